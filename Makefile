@@ -1,0 +1,54 @@
+# Delegate — developer entry points. Every target installs what it needs itself.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+APT_STAMP := $(VENV)/.apt-installed
+DEMO_PROFILE ?= $(CURDIR)/.demo
+export QT_QPA_PLATFORM ?= offscreen
+
+# System libraries Qt's wheels need on a minimal Debian, plus the tools the tests drive.
+APT_PACKAGES := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
+	libglib2.0-0 libnss3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 \
+	libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 libxrender1 libxi6 \
+	libasound2 fonts-dejavu-core fonts-noto-core fonts-arphic-ukai \
+	dbus dbus-x11 gnome-keyring gettext
+
+.PHONY: run test lint typecheck pytest bench venv apt clean demo relay test-faults
+
+$(APT_STAMP):
+	@mkdir -p $(VENV)
+	bash .ci/apt-install.sh $(APT_PACKAGES)
+	@touch $@
+
+apt: $(APT_STAMP)
+
+$(STAMP): pyproject.toml | $(APT_STAMP)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+venv: $(STAMP)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+pytest: $(STAMP)
+	dbus-run-session -- $(PY) -m pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+run: $(STAMP)
+	$(PY) -m delegate_app.demo --profile $(DEMO_PROFILE) --launch
+
+bench: $(STAMP)
+	$(PY) -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .demo .mypy_cache .ruff_cache

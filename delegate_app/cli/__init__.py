@@ -1,0 +1,44 @@
+"""``delegatectl``: the core, scriptable. Used by IT staff, by tests and by the demo.
+
+Each command group lives in its own module exposing ``register(subparsers)``.
+Errors are one clear line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from delegate_app import __version__
+from delegate_app.cli import profile_commands
+from delegate_app.cli.common import CliError, run_command
+from delegate_app.i18n import _
+
+COMMAND_MODULES = (profile_commands,)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="delegatectl",
+        description=_("Delegate from the command line: profiles, documents, contacts and sync."),
+    )
+    parser.add_argument("--version", action="version", version=f"delegatectl {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in COMMAND_MODULES:
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return run_command(args)
+    except CliError as exc:
+        print(f"delegatectl: {exc}", file=sys.stderr)
+        return exc.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

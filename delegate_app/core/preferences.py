@@ -1,0 +1,37 @@
+"""Non-secret per-profile preferences, readable before unlock (the unlock screen's language)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from delegate_app.core.vault.keyfile import write_private_file
+
+
+@dataclass(frozen=True)
+class Preferences:
+    language: str | None = None
+    keyring_unlock: bool = False
+
+    def with_language(self, code: str) -> Preferences:
+        return replace(self, language=code)
+
+
+def load_preferences(path: Path) -> Preferences:
+    """Preferences from ``path``; a missing or damaged file yields the defaults."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return Preferences()
+    if not isinstance(data, dict):
+        return Preferences()
+    language = data.get("language")
+    return Preferences(
+        language=language if isinstance(language, str) else None,
+        keyring_unlock=data.get("keyring_unlock") is True,
+    )
+
+
+def save_preferences(path: Path, preferences: Preferences) -> None:
+    write_private_file(path, (json.dumps(asdict(preferences), indent=2) + "\n").encode("utf-8"))

@@ -1,0 +1,157 @@
+"""A SQLCipher connection opened with a raw 32-byte key, plus transactions and migrations.
+
+Each thread that touches the vault opens its own :class:`Database` (SQLite
+connections are not shared across threads); WAL mode lets a sync worker write
+while the GUI reads.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+
+from delegate_app.core.errors import MigrationError, VaultCorruptError
+from delegate_app.core.vault.migrations import Migration, all_migrations
+
+Row = sqlcipher3.Row
+IntegrityError = sqlcipher3.IntegrityError
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _touch_private(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 so SQLite's own files inherit owner-only access."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+
+
+class Database:
+    """One open, keyed connection to the vault database."""
+
+    def __init__(self, connection: Any, path: Path) -> None:
+        self._conn = connection
+        self.path = path
+        self._tx_depth = 0
+        self._lock = threading.RLock()
+
+    @classmethod
+    def open(cls, path: Path, key: bytes, *, create: bool = False) -> Database:
+        """Open (or with ``create`` make) the database at ``path`` keyed with ``key``."""
+        if create:
+            _touch_private(path)
+        elif not path.exists():
+            raise VaultCorruptError(f"The vault database {path.name} is missing.")
+        conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+            conn.execute("PRAGMA cipher_memory_security = ON")
+            # Fails here with "file is not a database" for a wrong key or a foreign file.
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA secure_delete = ON")
+            conn.execute("PRAGMA temp_store = MEMORY")
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        except sqlcipher3.DatabaseError:
+            conn.close()
+            raise VaultCorruptError(
+                f"The vault database {path.name} is corrupt or does not match its key file."
+            ) from None
+        conn.row_factory = sqlcipher3.Row
+        return cls(conn, path)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    # -- queries -------------------------------------------------------------------------
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
+        with self._lock:
+            return self._conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any:
+        with self._lock:
+            return self._conn.executemany(sql, rows)
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Any]:
+        with self._lock:
+            return list(self._conn.execute(sql, params).fetchall())
+
+    def query_one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any | None:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchone()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``; rolls back on any exception. Nests as savepoints."""
+        with self._lock:
+            depth = self._tx_depth
+            name = f"sp{depth}"
+            self._conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT {name}")
+            self._tx_depth += 1
+            try:
+                yield self
+            except BaseException:
+                self._tx_depth -= 1
+                if depth == 0:
+                    self._conn.execute("ROLLBACK")
+                else:
+                    self._conn.execute(f"ROLLBACK TO {name}")
+                    self._conn.execute(f"RELEASE {name}")
+                raise
+            self._tx_depth -= 1
+            self._conn.execute("COMMIT" if depth == 0 else f"RELEASE {name}")
+
+    # -- settings ------------------------------------------------------------------------
+
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.query_one("SELECT value FROM settings WHERE key = ?", (key,))
+        return default if row is None else str(row["value"])
+
+    def set_setting(self, key: str, value: str) -> None:
+        self.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    # -- schema --------------------------------------------------------------------------
+
+    @property
+    def user_version(self) -> int:
+        row = self.query_one("PRAGMA user_version")
+        return int(row[0]) if row is not None else 0
+
+    def migrate(self, migrations: Sequence[Migration] | None = None) -> int:
+        """Apply the migrations newer than the database, each in its own transaction."""
+        migrations = all_migrations() if migrations is None else migrations
+        current = self.user_version
+        latest = migrations[-1].version if migrations else 0
+        if current > latest:
+            raise MigrationError(
+                "This vault was written by a newer version of Delegate; update the app to open it."
+            )
+        for migration in migrations:
+            if migration.version <= current:
+                continue
+            try:
+                with self.transaction():
+                    for statement in migration.statements:
+                        self._conn.execute(statement)
+                    self._conn.execute(f"PRAGMA user_version = {int(migration.version)}")
+            except sqlcipher3.DatabaseError as exc:
+                raise MigrationError(
+                    f"Upgrading the vault to version {migration.version} ({migration.name}) "
+                    f"failed: {exc}"
+                ) from None
+        return self.user_version
+
+    def checkpoint(self) -> None:
+        """Fold the WAL into the main file (used before lock and by tests)."""
+        self.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -1,0 +1,30 @@
+"""Forward-only schema migrations, one module each, applied in order.
+
+A migration never changes once released: new needs get a new module. Each runs
+in one transaction together with the ``PRAGMA user_version`` bump.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+def all_migrations() -> tuple[Migration, ...]:
+    from delegate_app.core.vault.migrations import m0001_base  # noqa: PLC0415
+
+    migrations = (m0001_base.MIGRATION,)
+    versions = [m.version for m in migrations]
+    if versions != list(range(1, len(migrations) + 1)):
+        raise RuntimeError(f"Migration versions must run 1..n without gaps: {versions}")
+    return migrations
+
+
+def latest_version() -> int:
+    return len(all_migrations())
