@@ -13,20 +13,22 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Subprocesses (CLI tests) get no keyring unless a test gives them one.
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 # No system policy leaks in from the machine running the tests.
-os.environ["DELEGATE_POLICY_FILE"] = os.devnull
+os.environ["DELEGATE_POLICY_FILE"] = str(Path(__file__).parent / "data" / "empty_policy.json")
 
-from delegate_app.core.crypto.keywrap import FAST_KDF  # noqa: E402
-from delegate_app.core.paths import ProfilePaths, resolve_profile  # noqa: E402
-from delegate_app.core.policy import Policy  # noqa: E402
-from delegate_app.core.profile import ProfileInfo, init_profile  # noqa: E402
-from delegate_app.core.vault import Vault  # noqa: E402
-from tests.memory_keyring import MemoryKeyring  # noqa: E402
+from delegate_app.core.crypto.keywrap import FAST_KDF
+from delegate_app.core.paths import ProfilePaths, resolve_profile
+from delegate_app.core.policy import Policy
+from delegate_app.core.profile import ProfileInfo, init_profile
+from delegate_app.core.vault import Vault
+from tests.memory_keyring import MemoryKeyring
 
 PASSPHRASE = "correct horse battery staple"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))

@@ -17,8 +17,8 @@ from delegate_app.core.policy import Policy, load_policy
 from delegate_app.core.vault import Vault
 from delegate_app.i18n import _
 
-PASSPHRASE_ENV = "DELEGATE_PASSPHRASE"
-NEW_PASSPHRASE_ENV = "DELEGATE_NEW_PASSPHRASE"
+PASSPHRASE_ENV = "DELEGATE_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
+NEW_PASSPHRASE_ENV = "DELEGATE_NEW_PASSPHRASE"  # noqa: S105
 Handler = Callable[[argparse.Namespace], int]
 
 

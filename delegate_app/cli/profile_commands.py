@@ -54,7 +54,7 @@ def cmd_passwd(args: argparse.Namespace) -> int:
     vault = Vault.open(paths)
     old = read_passphrase(_("Current passphrase: "))
     new = read_passphrase(_("New passphrase: "), env=NEW_PASSPHRASE_ENV, confirm=True)
-    from delegate_app.core.profile import validate_new_passphrase  # noqa: PLC0415
+    from delegate_app.core.profile import validate_new_passphrase
 
     validate_new_passphrase(new, policy())
     vault.change_passphrase(old, new)

@@ -41,7 +41,8 @@ def format_datetime(moment: datetime, fmt: str = "medium") -> str:
 
 
 def format_date(moment: datetime, fmt: str = "medium") -> str:
-    return str(babel_format_date(_aware(moment).astimezone().date(), format=fmt, locale=babel_locale()))
+    local_date = _aware(moment).astimezone().date()
+    return str(babel_format_date(local_date, format=fmt, locale=babel_locale()))
 
 
 def format_time(moment: datetime, fmt: str = "short") -> str:

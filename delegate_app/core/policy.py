@@ -218,12 +218,15 @@ class Policy:
                 "Policy setting 'default_language' must be one of 'allowed_languages'.",
                 key="default_language",
             )
-        if not self.value("passphrase_required") and self.is_locked("keyring_allowed"):
-            if not self.value("keyring_allowed"):
-                raise PolicyError(
-                    "Policy cannot forbid both a passphrase-free vault and the OS keyring.",
-                    key="passphrase_required",
-                )
+        if (
+            not self.value("passphrase_required")
+            and self.is_locked("keyring_allowed")
+            and not self.value("keyring_allowed")
+        ):
+            raise PolicyError(
+                "Policy cannot forbid both a passphrase-free vault and the OS keyring.",
+                key="passphrase_required",
+            )
 
     def setting(self, key: str) -> EffectiveSetting:
         try:
@@ -284,7 +287,9 @@ def read_policy_file(path: Path) -> RawPolicy:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise PolicyError(f"Cannot read policy file {path}: {exc.strerror}.", source=str(path)) from None
+        raise PolicyError(
+            f"Cannot read policy file {path}: {exc.strerror}.", source=str(path)
+        ) from None
     except UnicodeDecodeError:
         raise PolicyError(f"Policy file {path} is not UTF-8 text.", source=str(path)) from None
     return parse_policy_document(text, str(path))
@@ -295,7 +300,7 @@ def system_policy_source() -> RawPolicy | None:
     override = os.environ.get(POLICY_ENV_VAR)
     if override:
         return read_policy_file(Path(override))
-    from delegate_app.core import policy_sources  # noqa: PLC0415 - OS-specific, loaded lazily
+    from delegate_app.core import policy_sources
 
     return policy_sources.platform_source()
 

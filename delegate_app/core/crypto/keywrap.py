@@ -51,7 +51,7 @@ class WrappedKey:
     kdf: KdfParams
 
 
-class UnwrapFailed(CryptoError):
+class UnwrapFailedError(CryptoError):
     """The passphrase is wrong or the wrapped key was altered."""
 
 
@@ -85,7 +85,7 @@ def unwrap_key(wrapped: WrappedKey, passphrase: str) -> bytes:
     try:
         key = bytes(box.decrypt(wrapped.ciphertext))
     except (nacl.exceptions.CryptoError, ValueError):
-        raise UnwrapFailed("The passphrase did not unlock the key.") from None
+        raise UnwrapFailedError("The passphrase did not unlock the key.") from None
     if len(key) != DATABASE_KEY_BYTES:
         raise KeyFileError("The key file holds a key of the wrong length.")
     return key

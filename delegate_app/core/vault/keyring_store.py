@@ -6,6 +6,7 @@ or unavailable must never lock a user out of their vault.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import keyring
@@ -26,7 +27,7 @@ def keyring_usable() -> bool:
     """True when a real backend (not the 'fail' or 'null' ones) is configured."""
     try:
         priority = keyring.get_keyring().priority
-    except Exception:  # noqa: BLE001 - a broken backend is simply unusable
+    except Exception:
         return False
     return bool(priority > 0)
 
@@ -61,7 +62,5 @@ def load_key(record: KeyringRecord) -> bytes | None:
 
 
 def delete_key(record: KeyringRecord) -> None:
-    try:
+    with contextlib.suppress(keyring.errors.KeyringError):
         keyring.delete_password(record.service, record.username)
-    except keyring.errors.KeyringError:
-        pass

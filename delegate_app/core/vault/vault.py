@@ -13,7 +13,7 @@ from collections.abc import Callable
 from delegate_app.core.crypto.keywrap import (
     DEFAULT_KDF,
     KdfParams,
-    UnwrapFailed,
+    UnwrapFailedError,
     random_database_key,
     unwrap_key,
     wrap_key,
@@ -28,7 +28,12 @@ from delegate_app.core.errors import (
 from delegate_app.core.paths import ProfilePaths
 from delegate_app.core.vault import keyring_store
 from delegate_app.core.vault.database import Database
-from delegate_app.core.vault.keyfile import KeyFile, read_key_file, write_key_file
+from delegate_app.core.vault.keyfile import (
+    KeyFile,
+    KeyringRecord,
+    read_key_file,
+    write_key_file,
+)
 from delegate_app.core.vault.throttle import UnlockThrottle
 from delegate_app.i18n import _
 
@@ -129,7 +134,7 @@ class Vault:
         self.throttle.check()
         try:
             key = unwrap_key(self._key_file.wrapped, passphrase)
-        except UnwrapFailed:
+        except UnwrapFailedError:
             self.throttle.record_failure()
             log.info("Unlock failed: wrong passphrase (attempt %d)", self.throttle.failures)
             raise WrongPassphraseError(_("Wrong passphrase.")) from None
@@ -150,7 +155,7 @@ class Vault:
             self._open_with_key(key)
         except (VaultLockedError, KeyFileError):
             return False
-        except Exception:  # noqa: BLE001 - a stale keyring copy must fall back to the passphrase
+        except Exception:
             log.warning("Key from the OS keyring did not open the vault; passphrase needed")
             return False
         return True
@@ -187,7 +192,7 @@ class Vault:
         self.throttle.check()
         try:
             key = unwrap_key(self._key_file.wrapped, old)
-        except UnwrapFailed:
+        except UnwrapFailedError:
             self.throttle.record_failure()
             raise WrongPassphraseError(_("Wrong passphrase.")) from None
         self.throttle.record_success()
@@ -196,7 +201,7 @@ class Vault:
         self._key_file = updated
 
     @property
-    def keyring_record(self) -> keyring_store.KeyringRecord | None:
+    def keyring_record(self) -> KeyringRecord | None:
         return self._key_file.keyring
 
     def enable_keyring(self) -> bool:

@@ -17,7 +17,7 @@ class Migration:
 
 
 def all_migrations() -> tuple[Migration, ...]:
-    from delegate_app.core.vault.migrations import m0001_base  # noqa: PLC0415
+    from delegate_app.core.vault.migrations import m0001_base
 
     migrations = (m0001_base.MIGRATION,)
     versions = [m.version for m in migrations]
