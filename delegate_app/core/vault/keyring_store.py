@@ -27,7 +27,7 @@ def keyring_usable() -> bool:
     """True when a real backend (not the 'fail' or 'null' ones) is configured."""
     try:
         priority = keyring.get_keyring().priority
-    except Exception:
+    except Exception:  # noqa: BLE001 - a broken backend is simply unusable
         return False
     return bool(priority > 0)
 

@@ -20,6 +20,7 @@ from delegate_app.core.crypto.keywrap import (
 )
 from delegate_app.core.errors import (
     KeyFileError,
+    VaultError,
     VaultExistsError,
     VaultLockedError,
     VaultNotFoundError,
@@ -153,9 +154,7 @@ class Vault:
             return False
         try:
             self._open_with_key(key)
-        except (VaultLockedError, KeyFileError):
-            return False
-        except Exception:
+        except VaultError:
             log.warning("Key from the OS keyring did not open the vault; passphrase needed")
             return False
         return True
