@@ -17,9 +17,9 @@ class Migration:
 
 
 def all_migrations() -> tuple[Migration, ...]:
-    from delegate_app.core.vault.migrations import m0001_base
+    from delegate_app.core.vault.migrations import m0001_base, m0002_documents
 
-    migrations = (m0001_base.MIGRATION,)
+    migrations = (m0001_base.MIGRATION, m0002_documents.MIGRATION)
     versions = [m.version for m in migrations]
     if versions != list(range(1, len(migrations) + 1)):
         raise RuntimeError(f"Migration versions must run 1..n without gaps: {versions}")

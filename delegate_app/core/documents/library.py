@@ -1,0 +1,222 @@
+"""The briefing library: import, list, read, search and edit documents in the vault."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from delegate_app.core.documents import importers
+from delegate_app.core.documents.errors import DocumentError, ImportRefusedError
+from delegate_app.core.documents.models import (
+    BodyFormat,
+    Document,
+    DocumentKind,
+    DocumentSummary,
+    DocumentVersion,
+    ImportOptions,
+    SearchHit,
+)
+from delegate_app.core.documents.rendering import (
+    html_text_and_title,
+    markdown_to_html,
+    sanitize_html,
+    text_to_html,
+)
+from delegate_app.core.documents.search_query import fts_query, snippet_parts
+from delegate_app.core.documents.store import DocumentStore
+from delegate_app.core.policy import Policy
+from delegate_app.core.vault import Database
+from delegate_app.i18n import _
+
+Progress = Callable[[int, int], None]
+READ_CHUNK = 1024 * 1024
+
+
+class Library:
+    def __init__(self, db: Database, policy: Policy) -> None:
+        self._store = DocumentStore(db)
+        self._policy = policy
+
+    # -- import ----------------------------------------------------------------------------
+
+    @property
+    def max_import_bytes(self) -> int:
+        return int(self._policy.value("max_import_mb")) * 1024 * 1024
+
+    def classifications(self) -> tuple[str, ...]:
+        return tuple(self._policy.value("classification_markings"))
+
+    def _classification(self, requested: str | None) -> str:
+        allowed = self.classifications()
+        if requested is None:
+            return allowed[0]
+        for marking in allowed:
+            if marking.casefold() == requested.strip().casefold():
+                return marking
+        raise DocumentError(
+            _("Unknown classification {marking}; use one of: {allowed}.").format(
+                marking=requested, allowed=", ".join(allowed)
+            )
+        )
+
+    def import_file(
+        self,
+        path: Path,
+        options: ImportOptions | None = None,
+        progress: Progress | None = None,
+    ) -> DocumentSummary:
+        """Read ``path`` into memory (refusing over-size files before reading) and import it."""
+        try:
+            size = path.stat().st_size
+            if size > self.max_import_bytes:
+                raise ImportRefusedError(
+                    _("{name} is larger than the {limit} MB your organisation allows.").format(
+                        name=path.name, limit=self.max_import_bytes // (1024 * 1024)
+                    )
+                )
+            chunks: list[bytes] = []
+            read = 0
+            with path.open("rb") as handle:
+                while chunk := handle.read(READ_CHUNK):
+                    chunks.append(chunk)
+                    read += len(chunk)
+                    if progress is not None:
+                        progress(read, max(size, read))
+                    if read > self.max_import_bytes:
+                        break
+        except OSError as exc:
+            raise ImportRefusedError(
+                _("{name} cannot be read: {reason}.").format(
+                    name=path.name, reason=exc.strerror or exc
+                )
+            ) from None
+        return self.import_bytes(path.name, b"".join(chunks), options)
+
+    def import_bytes(
+        self, filename: str, data: bytes, options: ImportOptions | None = None
+    ) -> DocumentSummary:
+        options = options or ImportOptions()
+        classification = self._classification(options.classification)
+        parsed = importers.parse_file(filename, data, max_bytes=self.max_import_bytes)
+        doc_id = self._store.insert(
+            parsed,
+            kind=options.kind,
+            classification=classification,
+            event=(options.event or "").strip() or None,
+            language=options.language,
+            author=options.author,
+            tags=tuple(t.strip() for t in options.tags if t.strip()),
+            source_name=filename,
+        )
+        return self._store.summary(doc_id)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def documents(
+        self,
+        *,
+        kind: DocumentKind | None = None,
+        event: str | None = None,
+        classification: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[DocumentSummary]:
+        return self._store.summaries(
+            kind=kind, event=event, classification=classification, limit=limit, offset=offset
+        )
+
+    def count(self, *, kind: DocumentKind | None = None) -> int:
+        return self._store.count(kind=kind)
+
+    def get(self, doc_id: int) -> Document:
+        return self._store.get(doc_id)
+
+    def summary(self, doc_id: int) -> DocumentSummary:
+        return self._store.summary(doc_id)
+
+    def pdf_bytes(self, doc_id: int) -> bytes | None:
+        return self._store.pdf_bytes(doc_id)
+
+    def render_html(self, doc_id: int) -> str:
+        """Sanitised HTML of the body, for a rich-text view that loads nothing remote."""
+        document = self._store.get(doc_id)
+        if document.body_format is BodyFormat.MARKDOWN:
+            return markdown_to_html(document.body)
+        if document.body_format is BodyFormat.HTML:
+            return sanitize_html(document.body)
+        return text_to_html(document.body)
+
+    def events(self) -> list[str]:
+        return self._store.events()
+
+    def set_read(self, doc_id: int, read: bool = True) -> None:
+        self._store.set_read(doc_id, read)
+
+    def set_reading_position(self, doc_id: int, position: float) -> None:
+        self._store.set_reading_position(doc_id, position)
+
+    # -- search ----------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        kind: DocumentKind | None = None,
+        event: str | None = None,
+        classification: str | None = None,
+        limit: int = 50,
+    ) -> list[SearchHit]:
+        match = fts_query(query)
+        if match is None:
+            return []
+        rows = self._store.search(
+            match, kind=kind, event=event, classification=classification, limit=limit
+        )
+        return [
+            SearchHit(document=summary, snippet_parts=snippet_parts(snippet), rank=rank)
+            for summary, snippet, rank in rows
+        ]
+
+    # -- editing ---------------------------------------------------------------------------
+
+    def update(
+        self,
+        doc_id: int,
+        *,
+        title: str | None = None,
+        body: str | None = None,
+        tags: tuple[str, ...] | None = None,
+        classification: str | None = None,
+        event: str | None = None,
+    ) -> Document:
+        """Change a document; the previous content is kept as a version."""
+        current = self._store.get(doc_id)
+        new_body = current.body if body is None else body
+        body_format = current.body_format
+        if body is not None and body_format is BodyFormat.HTML:
+            new_body = sanitize_html(body)
+            search_text = html_text_and_title(new_body)[0]
+        elif body_format is BodyFormat.HTML:
+            search_text = html_text_and_title(new_body)[0]
+        else:
+            search_text = new_body
+        self._store.update(
+            doc_id,
+            title=(title if title is not None else current.summary.title).strip()
+            or current.summary.title,
+            body=new_body,
+            body_format=body_format,
+            search_text=search_text,
+            tags=tags if tags is not None else current.summary.tags,
+            classification=self._classification(classification)
+            if classification is not None
+            else current.summary.classification,
+            event=event if event is not None else current.summary.event,
+        )
+        return self._store.get(doc_id)
+
+    def versions(self, doc_id: int) -> list[DocumentVersion]:
+        return self._store.versions(doc_id)
+
+    def delete(self, doc_id: int) -> None:
+        self._store.delete(doc_id)

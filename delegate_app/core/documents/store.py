@@ -1,0 +1,298 @@
+"""SQL for documents: rows in, frozen dataclasses out. The full-text index is kept in step here."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from delegate_app.core.documents.errors import DocumentNotFoundError
+from delegate_app.core.documents.models import (
+    BodyFormat,
+    Document,
+    DocumentKind,
+    DocumentSummary,
+    DocumentVersion,
+    ParsedDocument,
+)
+from delegate_app.core.documents.search_query import HIGHLIGHT_END, HIGHLIGHT_START
+from delegate_app.core.vault import Database
+from delegate_app.i18n import _
+
+# bm25 weights for (title, tags, body): a word in the title counts most.
+BM25_WEIGHTS = (10.0, 5.0, 1.0)
+# Filters are fixed clauses from _filters(); every value is a bound parameter.
+SEARCH_SQL = f"""
+    SELECT d.*, EXISTS (SELECT 1 FROM attachments a WHERE a.document_id = d.id) AS has_pdf,
+           snippet(documents_fts, -1, '{HIGHLIGHT_START}', '{HIGHLIGHT_END}', '…', 16) AS snippet,
+           bm25(documents_fts, {", ".join(str(w) for w in BM25_WEIGHTS)}) AS rank
+    FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid
+    WHERE documents_fts MATCH :query {{filters}}
+    ORDER BY rank LIMIT :limit
+"""  # noqa: S608
+SUMMARY_SQL = """
+    SELECT d.id, d.uid, d.kind, d.title, d.event, d.classification, d.language, d.author, d.tags,
+           d.created_at, d.updated_at, d.is_read,
+           EXISTS (SELECT 1 FROM attachments a WHERE a.document_id = d.id) AS has_pdf
+    FROM documents d
+"""
+
+
+def _now() -> float:
+    return datetime.now(UTC).timestamp()
+
+
+def _time(value: float) -> datetime:
+    return datetime.fromtimestamp(value, UTC)
+
+
+def _tags(value: str) -> tuple[str, ...]:
+    return tuple(tag for tag in value.split("\n") if tag)
+
+
+def summary_from_row(row: Any) -> DocumentSummary:
+    return DocumentSummary(
+        id=int(row["id"]),
+        uid=str(row["uid"]),
+        kind=DocumentKind(row["kind"]),
+        title=str(row["title"]),
+        event=row["event"],
+        classification=str(row["classification"]),
+        language=row["language"],
+        author=row["author"],
+        tags=_tags(row["tags"]),
+        created_at=_time(row["created_at"]),
+        updated_at=_time(row["updated_at"]),
+        is_read=bool(row["is_read"]),
+        has_pdf=bool(row["has_pdf"]),
+    )
+
+
+def _filters(
+    kind: DocumentKind | None, event: str | None, classification: str | None
+) -> tuple[str, dict[str, Any]]:
+    clauses, params = [], {}
+    if kind is not None:
+        clauses.append("d.kind = :kind")
+        params["kind"] = kind.value
+    if event is not None:
+        clauses.append("d.event = :event")
+        params["event"] = event
+    if classification is not None:
+        clauses.append("d.classification = :classification")
+        params["classification"] = classification
+    return "".join(f" AND {clause}" for clause in clauses), params
+
+
+class DocumentStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def insert(
+        self,
+        parsed: ParsedDocument,
+        *,
+        kind: DocumentKind,
+        classification: str,
+        event: str | None,
+        language: str | None,
+        author: str | None,
+        tags: Sequence[str],
+        source_name: str | None,
+        uid: str | None = None,
+    ) -> int:
+        now = _now()
+        tag_text = "\n".join(tags)
+        with self.db.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO documents (uid, kind, title, event, classification, language, author,"
+                " tags, body_format, body, source_name, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    uid or str(uuid.uuid4()),
+                    kind.value,
+                    parsed.title,
+                    event,
+                    classification,
+                    language,
+                    author,
+                    tag_text,
+                    parsed.body_format.value,
+                    parsed.body,
+                    source_name,
+                    now,
+                    now,
+                ),
+            )
+            doc_id = int(cursor.lastrowid)
+            if parsed.pdf is not None:
+                db.execute(
+                    "INSERT INTO attachments (document_id, filename, mime_type, size, data)"
+                    " VALUES (?, ?, 'application/pdf', ?, ?)",
+                    (doc_id, source_name or "document.pdf", len(parsed.pdf), parsed.pdf),
+                )
+            db.execute(
+                "INSERT INTO documents_fts (rowid, title, tags, body) VALUES (?, ?, ?, ?)",
+                (doc_id, parsed.title, " ".join(tags), parsed.search_text),
+            )
+        return doc_id
+
+    def summaries(
+        self,
+        *,
+        kind: DocumentKind | None = None,
+        event: str | None = None,
+        classification: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[DocumentSummary]:
+        where, params = _filters(kind, event, classification)
+        sql = f"{SUMMARY_SQL} WHERE 1 = 1 {where} ORDER BY d.updated_at DESC, d.id DESC"
+        if limit is not None:
+            sql += " LIMIT :limit OFFSET :offset"
+            params.update(limit=limit, offset=offset)
+        return [summary_from_row(row) for row in self.db.query(sql, params)]
+
+    def count(self, *, kind: DocumentKind | None = None) -> int:
+        where, params = _filters(kind, None, None)
+        sql = f"SELECT count(*) FROM documents d WHERE 1 = 1 {where}"  # noqa: S608
+        row = self.db.query_one(sql, params)
+        return int(row[0]) if row else 0
+
+    def summary(self, doc_id: int) -> DocumentSummary:
+        row = self.db.query_one(f"{SUMMARY_SQL} WHERE d.id = ?", (doc_id,))
+        if row is None:
+            raise DocumentNotFoundError(_("No document with id {id}.").format(id=doc_id))
+        return summary_from_row(row)
+
+    def get(self, doc_id: int) -> Document:
+        summary = self.summary(doc_id)
+        row = self.db.query_one(
+            "SELECT body, body_format, reading_position, version FROM documents WHERE id = ?",
+            (doc_id,),
+        )
+        if row is None:
+            raise DocumentNotFoundError(_("No document with id {id}.").format(id=doc_id))
+        return Document(
+            summary=summary,
+            body=str(row["body"]),
+            body_format=BodyFormat(row["body_format"]),
+            reading_position=float(row["reading_position"]),
+            version=int(row["version"]),
+        )
+
+    def pdf_bytes(self, doc_id: int) -> bytes | None:
+        row = self.db.query_one(
+            "SELECT data FROM attachments WHERE document_id = ? AND mime_type = 'application/pdf'"
+            " ORDER BY id LIMIT 1",
+            (doc_id,),
+        )
+        return None if row is None else bytes(row["data"])
+
+    def search(
+        self,
+        query: str,
+        *,
+        kind: DocumentKind | None,
+        event: str | None,
+        classification: str | None,
+        limit: int,
+    ) -> list[tuple[DocumentSummary, str, float]]:
+        where, params = _filters(kind, event, classification)
+        params.update(query=query, limit=limit)
+        rows = self.db.query(SEARCH_SQL.format(filters=where), params)
+        return [(summary_from_row(row), str(row["snippet"]), float(row["rank"])) for row in rows]
+
+    def set_read(self, doc_id: int, read: bool) -> None:
+        self._update_one("UPDATE documents SET is_read = ? WHERE id = ?", (int(read), doc_id))
+
+    def set_reading_position(self, doc_id: int, position: float) -> None:
+        self._update_one(
+            "UPDATE documents SET reading_position = ? WHERE id = ?",
+            (min(max(position, 0.0), 1e9), doc_id),
+        )
+
+    def _update_one(self, sql: str, params: tuple[Any, ...]) -> None:
+        if self.db.execute(sql, params).rowcount != 1:
+            raise DocumentNotFoundError(_("No document with id {id}.").format(id=params[-1]))
+
+    def update(
+        self,
+        doc_id: int,
+        *,
+        title: str,
+        body: str,
+        body_format: BodyFormat,
+        search_text: str,
+        tags: Sequence[str],
+        classification: str,
+        event: str | None,
+    ) -> None:
+        """Replace the document's content, keeping the previous content as a version."""
+        with self.db.transaction() as db:
+            current = self.get(doc_id)
+            db.execute(
+                "INSERT INTO document_versions (document_id, version, title, body_format, body,"
+                " saved_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    doc_id,
+                    current.version,
+                    current.summary.title,
+                    current.body_format.value,
+                    current.body,
+                    current.summary.updated_at.timestamp(),
+                ),
+            )
+            db.execute(
+                "UPDATE documents SET title = ?, body = ?, body_format = ?, tags = ?,"
+                " classification = ?, event = ?, updated_at = ?, version = version + 1"
+                " WHERE id = ?",
+                (
+                    title,
+                    body,
+                    body_format.value,
+                    "\n".join(tags),
+                    classification,
+                    event,
+                    _now(),
+                    doc_id,
+                ),
+            )
+            db.execute(
+                "UPDATE documents_fts SET title = ?, tags = ?, body = ? WHERE rowid = ?",
+                (title, " ".join(tags), search_text, doc_id),
+            )
+
+    def versions(self, doc_id: int) -> list[DocumentVersion]:
+        self.summary(doc_id)
+        rows = self.db.query(
+            "SELECT version, title, body, saved_at FROM document_versions WHERE document_id = ?"
+            " ORDER BY version",
+            (doc_id,),
+        )
+        return [
+            DocumentVersion(
+                version=int(r["version"]),
+                title=str(r["title"]),
+                saved_at=_time(r["saved_at"]),
+                body=str(r["body"]),
+            )
+            for r in rows
+        ]
+
+    def delete(self, doc_id: int) -> None:
+        with self.db.transaction() as db:
+            self._update_one("DELETE FROM documents WHERE id = ?", (doc_id,))
+            db.execute("DELETE FROM documents_fts WHERE rowid = ?", (doc_id,))
+
+    def events(self) -> list[str]:
+        rows = self.db.query(
+            "SELECT DISTINCT event FROM documents WHERE event IS NOT NULL AND event != ''"
+            " ORDER BY event"
+        )
+        return [str(r["event"]) for r in rows]
+
+    def find_by_source(self, source_name: str) -> int | None:
+        row = self.db.query_one("SELECT id FROM documents WHERE source_name = ?", (source_name,))
+        return None if row is None else int(row["id"])
