@@ -1,0 +1,174 @@
+"""``docs import|list|search|show``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from delegate_app.cli.common import (
+    CliError,
+    add_json_option,
+    command,
+    policy,
+    print_json,
+    print_table,
+    unlocked_vault,
+)
+from delegate_app.core.documents import DocumentError
+from delegate_app.core.documents.library import Library
+from delegate_app.core.documents.models import DocumentKind, DocumentSummary, ImportOptions
+from delegate_app.i18n import _
+
+KIND_CHOICES = [kind.value for kind in DocumentKind]
+
+
+def register(subparsers: Any) -> None:
+    docs = subparsers.add_parser("docs", help=_("import, list, search and show documents"))
+    sub = docs.add_subparsers(dest="docs_command", metavar="ACTION", required=True)
+
+    imp = sub.add_parser("import", help=_("import Markdown, HTML, text or PDF files"))
+    imp.add_argument("files", nargs="+", metavar="FILE", type=Path)
+    imp.add_argument("--kind", choices=KIND_CHOICES, default=DocumentKind.BRIEFING.value)
+    imp.add_argument("--event", metavar="E", help=_("event or meeting"))
+    imp.add_argument("--classification", metavar="C", help=_("classification marking"))
+    imp.add_argument("--tags", metavar="T", default="", help=_("comma-separated tags"))
+    imp.add_argument("--language", metavar="L", help=_("language of the document"))
+    add_json_option(imp)
+    command(imp, cmd_import)
+
+    lst = sub.add_parser("list", help=_("list documents"))
+    lst.add_argument("--kind", choices=KIND_CHOICES)
+    lst.add_argument("--event", metavar="E")
+    lst.add_argument("--classification", metavar="C")
+    add_json_option(lst)
+    command(lst, cmd_list)
+
+    search = sub.add_parser("search", help=_("full-text search"))
+    search.add_argument("query", metavar="QUERY")
+    search.add_argument("--kind", choices=KIND_CHOICES)
+    search.add_argument("--event", metavar="E")
+    search.add_argument("--classification", metavar="C")
+    add_json_option(search)
+    command(search, cmd_search)
+
+    show = sub.add_parser("show", help=_("print one document"))
+    show.add_argument("id", type=int, metavar="ID")
+    add_json_option(show)
+    command(show, cmd_show)
+
+
+def summary_json(summary: DocumentSummary) -> dict[str, Any]:
+    return {
+        "id": summary.id,
+        "uid": summary.uid,
+        "kind": summary.kind.value,
+        "title": summary.title,
+        "event": summary.event,
+        "classification": summary.classification,
+        "language": summary.language,
+        "author": summary.author,
+        "tags": list(summary.tags),
+        "created_at": summary.created_at.isoformat(),
+        "updated_at": summary.updated_at.isoformat(),
+        "read": summary.is_read,
+        "has_pdf": summary.has_pdf,
+    }
+
+
+def _kind(value: str | None) -> DocumentKind | None:
+    return None if value is None else DocumentKind(value)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    options = ImportOptions(
+        kind=DocumentKind(args.kind),
+        event=args.event,
+        classification=args.classification,
+        tags=tuple(t.strip() for t in args.tags.split(",") if t.strip()),
+        language=args.language,
+    )
+    imported: list[DocumentSummary] = []
+    failures = 0
+    with unlocked_vault(args) as vault:
+        library = Library(vault.db, policy())
+        for path in args.files:
+            try:
+                imported.append(library.import_file(path, options))
+            except DocumentError as exc:
+                failures += 1
+                print(f"delegatectl: {exc}", file=sys.stderr)
+    if args.json:
+        print_json([summary_json(s) for s in imported])
+    else:
+        for summary in imported:
+            print(_("Imported {id}: {title}").format(id=summary.id, title=summary.title))
+    if failures:
+        raise CliError(_("{count} file(s) not imported.").format(count=failures))
+    return 0
+
+
+def _print_summaries(summaries: list[DocumentSummary]) -> None:
+    rows = [[str(s.id), s.kind.value, s.classification, s.event or "", s.title] for s in summaries]
+    print_table(rows, [_("ID"), _("Kind"), _("Classification"), _("Event"), _("Title")])
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with unlocked_vault(args) as vault:
+        summaries = Library(vault.db, policy()).documents(
+            kind=_kind(args.kind), event=args.event, classification=args.classification
+        )
+    if args.json:
+        print_json([summary_json(s) for s in summaries])
+    else:
+        _print_summaries(summaries)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    with unlocked_vault(args) as vault:
+        hits = Library(vault.db, policy()).search(
+            args.query, kind=_kind(args.kind), event=args.event, classification=args.classification
+        )
+    if args.json:
+        print_json(
+            [
+                {
+                    **summary_json(h.document),
+                    "snippet": h.snippet_text,
+                    "rank": h.rank,
+                    "highlights": [text for text, marked in h.snippet_parts if marked],
+                }
+                for h in hits
+            ]
+        )
+        return 0
+    for hit in hits:
+        snippet = "".join(f"[{text}]" if marked else text for text, marked in hit.snippet_parts)
+        print(f"{hit.document.id}  {hit.document.title}")
+        print(f"    {' '.join(snippet.split())}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with unlocked_vault(args) as vault:
+        document = Library(vault.db, policy()).get(args.id)
+    if args.json:
+        print_json(
+            {
+                **summary_json(document.summary),
+                "body_format": document.body_format.value,
+                "body": document.body,
+                "version": document.version,
+            }
+        )
+        return 0
+    summary = document.summary
+    print(f"{summary.classification}")
+    print(f"{summary.title}")
+    if summary.event:
+        print(_("Event: {event}").format(event=summary.event))
+    print()
+    print(document.body)
+    return 0
