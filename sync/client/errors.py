@@ -1,0 +1,53 @@
+"""Typed errors of the relay client. Each message is fit to show a user."""
+
+from __future__ import annotations
+
+from delegate_app.core.errors import DelegateError
+
+
+class RelayError(DelegateError):
+    """Base class: talking to the relay failed."""
+
+
+class RelayUnreachableError(RelayError):
+    """No answer from the relay (no route, refused, timed out, connection cut)."""
+
+
+class RelayRateLimitedError(RelayError):
+    """The relay asked us to slow down (429); wait ``retry_after`` seconds."""
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class RelayPayloadTooLargeError(RelayError):
+    """The request (a batch or one envelope) exceeds the relay's size limit (413)."""
+
+
+class RelayQuotaError(RelayError):
+    """The recipient's mailbox on the relay is full (507)."""
+
+
+class RelayAuthError(RelayError):
+    """The relay refused our signed request (401): clock skew or a wrong mailbox key."""
+
+
+class RelayProtocolError(RelayError):
+    """The relay answered something this client does not understand, or a server error."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class BlobOffsetError(RelayError):
+    """The relay holds a different number of bytes of this blob than we assumed (409)."""
+
+    def __init__(self, message: str, *, offset: int) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
+class BlobNotReadyError(RelayError):
+    """The blob does not exist on the relay or is not complete yet (404)."""

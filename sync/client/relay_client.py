@@ -1,0 +1,396 @@
+"""The HTTP client of the relay's v1 API (docs/RELAY.md), over ``requests``.
+
+Every request has a timeout. Failures become typed :mod:`sync.client.errors`;
+nothing here retries: scheduling and backoff belong to the engine. Requests to
+read or empty a mailbox are signed by the mailbox key through a :data:`Signer`
+(the crypto core's ``sign_relay_request`` with the key bound).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import secrets
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from delegate_app.i18n import _
+from sync.client.errors import (
+    BlobNotReadyError,
+    BlobOffsetError,
+    RelayAuthError,
+    RelayError,
+    RelayPayloadTooLargeError,
+    RelayProtocolError,
+    RelayQuotaError,
+    RelayRateLimitedError,
+    RelayUnreachableError,
+)
+
+log = logging.getLogger(__name__)
+
+#: (method, path_with_query, body, timestamp, nonce) -> 128 hex chars of Ed25519 signature
+Signer = Callable[[str, str, bytes, int, str], str]
+
+DEFAULT_CONNECT_TIMEOUT = 5.0
+DEFAULT_READ_TIMEOUT = 30.0
+PROBE_TIMEOUT = 2.0
+DEFAULT_RETRY_AFTER = 5.0
+MAX_RETRY_AFTER = 3600.0
+
+
+@dataclass(frozen=True)
+class OutgoingEnvelope:
+    envelope_id: str  # 32 hex chars
+    data: bytes
+
+
+@dataclass(frozen=True)
+class DepositResult:
+    accepted: tuple[str, ...]
+    duplicates: tuple[str, ...]
+
+    @property
+    def stored(self) -> frozenset[str]:
+        """Ids the relay now holds (or held and delivered): both count as sent."""
+        return frozenset(self.accepted) | frozenset(self.duplicates)
+
+
+@dataclass(frozen=True)
+class FetchedEnvelope:
+    envelope_id: str
+    data: bytes | None  # None: the relay sent something that is not base64
+    cursor: int
+    received_at: int
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    envelopes: tuple[FetchedEnvelope, ...]
+    next_cursor: int
+    more: bool
+
+
+@dataclass(frozen=True)
+class BlobStatus:
+    size: int
+    complete: bool
+    total: int | None
+
+
+def _retry_after(response: requests.Response) -> float:
+    value = response.headers.get("Retry-After", "")
+    try:
+        seconds = float(value)
+    except ValueError:
+        return DEFAULT_RETRY_AFTER
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+def _error_text(response: requests.Response) -> str:
+    try:
+        data = response.json()
+    except ValueError:
+        return response.reason or str(response.status_code)
+    if isinstance(data, dict) and isinstance(data.get("error"), str):
+        return str(data["error"])[:200]
+    return response.reason or str(response.status_code)
+
+
+class RelayClient:
+    """One relay, one HTTP session. Not thread-safe: one client per worker thread."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
+        session: requests.Session | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._prefix = urlsplit(self.base_url).path.rstrip("/")
+        self.timeout = (connect_timeout, read_timeout)
+        self._session = session or requests.Session()
+        self._clock = clock
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> RelayClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- plumbing ----------------------------------------------------------------------
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes = b"",
+        content_type: str | None = None,
+        signer: Signer | None = None,
+        timeout: float | tuple[float, float] | None = None,
+        stream: bool = False,
+    ) -> requests.Response:
+        headers: dict[str, str] = {}
+        if content_type is not None:
+            headers["Content-Type"] = content_type
+        if signer is not None:
+            timestamp = int(self._clock())
+            nonce = secrets.token_hex(16)
+            signed_path = self._prefix + path
+            headers["X-Delegate-Timestamp"] = str(timestamp)
+            headers["X-Delegate-Nonce"] = nonce
+            headers["X-Delegate-Signature"] = signer(
+                method.upper(), signed_path, body, timestamp, nonce
+            )
+        try:
+            response = self._session.request(
+                method,
+                self.base_url + path,
+                data=body if body or method in ("POST", "PUT") else None,
+                headers=headers,
+                timeout=timeout or self.timeout,
+                stream=stream,
+            )
+        except requests.RequestException as exc:
+            log.info("Relay request failed: %s %s", method, type(exc).__name__)
+            raise RelayUnreachableError(
+                _("The relay at {url} cannot be reached.").format(url=self.base_url)
+            ) from None
+        return response
+
+    def _check(self, response: requests.Response, *, expect: tuple[int, ...] = (200,)) -> None:
+        status = response.status_code
+        if status in expect:
+            return
+        reason = _error_text(response)
+        response.close()
+        if status == 429:
+            raise RelayRateLimitedError(
+                _("The relay asks to slow down."), retry_after=_retry_after(response)
+            )
+        if status == 413:
+            raise RelayPayloadTooLargeError(
+                _("The relay refused a request as too large ({reason}).").format(reason=reason)
+            )
+        if status == 507:
+            raise RelayQuotaError(_("The recipient's mailbox on the relay is full."))
+        if status == 401:
+            raise RelayAuthError(_("The relay refused our signature; check this computer's clock."))
+        if status == 404:
+            raise BlobNotReadyError(_("The relay does not have this item (yet)."))
+        if status == 503 or status == 502 or status == 504:
+            raise RelayUnreachableError(
+                _("The relay at {url} is unavailable.").format(url=self.base_url)
+            )
+        raise RelayProtocolError(
+            _("The relay answered {status}: {reason}").format(status=status, reason=reason),
+            status=status,
+        )
+
+    def _json(self, response: requests.Response) -> dict[str, Any]:
+        try:
+            data = response.json()
+        except ValueError:
+            raise RelayProtocolError(
+                _("The relay sent an answer that is not JSON."), status=response.status_code
+            ) from None
+        if not isinstance(data, dict):
+            raise RelayProtocolError(_("The relay sent an unexpected answer."))
+        return data
+
+    @staticmethod
+    def _json_body(payload: Any) -> bytes:
+        return json.dumps(payload, separators=(",", ":")).encode("utf-8")
+
+    # -- health ------------------------------------------------------------------------
+
+    def probe(self, timeout: float = PROBE_TIMEOUT) -> bool:
+        """A cheap reachability check: ``GET /health`` with a short timeout. Never raises."""
+        try:
+            response = self._request("GET", "/health", timeout=(timeout, timeout))
+        except RelayUnreachableError:
+            return False
+        ok = response.status_code == 200
+        response.close()
+        return ok
+
+    def versions(self) -> tuple[str, ...]:
+        response = self._request("GET", "/versions")
+        self._check(response)
+        versions = self._json(response).get("versions")
+        if not isinstance(versions, list):
+            raise RelayProtocolError(_("The relay sent an unexpected answer."))
+        return tuple(str(v) for v in versions)
+
+    # -- mailboxes ---------------------------------------------------------------------
+
+    def deposit(self, mailbox_id: str, envelopes: Sequence[OutgoingEnvelope]) -> DepositResult:
+        """Deliver a batch to ``mailbox_id``. Idempotent: a retry reports duplicates."""
+        body = self._json_body(
+            {
+                "envelopes": [
+                    {"id": env.envelope_id, "data": base64.b64encode(env.data).decode("ascii")}
+                    for env in envelopes
+                ]
+            }
+        )
+        response = self._request(
+            "POST",
+            f"/v1/mailboxes/{mailbox_id}/envelopes",
+            body=body,
+            content_type="application/json",
+        )
+        self._check(response)
+        data = self._json(response)
+        accepted, duplicates = data.get("accepted"), data.get("duplicates")
+        if not isinstance(accepted, list) or not isinstance(duplicates, list):
+            raise RelayProtocolError(_("The relay sent an unexpected answer."))
+        return DepositResult(tuple(map(str, accepted)), tuple(map(str, duplicates)))
+
+    def fetch(self, mailbox_id: str, signer: Signer, *, after: int, limit: int) -> FetchResult:
+        response = self._request(
+            "GET",
+            f"/v1/mailboxes/{mailbox_id}/envelopes?after={int(after)}&limit={int(limit)}",
+            signer=signer,
+        )
+        self._check(response)
+        data = self._json(response)
+        items = data.get("envelopes")
+        next_cursor = data.get("next_cursor")
+        if not isinstance(items, list) or not isinstance(next_cursor, int):
+            raise RelayProtocolError(_("The relay sent an unexpected answer."))
+        envelopes = []
+        for item in items:
+            if not isinstance(item, dict):
+                raise RelayProtocolError(_("The relay sent an unexpected answer."))
+            envelopes.append(self._parse_fetched(item))
+        return FetchResult(tuple(envelopes), next_cursor, bool(data.get("more", False)))
+
+    @staticmethod
+    def _parse_fetched(item: dict[str, Any]) -> FetchedEnvelope:
+        envelope_id, cursor = item.get("id"), item.get("cursor")
+        if not isinstance(envelope_id, str) or not isinstance(cursor, int):
+            raise RelayProtocolError(_("The relay sent an unexpected answer."))
+        raw = item.get("data")
+        data: bytes | None
+        try:
+            data = base64.b64decode(raw, validate=True) if isinstance(raw, str) else None
+        except (binascii.Error, ValueError):
+            data = None
+        received = item.get("received_at")
+        return FetchedEnvelope(
+            envelope_id, data, cursor, received if isinstance(received, int) else 0
+        )
+
+    def ack(self, mailbox_id: str, signer: Signer, envelope_ids: Sequence[str]) -> int:
+        body = self._json_body({"ids": list(envelope_ids)})
+        response = self._request(
+            "POST",
+            f"/v1/mailboxes/{mailbox_id}/ack",
+            body=body,
+            content_type="application/json",
+            signer=signer,
+        )
+        self._check(response)
+        deleted = self._json(response).get("deleted", 0)
+        return int(deleted) if isinstance(deleted, int) else 0
+
+    def wipe(self, mailbox_id: str, signer: Signer) -> int:
+        response = self._request("DELETE", f"/v1/mailboxes/{mailbox_id}", signer=signer)
+        self._check(response)
+        deleted = self._json(response).get("deleted", 0)
+        return int(deleted) if isinstance(deleted, int) else 0
+
+    # -- blobs -------------------------------------------------------------------------
+
+    def blob_status(self, blob_id: str) -> BlobStatus | None:
+        """The relay's view of a blob, or None when it holds nothing of it."""
+        response = self._request("GET", f"/v1/blobs/{blob_id}/status")
+        try:
+            self._check(response)
+        except BlobNotReadyError:
+            return None
+        data = self._json(response)
+        size, total = data.get("size"), data.get("total")
+        if not isinstance(size, int):
+            raise RelayProtocolError(_("The relay sent an unexpected answer."))
+        return BlobStatus(
+            size, bool(data.get("complete", False)), total if isinstance(total, int) else None
+        )
+
+    def blob_put(self, blob_id: str, offset: int, data: bytes) -> None:
+        """Append ``data`` at ``offset``. BlobOffsetError carries the relay's size on mismatch."""
+        response = self._request(
+            "PUT",
+            f"/v1/blobs/{blob_id}?offset={int(offset)}",
+            body=data,
+            content_type="application/octet-stream",
+        )
+        if response.status_code == 409:
+            current = self._json(response).get("offset")
+            if not isinstance(current, int):
+                raise RelayProtocolError(_("The relay sent an unexpected answer."), status=409)
+            raise BlobOffsetError(
+                _("The relay holds a different part of this upload."), offset=current
+            )
+        self._check(response, expect=(200, 201, 204))
+        response.close()
+
+    def blob_complete(self, blob_id: str, total: int) -> None:
+        response = self._request(
+            "POST",
+            f"/v1/blobs/{blob_id}/complete",
+            body=self._json_body({"total": int(total)}),
+            content_type="application/json",
+        )
+        if response.status_code == 409:
+            data = self._json(response)
+            current = data.get("offset", data.get("size", -1))
+            raise BlobOffsetError(
+                _("The relay holds a different part of this upload."),
+                offset=current if isinstance(current, int) else -1,
+            )
+        self._check(response, expect=(200, 201, 204))
+        response.close()
+
+    def blob_get(
+        self, blob_id: str, offset: int, *, piece_size: int = 256 * 1024
+    ) -> Iterator[bytes]:
+        """Stream a complete blob from ``offset``. A cut connection raises RelayUnreachableError."""
+        response = self._request("GET", f"/v1/blobs/{blob_id}?offset={int(offset)}", stream=True)
+        self._check(response)
+        try:
+            try:
+                yield from response.iter_content(chunk_size=piece_size)
+            except requests.RequestException:
+                raise RelayUnreachableError(
+                    _("The connection to the relay at {url} was lost.").format(url=self.base_url)
+                ) from None
+        finally:
+            response.close()
+
+
+__all__ = [
+    "BlobStatus",
+    "DepositResult",
+    "FetchResult",
+    "FetchedEnvelope",
+    "OutgoingEnvelope",
+    "RelayClient",
+    "RelayError",
+    "Signer",
+]
