@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from delegate_app.core.contacts.book import ensure_identity
 from delegate_app.core.crypto.keywrap import DEFAULT_KDF, KdfParams
 from delegate_app.core.errors import ProfileError
 from delegate_app.core.paths import ProfilePaths
@@ -51,6 +52,7 @@ def init_profile(
         db.set_setting("profile.organisation", organisation)
         if relay_url:
             db.set_setting("profile.relay_url", relay_url)
+        ensure_identity(db)
     return vault
 
 

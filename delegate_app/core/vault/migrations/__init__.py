@@ -17,9 +17,13 @@ class Migration:
 
 
 def all_migrations() -> tuple[Migration, ...]:
-    from delegate_app.core.vault.migrations import m0001_base, m0002_documents
+    from delegate_app.core.vault.migrations import (
+        m0001_base,
+        m0002_documents,
+        m0003_identity,
+    )
 
-    migrations = (m0001_base.MIGRATION, m0002_documents.MIGRATION)
+    migrations = (m0001_base.MIGRATION, m0002_documents.MIGRATION, m0003_identity.MIGRATION)
     versions = [m.version for m in migrations]
     if versions != list(range(1, len(migrations) + 1)):
         raise RuntimeError(f"Migration versions must run 1..n without gaps: {versions}")

@@ -1,0 +1,1 @@
+"""This profile's identity and its contacts: cards, verification and key changes."""

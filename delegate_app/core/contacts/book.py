@@ -1,0 +1,149 @@
+"""The contact book: importing cards, safety numbers, verification, and key changes.
+
+A card whose name or identity matches a known contact but carries a *different*
+identity key is never applied silently: it waits as ``pending_card``, the contact
+shows ``key_changed`` and sending is blocked until the user accepts the new key
+(after comparing the new safety number).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from delegate_app.core.contacts.models import Contact, ContactError
+from delegate_app.core.contacts.store import ContactStore
+from delegate_app.core.crypto.cards import ContactCard, make_card, safety_number
+from delegate_app.core.crypto.identity import LocalIdentity, PublicIdentity
+from delegate_app.core.errors import DelegateError
+from delegate_app.core.policy import Policy
+from delegate_app.core.vault import Database
+from delegate_app.i18n import _
+
+
+def load_identity(db: Database) -> LocalIdentity:
+    secret = ContactStore(db).load_identity_secret()
+    if secret is None:
+        raise DelegateError(_("This profile has no identity yet."))
+    return LocalIdentity.from_json(secret)
+
+
+def ensure_identity(db: Database) -> LocalIdentity:
+    """The profile's identity, generated on first use."""
+    store = ContactStore(db)
+    secret = store.load_identity_secret()
+    if secret is not None:
+        return LocalIdentity.from_json(secret)
+    identity = LocalIdentity.generate()
+    store.save_identity(identity)
+    return identity
+
+
+def own_card(db: Database, policy: Policy, *, created: int | None = None) -> ContactCard:
+    """This profile's card, signed now with its identity key."""
+    identity = load_identity(db)
+    relay = policy.resolve_user_choice("relay_url", db.get_setting("profile.relay_url")) or ""
+    return make_card(
+        identity,
+        name=db.get_setting("profile.name", "") or "",
+        organisation=db.get_setting("profile.organisation", "") or "",
+        relay_url=relay,
+        created=created if created is not None else int(datetime.now(UTC).timestamp()),
+    )
+
+
+class ContactBook:
+    def __init__(self, db: Database, policy: Policy) -> None:
+        self._store = ContactStore(db)
+        self._db = db
+        self._policy = policy
+
+    def _contact(self, row: Any) -> Contact:
+        card = ContactStore.card_of(row)
+        pending = ContactStore.pending_of(row)
+        return Contact(
+            id=int(row["id"]),
+            name=str(row["name"]),
+            organisation=str(row["organisation"]),
+            card=card,
+            verified=bool(row["verified"]),
+            org_verified=card.verified_by_organisation(self._policy.value("organisation_key")),
+            key_changed=pending is not None,
+            pending_card=pending,
+            added_at=datetime.fromtimestamp(row["added_at"], UTC),
+        )
+
+    def contacts(self) -> list[Contact]:
+        return [self._contact(row) for row in self._store.rows()]
+
+    def get(self, name: str) -> Contact:
+        row = self._store.by_name(name)
+        if row is None:
+            raise ContactError(_("No contact named {name}.").format(name=name))
+        return self._contact(row)
+
+    def get_by_id(self, contact_id: int) -> Contact:
+        row = self._store.by_id(contact_id)
+        if row is None:
+            raise ContactError(_("No contact with id {id}.").format(id=contact_id))
+        return self._contact(row)
+
+    def find_by_identity_key(self, identity_key: bytes) -> Contact | None:
+        row = self._store.by_identity_key(identity_key)
+        return None if row is None else self._contact(row)
+
+    def import_card(self, card: ContactCard) -> Contact:
+        """Add or update a contact from a verified card. A new key for a known contact is held."""
+        card.verify()
+        own = load_identity(self._db).public().identity_key
+        if card.identity.identity_key == own:
+            raise ContactError(_("This is your own card."))
+        with self._db.transaction():
+            same_key = self._store.by_identity_key(card.identity.identity_key)
+            if same_key is not None:
+                if card.created >= ContactStore.card_of(same_key).created:
+                    self._store.update_card(int(same_key["id"]), card)
+                return self._contact(self._store.by_id(int(same_key["id"])))
+            same_name = self._store.by_name(card.name)
+            if same_name is not None:
+                self._store.set_pending(int(same_name["id"]), card)
+                return self._contact(self._store.by_id(int(same_name["id"])))
+            contact_id = self._store.insert(card)
+            return self._contact(self._store.by_id(contact_id))
+
+    def safety_number(self, contact: Contact, *, pending: bool = False) -> str:
+        own = load_identity(self._db).public().identity_key
+        card = contact.pending_card if pending and contact.pending_card else contact.card
+        return safety_number(own, card.identity.identity_key)
+
+    def verify(self, contact: Contact) -> Contact:
+        if contact.key_changed:
+            raise ContactError(
+                _("{name}'s key changed; accept the new key before verifying it.").format(
+                    name=contact.name
+                )
+            )
+        self._store.set_verified(contact.id, True)
+        return self.get_by_id(contact.id)
+
+    def accept_new_key(self, contact: Contact) -> Contact:
+        if contact.pending_card is None:
+            raise ContactError(_("{name}'s key has not changed.").format(name=contact.name))
+        self._store.replace_key(contact.id, contact.pending_card)
+        return self.get_by_id(contact.id)
+
+    def can_send_to(self, contact: Contact) -> bool:
+        return not contact.key_changed
+
+    def require_sendable(self, contact: Contact) -> PublicIdentity:
+        if contact.key_changed:
+            raise ContactError(
+                _(
+                    "{name}'s security key changed. Compare the new safety number and accept "
+                    "the new key before sending."
+                ).format(name=contact.name)
+            )
+        return contact.card.identity
+
+    def record_envelope(self, envelope_id: bytes) -> bool:
+        return self._store.record_envelope(envelope_id)

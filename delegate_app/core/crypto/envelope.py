@@ -1,0 +1,208 @@
+"""Envelope format v1: sealed sender, signed, padded, encrypted once for many recipients.
+
+See docs/PROTOCOL.md for the byte layout. In short::
+
+    outer = "DLG" 0x01 | envelope_id(16) | n(u16) | n × slot(80) | nonce(24) | aead_ciphertext
+    slot  = ephemeral_pk(32) | crypto_box(content_key)(48), nonce BLAKE2b-24(eph_pk | recipient_pk)
+    aead  = XChaCha20-Poly1305(content_key, nonce, pad(inner), ad = every outer byte before it)
+    inner = fields(sender public identity, recipients' identity keys, timestamp, content type,
+                   body) | Ed25519 signature by the sender over "delegate-envelope-v1" | id | inner
+
+The relay sees the mailbox it was deposited to, the envelope id, the recipient count and the
+padded size; never the sender, the content type or the content.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import nacl.bindings
+import nacl.exceptions
+import nacl.public
+import nacl.utils
+
+from delegate_app.core.crypto.encoding import Reader, pack_fields
+from delegate_app.core.crypto.errors import (
+    DecryptionError,
+    MalformedError,
+    NotForMeError,
+    UnsupportedVersionError,
+)
+from delegate_app.core.crypto.identity import (
+    KEY_BYTES,
+    LocalIdentity,
+    PublicIdentity,
+    short_hash,
+    verify_signature,
+)
+from delegate_app.core.crypto.padding import pad, unpad
+
+MAGIC = b"DLG"
+VERSION = 1
+ENVELOPE_ID_BYTES = 16
+SLOT_BYTES = 32 + 32 + 16
+NONCE_BYTES = 24
+SIGNATURE_LABEL = b"delegate-envelope-v1"
+SLOT_NONCE_PERSON = b"dlg-slot-nonce"
+MAX_RECIPIENTS = 1000
+MAX_CONTENT_TYPE = 128
+Random = Callable[[int], bytes]
+
+
+@dataclass(frozen=True)
+class SealedEnvelope:
+    envelope_id: bytes
+    data: bytes
+
+    @property
+    def id_hex(self) -> str:
+        return self.envelope_id.hex()
+
+
+@dataclass(frozen=True)
+class OpenedEnvelope:
+    envelope_id: bytes
+    sender: PublicIdentity
+    recipients: tuple[bytes, ...]  # identity keys
+    timestamp: int
+    content_type: str
+    body: bytes
+
+
+def _random(size: int) -> bytes:
+    return bytes(nacl.utils.random(size))
+
+
+def _slot_nonce(ephemeral_public: bytes, recipient_public: bytes) -> bytes:
+    return short_hash(ephemeral_public + recipient_public, SLOT_NONCE_PERSON, NONCE_BYTES)
+
+
+def _wrap_key(content_key: bytes, recipient: PublicIdentity, rng: Random) -> bytes:
+    ephemeral = nacl.public.PrivateKey(rng(32))
+    ephemeral_public = bytes(ephemeral.public_key)
+    box = nacl.public.Box(ephemeral, nacl.public.PublicKey(recipient.encryption_key))
+    nonce = _slot_nonce(ephemeral_public, recipient.encryption_key)
+    return ephemeral_public + bytes(box.encrypt(content_key, nonce).ciphertext)
+
+
+def _unwrap_key(slot: bytes, me: LocalIdentity) -> bytes | None:
+    ephemeral_public, sealed = slot[:32], slot[32:]
+    box = nacl.public.Box(me.private_key, nacl.public.PublicKey(ephemeral_public))
+    nonce = _slot_nonce(ephemeral_public, bytes(me.private_key.public_key))
+    try:
+        return bytes(box.decrypt(sealed, nonce))
+    except nacl.exceptions.CryptoError:
+        return None
+
+
+def _signed_bytes(envelope_id: bytes, inner_fields: bytes) -> bytes:
+    return SIGNATURE_LABEL + envelope_id + inner_fields
+
+
+def seal(
+    sender: LocalIdentity,
+    recipients: Sequence[PublicIdentity],
+    content_type: str,
+    body: bytes,
+    *,
+    envelope_id: bytes | None = None,
+    timestamp: int,
+    rng: Random = _random,
+) -> SealedEnvelope:
+    """Encrypt ``body`` once for every recipient. ``rng`` is injectable for known-answer tests."""
+    if not recipients:
+        raise ValueError("An envelope needs at least one recipient.")
+    if len(recipients) > MAX_RECIPIENTS:
+        raise ValueError("Too many recipients for one envelope.")
+    type_bytes = content_type.encode("utf-8")
+    if not 0 < len(type_bytes) <= MAX_CONTENT_TYPE:
+        raise ValueError("The content type must be 1 to 128 bytes.")
+    envelope_id = envelope_id if envelope_id is not None else rng(ENVELOPE_ID_BYTES)
+    if len(envelope_id) != ENVELOPE_ID_BYTES:
+        raise ValueError("An envelope id has 16 bytes.")
+    inner_fields = pack_fields(
+        sender.public().to_bytes(),
+        b"".join(r.identity_key for r in recipients),
+        struct.pack(">Q", timestamp),
+        type_bytes,
+        body,
+    )
+    signature = sender.sign(_signed_bytes(envelope_id, inner_fields))
+    content_key = rng(32)
+    header = MAGIC + bytes([VERSION]) + envelope_id
+    slots = b"".join(_wrap_key(content_key, r, rng) for r in recipients)
+    nonce = rng(NONCE_BYTES)
+    prefix = header + struct.pack(">H", len(recipients)) + slots + nonce
+    ciphertext = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(
+        pad(inner_fields + signature), prefix, nonce, content_key
+    )
+    data = prefix + ciphertext
+    return SealedEnvelope(envelope_id=envelope_id, data=data)
+
+
+def peek_envelope_id(data: bytes) -> bytes:
+    """The envelope id from the outer header, without decrypting (for replay checks)."""
+    reader = Reader(data)
+    if reader.take(3) != MAGIC:
+        raise MalformedError("This is not a Delegate envelope.")
+    version = reader.u8()
+    if version != VERSION:
+        raise UnsupportedVersionError(f"Envelope version {version} is not supported.")
+    return reader.take(ENVELOPE_ID_BYTES)
+
+
+def open_envelope(recipient: LocalIdentity, data: bytes) -> OpenedEnvelope:
+    """Decrypt and verify. Raises a typed CryptoError for anything wrong; never returns junk."""
+    envelope_id = peek_envelope_id(data)
+    reader = Reader(data)
+    reader.take(4 + ENVELOPE_ID_BYTES)
+    count = reader.u16()
+    if not 0 < count <= MAX_RECIPIENTS:
+        raise MalformedError("The envelope has an invalid recipient count.")
+    slots = [reader.take(SLOT_BYTES) for _ in range(count)]
+    nonce = reader.take(NONCE_BYTES)
+    prefix_length = 4 + ENVELOPE_ID_BYTES + 2 + count * SLOT_BYTES + NONCE_BYTES
+    prefix = data[:prefix_length]
+    ciphertext = reader.rest()
+    content_key = next((k for k in (_unwrap_key(s, recipient) for s in slots) if k), None)
+    if content_key is None:
+        raise NotForMeError("This envelope is not addressed to you.")
+    try:
+        padded = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(
+            ciphertext, prefix, nonce, content_key
+        )
+    except nacl.exceptions.CryptoError:
+        raise DecryptionError("The envelope was altered in transit.") from None
+    plain = unpad(bytes(padded))
+    if len(plain) < 64:
+        raise MalformedError("The envelope is too short.")
+    inner_fields, signature = plain[:-64], plain[-64:]
+    fields = Reader(inner_fields)
+    sender = PublicIdentity.from_bytes(fields.field(256))
+    recipient_keys = fields.field(KEY_BYTES * MAX_RECIPIENTS)
+    timestamp_bytes = fields.field(8)
+    content_type = fields.field(MAX_CONTENT_TYPE)
+    body = fields.field()
+    fields.done()
+    verify_signature(sender.identity_key, _signed_bytes(envelope_id, inner_fields), signature)
+    if len(recipient_keys) % KEY_BYTES or len(timestamp_bytes) != 8:
+        raise MalformedError("The envelope's recipient list is malformed.")
+    recipients = tuple(
+        recipient_keys[i : i + KEY_BYTES] for i in range(0, len(recipient_keys), KEY_BYTES)
+    )
+    if recipient.public().identity_key not in recipients:
+        raise NotForMeError("This envelope was signed for other recipients.")
+    try:
+        content_type_text = content_type.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedError("The content type is not text.") from None
+    return OpenedEnvelope(
+        envelope_id=envelope_id,
+        sender=sender,
+        recipients=recipients,
+        timestamp=int(struct.unpack(">Q", timestamp_bytes)[0]),
+        content_type=content_type_text,
+        body=body,
+    )
