@@ -1,0 +1,210 @@
+"""``identity``, ``card``, ``contacts`` and ``org``: keys, cards and verification."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from delegate_app.cli.common import (
+    CliError,
+    add_json_option,
+    command,
+    policy,
+    print_json,
+    print_table,
+    unlocked_vault,
+)
+from delegate_app.core.contacts.book import ContactBook, load_identity, own_card
+from delegate_app.core.contacts.models import Contact
+from delegate_app.core.crypto.cards import card_from_text, sign_card_for_organisation
+from delegate_app.core.crypto.identity import OrganisationKey
+from delegate_app.core.vault.keyfile import write_private_file
+from delegate_app.i18n import _
+
+
+def register(subparsers: Any) -> None:
+    identity = subparsers.add_parser("identity", help=_("this profile's keys"))
+    isub = identity.add_subparsers(dest="identity_command", metavar="ACTION", required=True)
+    show = isub.add_parser("show", help=_("show the public keys and mailbox id"))
+    add_json_option(show)
+    command(show, cmd_identity_show)
+
+    card = subparsers.add_parser("card", help=_("export or import contact cards"))
+    csub = card.add_subparsers(dest="card_command", metavar="ACTION", required=True)
+    export = csub.add_parser("export", help=_("write your signed contact card to FILE"))
+    export.add_argument("file", type=Path, metavar="FILE", help=_("'-' prints the card text"))
+    command(export, cmd_card_export)
+    imp = csub.add_parser("import", help=_("add a contact from a card file"))
+    imp.add_argument("file", type=Path, metavar="FILE")
+    command(imp, cmd_card_import)
+
+    contacts = subparsers.add_parser("contacts", help=_("list and verify contacts"))
+    ksub = contacts.add_subparsers(dest="contacts_command", metavar="ACTION", required=True)
+    lst = ksub.add_parser("list", help=_("list contacts"))
+    add_json_option(lst)
+    command(lst, cmd_contacts_list)
+    number = ksub.add_parser("safety-number", help=_("print the safety number to compare"))
+    number.add_argument("name", metavar="NAME")
+    command(number, cmd_safety_number)
+    verify = ksub.add_parser("verify", help=_("record that you compared the safety number"))
+    verify.add_argument("name", metavar="NAME")
+    command(verify, cmd_verify)
+    accept = ksub.add_parser("accept-key", help=_("accept a contact's new key"))
+    accept.add_argument("name", metavar="NAME")
+    command(accept, cmd_accept_key)
+
+    org = subparsers.add_parser("org", help=_("organisation keys for IT staff"))
+    osub = org.add_subparsers(dest="org_command", metavar="ACTION", required=True)
+    keygen = osub.add_parser("keygen", help=_("make an organisation signing key"))
+    keygen.add_argument("--out", type=Path, required=True, metavar="FILE")
+    keygen.set_defaults(handler=cmd_org_keygen)
+    sign = osub.add_parser("sign-card", help=_("countersign a staff member's card"))
+    sign.add_argument("card", type=Path, metavar="CARD")
+    sign.add_argument("--key", type=Path, required=True, metavar="FILE")
+    sign.add_argument("--out", type=Path, metavar="FILE", help=_("default: overwrite CARD"))
+    sign.set_defaults(handler=cmd_org_sign)
+
+
+def contact_json(book: ContactBook, contact: Contact) -> dict[str, Any]:
+    return {
+        "name": contact.name,
+        "organisation": contact.organisation,
+        "identity_key": contact.identity_key.hex(),
+        "mailbox_id": contact.mailbox_id,
+        "relay_url": contact.relay_url,
+        "verified": contact.verified,
+        "verified_by_organisation": contact.org_verified,
+        "key_changed": contact.key_changed,
+        "safety_number": book.safety_number(contact),
+    }
+
+
+def cmd_identity_show(args: argparse.Namespace) -> int:
+    with unlocked_vault(args) as vault:
+        identity = load_identity(vault.db)
+        public = identity.public()
+        data = {
+            "identity_key": public.identity_key.hex(),
+            "encryption_key": public.encryption_key.hex(),
+            "mailbox_id": identity.mailbox.mailbox_id,
+            "fingerprint": public.fingerprint(),
+        }
+    if args.json:
+        print_json(data)
+    else:
+        for key, value in data.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+def cmd_card_export(args: argparse.Namespace) -> int:
+    with unlocked_vault(args) as vault:
+        text = own_card(vault.db, policy()).to_text()
+    if str(args.file) == "-":
+        print(text)
+    else:
+        args.file.write_text(text + "\n", encoding="ascii")
+        print(_("Card written to {path}.").format(path=args.file))
+    return 0
+
+
+def _read_card_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="ascii", errors="replace")
+    except OSError as exc:
+        message = _("Cannot read {path}: {reason}.").format(path=path, reason=exc.strerror)
+        raise CliError(message) from None
+
+
+def cmd_card_import(args: argparse.Namespace) -> int:
+    card = card_from_text(_read_card_text(args.file))
+    with unlocked_vault(args) as vault:
+        book = ContactBook(vault.db, policy())
+        contact = book.import_card(card)
+        if contact.key_changed:
+            print(
+                _(
+                    "WARNING: {name} now presents a different security key. Sending is blocked "
+                    "until you compare the new safety number and run: contacts accept-key {name}"
+                ).format(name=contact.name)
+            )
+            return 0
+        print(
+            _("Added contact {name} ({organisation}).").format(
+                name=contact.name, organisation=contact.organisation
+            )
+        )
+        if contact.org_verified:
+            print(_("Verified by your organisation."))
+    return 0
+
+
+def cmd_contacts_list(args: argparse.Namespace) -> int:
+    with unlocked_vault(args) as vault:
+        book = ContactBook(vault.db, policy())
+        data = [contact_json(book, c) for c in book.contacts()]
+    if args.json:
+        print_json(data)
+        return 0
+    rows = [
+        [c["name"], c["organisation"],
+         _("key changed") if c["key_changed"] else
+         _("verified") if c["verified"] else
+         _("verified by organisation") if c["verified_by_organisation"] else _("not verified")]
+        for c in data
+    ]  # fmt: skip
+    print_table(rows, [_("Name"), _("Organisation"), _("State")])
+    return 0
+
+
+def cmd_safety_number(args: argparse.Namespace) -> int:
+    with unlocked_vault(args) as vault:
+        book = ContactBook(vault.db, policy())
+        contact = book.get(args.name)
+        print(book.safety_number(contact, pending=contact.key_changed))
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    with unlocked_vault(args) as vault:
+        book = ContactBook(vault.db, policy())
+        contact = book.verify(book.get(args.name))
+    print(_("{name} is now verified.").format(name=contact.name))
+    return 0
+
+
+def cmd_accept_key(args: argparse.Namespace) -> int:
+    with unlocked_vault(args) as vault:
+        book = ContactBook(vault.db, policy())
+        contact = book.accept_new_key(book.get(args.name))
+    print(_("Accepted the new key of {name}; verify it again.").format(name=contact.name))
+    return 0
+
+
+def cmd_org_keygen(args: argparse.Namespace) -> int:
+    if args.out.exists():
+        raise CliError(_("{path} already exists.").format(path=args.out))
+    key = OrganisationKey.generate()
+    payload = {"format": "delegate-organisation-key", "seed": key.seed.hex()}
+    write_private_file(args.out, (json.dumps(payload) + "\n").encode("ascii"))
+    print(_("Organisation key written to {path} (keep it offline).").format(path=args.out))
+    print(_("Public key for the policy's organisation_key: {key}").format(key=key.public_hex))
+    return 0
+
+
+def cmd_org_sign(args: argparse.Namespace) -> int:
+    try:
+        data = json.loads(args.key.read_text(encoding="ascii"))
+        key = OrganisationKey(bytes.fromhex(data["seed"]))
+        if data.get("format") != "delegate-organisation-key" or len(key.seed) != 32:
+            raise ValueError
+    except (OSError, ValueError, KeyError, TypeError):
+        raise CliError(_("{path} is not an organisation key file.").format(path=args.key)) from None
+    card = card_from_text(_read_card_text(args.card))
+    signed = sign_card_for_organisation(card, key)
+    out: Path = args.out or args.card
+    out.write_text(signed.to_text() + "\n", encoding="ascii")
+    print(_("Countersigned card for {name} written to {path}.").format(name=card.name, path=out))
+    return 0
