@@ -1,0 +1,4 @@
+"""The minimal blind relay: stores and forwards opaque envelopes.
+
+It imports nothing from the client (``delegate_app``).
+"""

@@ -1,0 +1,64 @@
+"""``delegate-relay``: run the relay under uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import fields
+from pathlib import Path
+
+from sync.relay import logs
+from sync.relay.config import RelayConfig
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="delegate-relay", description="Blind store-and-forward relay for Delegate."
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8787)
+    parser.add_argument("--db", type=Path, required=True, help="SQLite database file")
+    defaults = RelayConfig()
+    for field in fields(RelayConfig):
+        flag = "--" + field.name.replace("_", "-")
+        parser.add_argument(
+            flag, type=type(getattr(defaults, field.name)), default=getattr(defaults, field.name),
+            help=f"(default {getattr(defaults, field.name)})",
+        )  # fmt: skip
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        import uvicorn
+
+        from sync.relay.app import build_app
+        from sync.relay.storage import SQLiteStorage
+    except ImportError:
+        print("delegate-relay: install the 'relay' extra (fastapi, uvicorn)", file=sys.stderr)
+        return 1
+    config = RelayConfig(**{f.name: getattr(args, f.name) for f in fields(RelayConfig)})
+    try:
+        args.db.parent.mkdir(parents=True, exist_ok=True)
+        storage = SQLiteStorage(args.db)
+    except OSError as exc:
+        print(f"delegate-relay: cannot open {args.db}: {exc.strerror}", file=sys.stderr)
+        return 1
+    logs.configure()
+    logs.event("start", host=args.host, port=args.port)
+    uvicorn.run(
+        build_app(storage, config),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+    )
+    storage.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
