@@ -21,9 +21,17 @@ def all_migrations() -> tuple[Migration, ...]:
         m0001_base,
         m0002_documents,
         m0003_identity,
+        m0004_messaging,
+        m0005_sharing,
     )
 
-    migrations = (m0001_base.MIGRATION, m0002_documents.MIGRATION, m0003_identity.MIGRATION)
+    migrations = (
+        m0001_base.MIGRATION,
+        m0002_documents.MIGRATION,
+        m0003_identity.MIGRATION,
+        m0004_messaging.MIGRATION,
+        m0005_sharing.MIGRATION,
+    )
     versions = [m.version for m in migrations]
     if versions != list(range(1, len(migrations) + 1)):
         raise RuntimeError(f"Migration versions must run 1..n without gaps: {versions}")

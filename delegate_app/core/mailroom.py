@@ -1,0 +1,69 @@
+"""The profile's mailroom: everything that sends and receives, wired over one vault connection.
+
+The sync engine, the CLI, the demo peer and the GUI all build one with
+:meth:`Mailroom.open` instead of assembling identity, contacts, messaging and
+sharing themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from delegate_app.core.contacts.book import ContactBook, load_identity
+from delegate_app.core.crypto.identity import LocalIdentity
+from delegate_app.core.messaging.directory import ContactDirectory
+from delegate_app.core.messaging.handlers import message_handlers
+from delegate_app.core.messaging.receiver import Handler, Receiver
+from delegate_app.core.messaging.sending import Sender
+from delegate_app.core.messaging.service import Messenger
+from delegate_app.core.policy import Policy
+from delegate_app.core.sharing.handlers import sharing_handlers
+from delegate_app.core.sharing.service import Sharing
+from delegate_app.core.vault import Database
+
+
+@dataclass(frozen=True)
+class Mailroom:
+    db: Database
+    policy: Policy
+    identity: LocalIdentity
+    contacts: ContactBook
+    directory: ContactDirectory
+    sender: Sender
+    messenger: Messenger
+    sharing: Sharing
+    receiver: Receiver
+
+    @classmethod
+    def open(cls, db: Database, policy: Policy) -> Mailroom:
+        identity = load_identity(db)
+        relay = policy.resolve_user_choice("relay_url", db.get_setting("profile.relay_url"))
+        contacts = ContactBook(db, policy)
+        directory = ContactDirectory(contacts)
+        sender = Sender(identity, relay)
+        messenger = Messenger(db, sender, directory, policy)
+        sharing = Sharing(db, sender, directory, policy)
+        handlers: dict[str, Handler] = {
+            **message_handlers(sender.key, policy),
+            **sharing_handlers(sender.key, policy),
+        }
+        receiver = Receiver(db, identity, directory, handlers)
+        return cls(
+            db=db,
+            policy=policy,
+            identity=identity,
+            contacts=contacts,
+            directory=directory,
+            sender=sender,
+            messenger=messenger,
+            sharing=sharing,
+            receiver=receiver,
+        )
+
+    @property
+    def relay_url(self) -> str | None:
+        return self.sender.own_relay_url
+
+    @property
+    def mailbox_id(self) -> str:
+        return self.identity.mailbox.mailbox_id

@@ -1,0 +1,83 @@
+"""Inbound handlers for messages and receipts (run inside the receive transaction)."""
+
+from __future__ import annotations
+
+from delegate_app.core.messaging.errors import PayloadError
+from delegate_app.core.messaging.models import ConversationKind, MessageState
+from delegate_app.core.messaging.payloads import (
+    MESSAGE_TYPE,
+    RECEIPT_TYPE,
+    MessagePayload,
+    ReceiptPayload,
+)
+from delegate_app.core.messaging.receiver import Handler, Inbound
+from delegate_app.core.messaging.service import DAY, effective_expiry_days
+from delegate_app.core.messaging.store import MessageStore
+from delegate_app.core.policy import Policy
+from delegate_app.core.vault import Database
+
+
+def message_handlers(own_key: str, policy: Policy) -> dict[str, Handler]:
+    """Handlers for ``delegate/message`` and ``delegate/receipt`` for the profile ``own_key``."""
+
+    def on_message(db: Database, inbound: Inbound) -> None:
+        payload = MessagePayload.from_bytes(inbound.body)
+        ref = payload.conversation
+        members = set(ref.members)
+        # The signed recipient list is the truth; the payload's member list must agree with it,
+        # so nobody can slip a stranger into a group by naming them in the payload only.
+        if members != {*inbound.recipients, inbound.sender.key} or own_key not in members:
+            raise PayloadError("The conversation members do not match the envelope.")
+        others = members - {own_key}
+        store = MessageStore(db)
+        kind = ConversationKind(ref.kind)
+        if kind is ConversationKind.DIRECT:
+            if others != {inbound.sender.key}:
+                raise PayloadError("A direct message must be between two people.")
+            conversation = store.direct_with(inbound.sender.key)
+        else:
+            conversation = store.conversation_by_uid(ref.uid)
+            if conversation is not None and conversation.kind is not ConversationKind.GROUP:
+                raise PayloadError("The conversation kind does not match.")
+        if conversation is None:
+            conversation = store.create_conversation(
+                kind=kind,
+                members=others,
+                title=ref.title if kind is ConversationKind.GROUP else None,
+                uid=ref.uid,
+                expiry_days=payload.expiry_days,
+                now=inbound.received_at,
+            )
+        else:
+            if inbound.sender.key not in conversation.members:
+                raise PayloadError("The sender is not a member of this conversation.")
+            store.add_members(conversation.id, others)
+            if conversation.expiry_days != payload.expiry_days:
+                store.set_expiry(conversation.id, payload.expiry_days)
+        sent_at = float(min(inbound.timestamp, inbound.received_at))
+        days = effective_expiry_days(payload.expiry_days, policy)
+        inserted = store.insert_incoming(
+            conversation_id=conversation.id,
+            uid=payload.message_uid,
+            sender_key=inbound.sender.key,
+            body=payload.text,
+            sent_at=sent_at,
+            received_at=inbound.received_at,
+            expires_at=None if days is None else sent_at + days * DAY,
+        )
+        if inserted is not None:
+            db.execute(
+                "INSERT OR IGNORE INTO receipts_owed (sender_key, kind, message_uid)"
+                " VALUES (?, 'delivered', ?)",
+                (inbound.sender.key, payload.message_uid),
+            )
+
+    def on_receipt(db: Database, inbound: Inbound) -> None:
+        payload = ReceiptPayload.from_bytes(inbound.body)
+        state = MessageState.READ if payload.kind == "read" else MessageState.DELIVERED
+        store = MessageStore(db)
+        for uid in payload.message_uids:
+            # Only moves the state of the receipt's signer, and only on our outgoing messages.
+            store.advance_recipient(uid, inbound.sender.key, state, inbound.received_at)
+
+    return {MESSAGE_TYPE: on_message, RECEIPT_TYPE: on_receipt}

@@ -1,0 +1,155 @@
+"""Application payloads carried inside envelopes: messages and receipts (JSON, versioned).
+
+The envelope (docs/PROTOCOL.md) authenticates the sender, the recipients, the
+time and the content type; these bodies say what the content means. Parsing is
+strict: anything unexpected raises :class:`PayloadError`, never a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from delegate_app.core.messaging.errors import PayloadError
+
+MESSAGE_TYPE = "delegate/message"
+RECEIPT_TYPE = "delegate/receipt"
+PAYLOAD_VERSION = 1
+MAX_TEXT = 64 * 1024
+MAX_TITLE = 200
+MAX_MEMBERS = 1000
+UID_RE = re.compile(r"^[0-9a-f]{32}$")
+KEY_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+def encode(payload: dict[str, Any]) -> bytes:
+    return json.dumps({"v": PAYLOAD_VERSION, **payload}, separators=(",", ":")).encode("utf-8")
+
+
+def decode(body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise PayloadError("The payload is not JSON.") from None
+    if not isinstance(data, dict):
+        raise PayloadError("The payload is not an object.")
+    if data.get("v") != PAYLOAD_VERSION:
+        raise PayloadError("The payload version is not supported.")
+    return data
+
+
+def uid_field(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not UID_RE.match(value):
+        raise PayloadError(f"Field {key} is not an id.")
+    return value
+
+
+def text_field(data: dict[str, Any], key: str, *, limit: int, optional: bool = False) -> str | None:
+    value = data.get(key)
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or len(value) > limit:
+        raise PayloadError(f"Field {key} is not valid text.")
+    return value
+
+
+def int_field(
+    data: dict[str, Any], key: str, *, low: int, high: int, optional: bool = False
+) -> int | None:
+    value = data.get(key)
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise PayloadError(f"Field {key} is out of range.")
+    return value
+
+
+def keys_field(data: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = data.get(key)
+    if (
+        not isinstance(value, list)
+        or len(value) > MAX_MEMBERS
+        or not all(isinstance(k, str) and KEY_RE.match(k) for k in value)
+    ):
+        raise PayloadError(f"Field {key} is not a list of keys.")
+    return tuple(value)
+
+
+@dataclass(frozen=True)
+class ConversationRef:
+    uid: str
+    kind: str  # "direct" | "group"
+    title: str | None
+    members: tuple[str, ...]  # every participant's identity key, the sender included
+
+
+@dataclass(frozen=True)
+class MessagePayload:
+    conversation: ConversationRef
+    message_uid: str
+    text: str
+    expiry_days: int | None
+
+    def to_bytes(self) -> bytes:
+        return encode(
+            {
+                "conversation": {
+                    "uid": self.conversation.uid,
+                    "kind": self.conversation.kind,
+                    "title": self.conversation.title,
+                    "members": list(self.conversation.members),
+                },
+                "message": self.message_uid,
+                "text": self.text,
+                "expiry_days": self.expiry_days,
+            }
+        )
+
+    @classmethod
+    def from_bytes(cls, body: bytes) -> MessagePayload:
+        data = decode(body)
+        conv = data.get("conversation")
+        if not isinstance(conv, dict):
+            raise PayloadError("The message has no conversation.")
+        kind = conv.get("kind")
+        if kind not in ("direct", "group"):
+            raise PayloadError("Unknown conversation kind.")
+        return cls(
+            conversation=ConversationRef(
+                uid=uid_field(conv, "uid"),
+                kind=str(kind),
+                title=text_field(conv, "title", limit=MAX_TITLE, optional=True),
+                members=keys_field(conv, "members"),
+            ),
+            message_uid=uid_field(data, "message"),
+            text=text_field(data, "text", limit=MAX_TEXT) or "",
+            expiry_days=int_field(data, "expiry_days", low=1, high=3650, optional=True),
+        )
+
+
+@dataclass(frozen=True)
+class ReceiptPayload:
+    kind: str  # "delivered" | "read"
+    message_uids: tuple[str, ...]
+
+    def to_bytes(self) -> bytes:
+        return encode({"receipt": self.kind, "messages": list(self.message_uids)})
+
+    @classmethod
+    def from_bytes(cls, body: bytes) -> ReceiptPayload:
+        data = decode(body)
+        kind = data.get("receipt")
+        if kind not in ("delivered", "read"):
+            raise PayloadError("Unknown receipt kind.")
+        messages = data.get("messages")
+        if (
+            not isinstance(messages, list)
+            or not messages
+            or len(messages) > 10_000
+            or not all(isinstance(m, str) and UID_RE.match(m) for m in messages)
+        ):
+            raise PayloadError("The receipt lists no valid message ids.")
+        return cls(str(kind), tuple(messages))

@@ -1,0 +1,182 @@
+"""Receiving one envelope: verify, decrypt, commit — exactly once as the user sees it.
+
+For each envelope fetched from a relay, :meth:`Receiver.receive` commits in ONE
+transaction the content (through the handler for its content type), the
+seen-envelope id, the relay cursor and the acknowledgement owed. Envelopes that
+fail verification are recorded as rejected (and reported), never shown; those
+from senders not (yet) in the contacts are held and retried when the contact
+book changes. The caller acknowledges to the relay only after this returns.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from delegate_app.core.contacts.store import ContactStore
+from delegate_app.core.crypto.envelope import open_envelope, peek_envelope_id
+from delegate_app.core.crypto.identity import LocalIdentity
+from delegate_app.core.errors import CryptoError
+from delegate_app.core.messaging.directory import Correspondent, Directory
+from delegate_app.core.messaging.errors import PayloadError
+from delegate_app.core.messaging.inbox import InboxState
+from delegate_app.core.vault import Database
+
+log = logging.getLogger(__name__)
+
+
+class Outcome(StrEnum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    HELD = "held"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A verified, decrypted envelope from a known correspondent."""
+
+    envelope_id: str
+    sender: Correspondent
+    recipients: tuple[str, ...]  # identity keys (hex), this profile included
+    timestamp: int
+    content_type: str
+    body: bytes
+    received_at: float
+
+
+#: Applies one inbound payload inside the receive transaction; raises PayloadError if malformed.
+Handler = Callable[[Database, Inbound], None]
+
+
+@dataclass(frozen=True)
+class RelayPosition:
+    """Where an envelope came from, recorded with its commit (cursor and ack owed)."""
+
+    relay_url: str
+    mailbox_id: str
+    cursor: int
+
+
+@dataclass(frozen=True)
+class ReceiveResult:
+    envelope_id: str
+    outcome: Outcome
+    content_type: str | None = None
+    reason: str | None = None
+
+
+class Receiver:
+    def __init__(
+        self,
+        db: Database,
+        identity: LocalIdentity,
+        directory: Directory,
+        handlers: Mapping[str, Handler],
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.db = db
+        self.identity = identity
+        self.directory = directory
+        self.handlers = dict(handlers)
+        self._clock = clock
+        self._inbox = InboxState(db)
+        self._seen = ContactStore(db)
+
+    def _bookkeeping(self, position: RelayPosition | None, envelope_id: str) -> None:
+        if position is not None:
+            self._inbox.owe_ack(position.relay_url, position.mailbox_id, envelope_id)
+            self._inbox.set_cursor(position.relay_url, position.mailbox_id, position.cursor)
+
+    def _reject(
+        self, envelope_id: str, reason: str, position: RelayPosition | None
+    ) -> ReceiveResult:
+        log.warning("Rejected an envelope: %s", reason)
+        with self.db.transaction():
+            self._inbox.reject(envelope_id, reason)
+            self._inbox.release(envelope_id)
+            self._bookkeeping(position, envelope_id)
+        return ReceiveResult(envelope_id, Outcome.REJECTED, reason=reason)
+
+    def _skip(self, envelope_id: str, position: RelayPosition | None) -> ReceiveResult:
+        with self.db.transaction():
+            self._bookkeeping(position, envelope_id)
+        return ReceiveResult(envelope_id, Outcome.DUPLICATE)
+
+    def receive(
+        self, envelope_id: str, data: bytes | None, position: RelayPosition | None = None
+    ) -> ReceiveResult:
+        """Verify, decrypt and commit one envelope. Never raises for bad input: reports it."""
+        if data is None:
+            return self._reject(envelope_id, "The relay sent undecodable data.", position)
+        try:
+            inner_id = peek_envelope_id(data).hex()
+        except CryptoError as exc:
+            return self._reject(envelope_id, str(exc), position)
+        if inner_id != envelope_id:
+            return self._reject(
+                envelope_id, "The envelope id does not match the relay's id.", position
+            )
+        if self._seen.envelope_seen(bytes.fromhex(inner_id)):
+            return self._skip(envelope_id, position)
+        if position is not None and self._inbox.is_held(envelope_id):
+            return self._skip(envelope_id, position)
+        try:
+            opened = open_envelope(self.identity, data)
+        except CryptoError as exc:
+            return self._reject(envelope_id, str(exc), position)
+        sender_key = opened.sender.identity_key.hex()
+        sender = self.directory.by_key(sender_key)
+        if sender is None:
+            with self.db.transaction():
+                self._inbox.hold(envelope_id, data, "unknown sender")
+                self._bookkeeping(position, envelope_id)
+            return ReceiveResult(envelope_id, Outcome.HELD, opened.content_type, "unknown sender")
+        if sender.identity.encryption_key != opened.sender.encryption_key:
+            log.info("Sender's encryption key differs from the contact card; identity key matches")
+        handler = self.handlers.get(opened.content_type)
+        if handler is None:
+            return self._reject(envelope_id, "Unknown content type.", position)
+        inbound = Inbound(
+            envelope_id=envelope_id,
+            sender=sender,
+            recipients=tuple(key.hex() for key in opened.recipients),
+            timestamp=opened.timestamp,
+            content_type=opened.content_type,
+            body=opened.body,
+            received_at=self._clock(),
+        )
+        try:
+            with self.db.transaction():
+                if not self._seen.record_envelope(bytes.fromhex(inner_id)):
+                    raise _AlreadySeenError
+                handler(self.db, inbound)
+                self._inbox.release(envelope_id)
+                self._bookkeeping(position, envelope_id)
+        except _AlreadySeenError:
+            return self._skip(envelope_id, position)
+        except PayloadError as exc:
+            return self._reject(envelope_id, str(exc), position)
+        return ReceiveResult(envelope_id, Outcome.ACCEPTED, opened.content_type)
+
+    def retry_held(self) -> list[ReceiveResult]:
+        """Process held envelopes whose sender has since become a contact."""
+        results = []
+        for held in self._inbox.held():
+            try:
+                opened = open_envelope(self.identity, held.data)
+            except CryptoError as exc:
+                results.append(self._reject(held.envelope_id, str(exc), None))
+                continue
+            if self.directory.by_key(opened.sender.identity_key.hex()) is None:
+                continue
+            results.append(self.receive(held.envelope_id, held.data, None))
+        return results
+
+
+class _AlreadySeenError(Exception):
+    """Raised inside the receive transaction to roll it back when the id was seen meanwhile."""

@@ -1,0 +1,229 @@
+"""Messaging as the user does it: send to a contact or a group, read, receipts, expiry.
+
+Sending writes the message, its recipients' states and its outbox entry in one
+transaction: once :meth:`Messenger.send_text` returns, the message will go out
+whenever a relay is reachable, across restarts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from delegate_app.core.messaging.directory import Correspondent, Directory
+from delegate_app.core.messaging.errors import ConversationNotFoundError, MessagingError
+from delegate_app.core.messaging.models import (
+    Conversation,
+    ConversationKind,
+    Message,
+    Priority,
+)
+from delegate_app.core.messaging.outbox import MESSAGE_KIND
+from delegate_app.core.messaging.payloads import (
+    MAX_TEXT,
+    MAX_TITLE,
+    MESSAGE_TYPE,
+    RECEIPT_TYPE,
+    ConversationRef,
+    MessagePayload,
+    ReceiptPayload,
+)
+from delegate_app.core.messaging.sending import Sender
+from delegate_app.core.messaging.store import MessageStore, new_uid
+from delegate_app.core.policy import Policy
+from delegate_app.core.vault import Database
+from delegate_app.i18n import _
+
+DAY = 86_400.0
+RECEIPT_BATCH = 500
+
+
+def effective_expiry_days(conversation_days: int | None, policy: Policy) -> int | None:
+    """The conversation's timer, shortened to the organisation's forced expiry if any."""
+    forced = policy.value("forced_message_expiry_days")
+    if forced is None:
+        return conversation_days
+    return forced if conversation_days is None else min(int(forced), conversation_days)
+
+
+class Messenger:
+    def __init__(
+        self,
+        db: Database,
+        sender: Sender,
+        directory: Directory,
+        policy: Policy,
+    ) -> None:
+        self.db = db
+        self.sender = sender
+        self.directory = directory
+        self.policy = policy
+        self.store = MessageStore(db)
+
+    # -- conversations ---------------------------------------------------------------------
+
+    def conversations(self) -> list[Conversation]:
+        return self.store.conversations()
+
+    def direct_conversation(self, name: str) -> Conversation:
+        """The 1:1 conversation with contact ``name`` (created on first use)."""
+        contact = self.directory.by_name(name)
+        existing = self.store.direct_with(contact.key)
+        if existing is not None:
+            return existing
+        return self.store.create_conversation(kind=ConversationKind.DIRECT, members=[contact.key])
+
+    def create_group(self, title: str, member_names: Sequence[str]) -> Conversation:
+        """A group conversation (e.g. a delegation's members)."""
+        title = title.strip()
+        if not title or len(title) > MAX_TITLE:
+            raise MessagingError(_("A group needs a name of at most 200 characters."))
+        if self.store.groups_named(title):
+            raise MessagingError(_("A group named {name} already exists.").format(name=title))
+        members = [self.directory.by_name(name) for name in member_names]
+        if not members:
+            raise MessagingError(_("A group needs at least one member besides you."))
+        return self.store.create_conversation(
+            kind=ConversationKind.GROUP, title=title, members=[m.key for m in members]
+        )
+
+    def group(self, title: str) -> Conversation:
+        groups = self.store.groups_named(title.strip())
+        if not groups:
+            raise ConversationNotFoundError(_("No group named {name}.").format(name=title))
+        return groups[0]
+
+    def set_expiry(self, conversation_id: int, days: int | None) -> None:
+        if days is not None and not 1 <= days <= 3650:
+            raise MessagingError(_("Expiry must be from 1 to 3650 days."))
+        self.store.set_expiry(conversation_id, days)
+
+    # -- sending ---------------------------------------------------------------------------
+
+    def send_text(self, name: str, text: str, *, now: float | None = None) -> Message:
+        return self.send_in(self.direct_conversation(name), text, now=now)
+
+    def send_to_group(self, title: str, text: str, *, now: float | None = None) -> Message:
+        return self.send_in(self.group(title), text, now=now)
+
+    def _recipients(self, conversation: Conversation) -> list[Correspondent]:
+        recipients = []
+        for key in conversation.members:
+            contact = self.directory.by_key(key)
+            if contact is None:
+                raise MessagingError(
+                    _("A member of this conversation is no longer a contact: {name}.").format(
+                        name=self.directory.display_name(key)
+                    )
+                )
+            self.directory.check_can_send(contact)
+            recipients.append(contact)
+        return recipients
+
+    def send_in(
+        self, conversation: Conversation, text: str, *, now: float | None = None
+    ) -> Message:
+        """Queue ``text`` to everyone in ``conversation`` (refused if any key change is pending)."""
+        if not text.strip():
+            raise MessagingError(_("A message cannot be empty."))
+        if len(text) > MAX_TEXT:
+            raise MessagingError(_("The message is too long."))
+        now = time.time() if now is None else now
+        recipients = self._recipients(conversation)
+        days = effective_expiry_days(conversation.expiry_days, self.policy)
+        uid = new_uid()
+        payload = MessagePayload(
+            conversation=ConversationRef(
+                uid=conversation.uid,
+                kind=conversation.kind.value,
+                title=conversation.title,
+                members=tuple(sorted({*conversation.members, self.sender.key})),
+            ),
+            message_uid=uid,
+            text=text,
+            expiry_days=days,
+        )
+        with self.db.transaction() as db:
+            self.store.insert_outgoing(
+                conversation_id=conversation.id,
+                uid=uid,
+                body=text,
+                sent_at=now,
+                expires_at=None if days is None else now + days * DAY,
+                recipients=[r.key for r in recipients],
+            )
+            self.sender.enqueue(
+                db,
+                recipients,
+                content_type=MESSAGE_TYPE,
+                body=payload.to_bytes(),
+                kind=MESSAGE_KIND,
+                priority=Priority.MESSAGE,
+                ref=uid,
+                now=now,
+            )
+        message = self.store.message_by_uid(uid)
+        if message is None:  # pragma: no cover - committed just above
+            raise MessagingError(_("The message could not be stored."))
+        return message
+
+    # -- reading and receipts --------------------------------------------------------------
+
+    def messages(self, conversation_id: int | None = None) -> list[Message]:
+        return self.store.messages(conversation_id)
+
+    def mark_read(self, conversation_id: int) -> int:
+        """Mark incoming messages read; owe read receipts when the policy allows them."""
+        unread = self.store.unread_incoming(conversation_id)
+        if not unread:
+            return 0
+        with self.db.transaction() as db:
+            self.store.set_read([m.id for m in unread])
+            if self.policy.value("read_receipts"):
+                db.executemany(
+                    "INSERT OR IGNORE INTO receipts_owed (sender_key, kind, message_uid)"
+                    " VALUES (?, 'read', ?)",
+                    [(m.sender_key, m.uid) for m in unread if m.sender_key],
+                )
+        return len(unread)
+
+    def flush_receipts(self, *, now: float | None = None) -> int:
+        """Seal the receipts owed (one envelope per correspondent and kind) into the outbox."""
+        rows = self.db.query(
+            "SELECT sender_key, kind, message_uid FROM receipts_owed"
+            " ORDER BY sender_key, kind, message_uid"
+        )
+        grouped: dict[tuple[str, str], list[str]] = {}
+        for row in rows:
+            grouped.setdefault((str(row["sender_key"]), str(row["kind"])), []).append(
+                str(row["message_uid"])
+            )
+        sent = 0
+        for (sender_key, kind), uids in grouped.items():
+            contact = self.directory.by_key(sender_key)
+            with self.db.transaction() as db:
+                if contact is not None:
+                    for start in range(0, len(uids), RECEIPT_BATCH):
+                        batch = uids[start : start + RECEIPT_BATCH]
+                        self.sender.enqueue(
+                            db,
+                            [contact],
+                            content_type=RECEIPT_TYPE,
+                            body=ReceiptPayload(kind, tuple(batch)).to_bytes(),
+                            kind="receipt",
+                            priority=Priority.RECEIPT,
+                            now=now,
+                        )
+                        sent += 1
+                db.executemany(
+                    "DELETE FROM receipts_owed WHERE sender_key = ? AND kind = ?"
+                    " AND message_uid = ?",
+                    [(sender_key, kind, uid) for uid in uids],
+                )
+        return sent
+
+    # -- expiry ----------------------------------------------------------------------------
+
+    def sweep_expired(self, *, now: float | None = None) -> int:
+        """Delete messages whose disappearing timer ran out."""
+        return self.store.sweep_expired(time.time() if now is None else now)

@@ -1,0 +1,334 @@
+"""SQL for conversations, messages and per-recipient delivery states.
+
+Methods run inside the caller's transaction when there is one (``Database.transaction``
+nests as savepoints), so a message, its outbox entry and its seen-envelope record
+can commit together.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from delegate_app.core.messaging.errors import ConversationNotFoundError
+from delegate_app.core.messaging.models import (
+    Conversation,
+    ConversationKind,
+    Direction,
+    Message,
+    MessageState,
+    RecipientState,
+)
+from delegate_app.core.vault import Database
+from delegate_app.i18n import _
+
+MESSAGE_COLUMNS = (
+    "id, uid, conversation_id, direction, sender_key, body, sent_at, received_at, state,"
+    " is_read, expires_at"
+)
+
+
+def new_uid() -> str:
+    """A random 128-bit id as 32 hex chars (conversations, messages, comments)."""
+    return secrets.token_hex(16)
+
+
+def _time(value: float | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(float(value), tz=UTC)
+
+
+def _message(row: Any) -> Message:
+    sent = _time(row["sent_at"])
+    if sent is None:  # pragma: no cover - NOT NULL column
+        raise ValueError("sent_at")
+    return Message(
+        id=int(row["id"]),
+        uid=str(row["uid"]),
+        conversation_id=int(row["conversation_id"]),
+        direction=Direction(row["direction"]),
+        sender_key=row["sender_key"],
+        body=str(row["body"]),
+        sent_at=sent,
+        received_at=_time(row["received_at"]),
+        state=MessageState(row["state"]),
+        is_read=bool(row["is_read"]),
+        expires_at=_time(row["expires_at"]),
+    )
+
+
+class MessageStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- conversations -------------------------------------------------------------------
+
+    def _conversation(self, row: Any) -> Conversation:
+        members = tuple(
+            str(r["identity_key"])
+            for r in self.db.query(
+                "SELECT identity_key FROM conversation_members WHERE conversation_id = ?"
+                " ORDER BY identity_key",
+                (row["id"],),
+            )
+        )
+        created, updated = _time(row["created_at"]), _time(row["updated_at"])
+        if created is None or updated is None:  # pragma: no cover - NOT NULL columns
+            raise ValueError("timestamps")
+        return Conversation(
+            id=int(row["id"]),
+            uid=str(row["uid"]),
+            kind=ConversationKind(row["kind"]),
+            title=row["title"],
+            members=members,
+            expiry_days=row["expiry_days"],
+            created_at=created,
+            updated_at=updated,
+        )
+
+    def conversation(self, conversation_id: int) -> Conversation:
+        row = self.db.query_one("SELECT * FROM conversations WHERE id = ?", (conversation_id,))
+        if row is None:
+            raise ConversationNotFoundError(
+                _("No conversation with id {id}.").format(id=conversation_id)
+            )
+        return self._conversation(row)
+
+    def conversation_by_uid(self, uid: str) -> Conversation | None:
+        row = self.db.query_one("SELECT * FROM conversations WHERE uid = ?", (uid,))
+        return None if row is None else self._conversation(row)
+
+    def conversations(self) -> list[Conversation]:
+        rows = self.db.query("SELECT * FROM conversations ORDER BY updated_at DESC, id DESC")
+        return [self._conversation(row) for row in rows]
+
+    def groups_named(self, title: str) -> list[Conversation]:
+        rows = self.db.query(
+            "SELECT * FROM conversations WHERE kind = 'group' AND title = ? ORDER BY id",
+            (title,),
+        )
+        return [self._conversation(row) for row in rows]
+
+    def direct_with(self, identity_key: str) -> Conversation | None:
+        row = self.db.query_one(
+            "SELECT c.* FROM conversations c JOIN conversation_members m"
+            " ON m.conversation_id = c.id WHERE c.kind = 'direct' AND m.identity_key = ?"
+            " ORDER BY c.id LIMIT 1",
+            (identity_key,),
+        )
+        return None if row is None else self._conversation(row)
+
+    def create_conversation(
+        self,
+        *,
+        kind: ConversationKind,
+        members: Iterable[str],
+        title: str | None = None,
+        uid: str | None = None,
+        expiry_days: int | None = None,
+        now: float | None = None,
+    ) -> Conversation:
+        now = time.time() if now is None else now
+        with self.db.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO conversations (uid, kind, title, expiry_days, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (uid or new_uid(), kind.value, title, expiry_days, now, now),
+            )
+            conversation_id = int(cursor.lastrowid)
+            db.executemany(
+                "INSERT OR IGNORE INTO conversation_members (conversation_id, identity_key)"
+                " VALUES (?, ?)",
+                [(conversation_id, key) for key in sorted(set(members))],
+            )
+        return self.conversation(conversation_id)
+
+    def add_members(self, conversation_id: int, members: Iterable[str]) -> None:
+        self.db.executemany(
+            "INSERT OR IGNORE INTO conversation_members (conversation_id, identity_key)"
+            " VALUES (?, ?)",
+            [(conversation_id, key) for key in sorted(set(members))],
+        )
+
+    def set_expiry(self, conversation_id: int, days: int | None) -> None:
+        cursor = self.db.execute(
+            "UPDATE conversations SET expiry_days = ? WHERE id = ?", (days, conversation_id)
+        )
+        if cursor.rowcount != 1:
+            raise ConversationNotFoundError(
+                _("No conversation with id {id}.").format(id=conversation_id)
+            )
+
+    def touch(self, conversation_id: int, now: float) -> None:
+        self.db.execute(
+            "UPDATE conversations SET updated_at = max(updated_at, ?) WHERE id = ?",
+            (now, conversation_id),
+        )
+
+    # -- messages ------------------------------------------------------------------------
+
+    def insert_outgoing(
+        self,
+        *,
+        conversation_id: int,
+        uid: str,
+        body: str,
+        sent_at: float,
+        expires_at: float | None,
+        recipients: Sequence[str],
+    ) -> int:
+        with self.db.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO messages (uid, conversation_id, direction, sender_key, body, sent_at,"
+                " state, is_read, expires_at) VALUES (?, ?, 'out', NULL, ?, ?, 'queued', 1, ?)",
+                (uid, conversation_id, body, sent_at, expires_at),
+            )
+            message_id = int(cursor.lastrowid)
+            db.executemany(
+                "INSERT INTO message_recipients (message_id, identity_key, state, updated_at)"
+                " VALUES (?, ?, 'queued', ?)",
+                [(message_id, key, sent_at) for key in sorted(set(recipients))],
+            )
+            self.touch(conversation_id, sent_at)
+        return message_id
+
+    def insert_incoming(
+        self,
+        *,
+        conversation_id: int,
+        uid: str,
+        sender_key: str,
+        body: str,
+        sent_at: float,
+        received_at: float,
+        expires_at: float | None,
+    ) -> int | None:
+        """Store a received message; None when a message with this uid is already here."""
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO messages (uid, conversation_id, direction, sender_key, body,"
+            " sent_at, received_at, state, is_read, expires_at)"
+            " VALUES (?, ?, 'in', ?, ?, ?, ?, 'received', 0, ?)",
+            (uid, conversation_id, sender_key, body, sent_at, received_at, expires_at),
+        )
+        if cursor.rowcount != 1:
+            return None
+        self.touch(conversation_id, received_at)
+        return int(cursor.lastrowid)
+
+    def message_by_uid(self, uid: str) -> Message | None:
+        row = self.db.query_one(
+            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE uid = ?",  # noqa: S608
+            (uid,),
+        )
+        return None if row is None else _message(row)
+
+    def messages(
+        self, conversation_id: int | None = None, *, limit: int | None = None
+    ) -> list[Message]:
+        where, params = "", []
+        if conversation_id is not None:
+            where, params = " WHERE conversation_id = ?", [conversation_id]
+        inner = f"SELECT {MESSAGE_COLUMNS} FROM messages{where}"  # noqa: S608
+        if limit is None:
+            sql = f"{inner} ORDER BY coalesce(received_at, sent_at), id"
+        else:
+            sql = (
+                f"SELECT * FROM ({inner} ORDER BY coalesce(received_at, sent_at) DESC, id DESC"  # noqa: S608
+                " LIMIT ?) ORDER BY coalesce(received_at, sent_at), id"
+            )
+            params.append(limit)
+        return [_message(row) for row in self.db.query(sql, params)]
+
+    def count(self) -> int:
+        row = self.db.query_one("SELECT count(*) FROM messages")
+        return int(row[0]) if row else 0
+
+    def recipient_states(self, message_id: int) -> list[RecipientState]:
+        rows = self.db.query(
+            "SELECT identity_key, state, updated_at FROM message_recipients"
+            " WHERE message_id = ? ORDER BY identity_key",
+            (message_id,),
+        )
+        return [
+            RecipientState(
+                identity_key=str(r["identity_key"]),
+                state=MessageState(r["state"]),
+                updated_at=datetime.fromtimestamp(float(r["updated_at"]), tz=UTC),
+            )
+            for r in rows
+        ]
+
+    def advance_recipient(
+        self, message_uid: str, identity_key: str, state: MessageState, now: float
+    ) -> bool:
+        """Move one recipient's state forward (never back); recompute the message's state."""
+        row = self.db.query_one(
+            "SELECT id FROM messages WHERE uid = ? AND direction = 'out'", (message_uid,)
+        )
+        if row is None:
+            return False
+        message_id = int(row["id"])
+        current = self.db.query_one(
+            "SELECT state FROM message_recipients WHERE message_id = ? AND identity_key = ?",
+            (message_id, identity_key),
+        )
+        if current is None or MessageState(current["state"]).rank >= state.rank:
+            return False
+        with self.db.transaction() as db:
+            db.execute(
+                "UPDATE message_recipients SET state = ?, updated_at = ?"
+                " WHERE message_id = ? AND identity_key = ?",
+                (state.value, now, message_id, identity_key),
+            )
+            self._recompute_state(message_id)
+        return True
+
+    def fail_recipient(self, message_uid: str, identity_key: str, now: float) -> None:
+        row = self.db.query_one("SELECT id FROM messages WHERE uid = ?", (message_uid,))
+        if row is None:
+            return
+        with self.db.transaction() as db:
+            db.execute(
+                "UPDATE message_recipients SET state = 'failed', updated_at = ?"
+                " WHERE message_id = ? AND identity_key = ? AND state = 'queued'",
+                (now, int(row["id"]), identity_key),
+            )
+            self._recompute_state(int(row["id"]))
+
+    def _recompute_state(self, message_id: int) -> None:
+        states = [
+            MessageState(r["state"])
+            for r in self.db.query(
+                "SELECT state FROM message_recipients WHERE message_id = ?", (message_id,)
+            )
+        ]
+        if not states:
+            return
+        if MessageState.FAILED in states:
+            overall = MessageState.FAILED
+        else:
+            overall = min(states, key=lambda s: s.rank)
+        self.db.execute("UPDATE messages SET state = ? WHERE id = ?", (overall.value, message_id))
+
+    def unread_incoming(self, conversation_id: int) -> list[Message]:
+        rows = self.db.query(
+            f"SELECT {MESSAGE_COLUMNS} FROM messages"  # noqa: S608
+            " WHERE conversation_id = ? AND direction = 'in' AND is_read = 0"
+            " ORDER BY coalesce(received_at, sent_at), id",
+            (conversation_id,),
+        )
+        return [_message(row) for row in rows]
+
+    def set_read(self, message_ids: Sequence[int]) -> None:
+        self.db.executemany(
+            "UPDATE messages SET is_read = 1 WHERE id = ?", [(mid,) for mid in message_ids]
+        )
+
+    def sweep_expired(self, now: float) -> int:
+        """Delete messages whose expiry passed. Returns how many were deleted."""
+        cursor = self.db.execute(
+            "DELETE FROM messages WHERE expires_at IS NOT NULL AND expires_at <= ?", (now,)
+        )
+        return int(cursor.rowcount)

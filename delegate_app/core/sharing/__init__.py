@@ -1,0 +1,1 @@
+"""Shared documents: provenance, incoming versions, three-way merge and comment threads."""

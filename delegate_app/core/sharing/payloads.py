@@ -1,0 +1,214 @@
+"""Payloads of shared documents and comments (JSON inside envelopes, strictly parsed)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from delegate_app.core.messaging.errors import PayloadError
+from delegate_app.core.messaging.payloads import (
+    decode,
+    encode,
+    int_field,
+    keys_field,
+    text_field,
+    uid_field,
+)
+
+DOCUMENT_TYPE = "delegate/document"
+COMMENT_TYPE = "delegate/comment"
+MAX_BODY = 8 * 1024 * 1024
+MAX_META = 500
+MAX_COMMENT = 16 * 1024
+MAX_INLINE_PDF = 192 * 1024
+DOC_UID_RE = re.compile(r"^[0-9A-Za-z-]{8,64}$")
+BLOB_RE = re.compile(r"^[0-9a-f]{64}$")
+HEX_RE = re.compile(r"^[0-9a-f]+$")
+KINDS = ("briefing", "position-paper", "note")
+FORMATS = ("markdown", "html", "text", "pdf")
+
+
+def _doc_uid(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not DOC_UID_RE.match(value):
+        raise PayloadError(f"Field {key} is not a document id.")
+    return value
+
+
+def _hex(data: dict[str, Any], key: str, length: int) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or len(value) != length or not HEX_RE.match(value):
+        raise PayloadError(f"Field {key} is malformed.")
+    return value
+
+
+@dataclass(frozen=True)
+class BlobDescriptor:
+    """Where a large encrypted attachment waits, and how to decrypt and check it."""
+
+    blob_id: str  # 64 hex
+    relay_url: str
+    key: str  # secretstream key, 64 hex
+    header: str  # secretstream header, hex
+    size: int  # ciphertext bytes on the relay
+    plain_size: int
+    sha256: str  # of the plaintext
+    filename: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "blob": self.blob_id,
+            "relay": self.relay_url,
+            "key": self.key,
+            "header": self.header,
+            "size": self.size,
+            "plain_size": self.plain_size,
+            "sha256": self.sha256,
+            "filename": self.filename,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> BlobDescriptor:
+        if not isinstance(data, dict):
+            raise PayloadError("The attachment descriptor is malformed.")
+        relay = text_field(data, "relay", limit=MAX_META) or ""
+        if not relay.startswith(("http://", "https://")):
+            raise PayloadError("The attachment's relay is not a URL.")
+        blob_id = data.get("blob")
+        if not isinstance(blob_id, str) or not BLOB_RE.match(blob_id):
+            raise PayloadError("The attachment id is malformed.")
+        return cls(
+            blob_id=blob_id,
+            relay_url=relay.rstrip("/"),
+            key=_hex(data, "key", 64),
+            header=_hex(data, "header", 48),
+            size=int_field(data, "size", low=1, high=1 << 40) or 0,
+            plain_size=int_field(data, "plain_size", low=0, high=1 << 40) or 0,
+            sha256=_hex(data, "sha256", 64),
+            filename=text_field(data, "filename", limit=MAX_META) or "document.pdf",
+        )
+
+
+@dataclass(frozen=True)
+class DocumentPayload:
+    uid: str
+    revision: str
+    parent: str | None
+    kind: str
+    title: str
+    event: str | None
+    classification: str
+    language: str | None
+    author: str | None
+    tags: tuple[str, ...]
+    body_format: str
+    body: str
+    holders: tuple[str, ...]  # identity keys of everyone who holds it, the sender included
+    pdf_inline: bytes | None = None
+    attachment: BlobDescriptor | None = None
+
+    def to_bytes(self) -> bytes:
+        return encode(
+            {
+                "document": {
+                    "uid": self.uid,
+                    "kind": self.kind,
+                    "title": self.title,
+                    "event": self.event,
+                    "classification": self.classification,
+                    "language": self.language,
+                    "author": self.author,
+                    "tags": list(self.tags),
+                    "body_format": self.body_format,
+                    "body": self.body,
+                },
+                "revision": self.revision,
+                "parent": self.parent,
+                "holders": list(self.holders),
+                "pdf": None
+                if self.pdf_inline is None
+                else base64.b64encode(self.pdf_inline).decode("ascii"),
+                "attachment": None if self.attachment is None else self.attachment.to_dict(),
+            }
+        )
+
+    @classmethod
+    def from_bytes(cls, body: bytes) -> DocumentPayload:
+        data = decode(body)
+        doc = data.get("document")
+        if not isinstance(doc, dict):
+            raise PayloadError("The payload carries no document.")
+        kind, body_format = doc.get("kind"), doc.get("body_format")
+        if kind not in KINDS or body_format not in FORMATS:
+            raise PayloadError("Unknown document kind or format.")
+        tags = doc.get("tags", [])
+        if not isinstance(tags, list) or not all(
+            isinstance(t, str) and len(t) <= MAX_META for t in tags
+        ):
+            raise PayloadError("The document's tags are malformed.")
+        parent = data.get("parent")
+        pdf_raw = data.get("pdf")
+        pdf: bytes | None = None
+        if pdf_raw is not None:
+            if not isinstance(pdf_raw, str) or len(pdf_raw) > MAX_INLINE_PDF * 2:
+                raise PayloadError("The inline PDF is malformed.")
+            try:
+                pdf = base64.b64decode(pdf_raw, validate=True)
+            except (binascii.Error, ValueError):
+                raise PayloadError("The inline PDF is malformed.") from None
+        attachment_raw = data.get("attachment")
+        return cls(
+            uid=_doc_uid(doc, "uid"),
+            revision=uid_field(data, "revision"),
+            parent=None if parent is None else uid_field(data, "parent"),
+            kind=str(kind),
+            title=text_field(doc, "title", limit=MAX_META) or "",
+            event=text_field(doc, "event", limit=MAX_META, optional=True),
+            classification=text_field(doc, "classification", limit=MAX_META) or "",
+            language=text_field(doc, "language", limit=32, optional=True),
+            author=text_field(doc, "author", limit=MAX_META, optional=True),
+            tags=tuple(tags),
+            body_format=str(body_format),
+            body=text_field(doc, "body", limit=MAX_BODY) or "",
+            holders=keys_field(data, "holders"),
+            pdf_inline=pdf,
+            attachment=None if attachment_raw is None else BlobDescriptor.from_dict(attachment_raw),
+        )
+
+
+@dataclass(frozen=True)
+class CommentPayload:
+    document_uid: str
+    comment_uid: str
+    body: str
+    quote: str | None
+    reply_to: str | None
+    created_at: int
+
+    def to_bytes(self) -> bytes:
+        return encode(
+            {
+                "document": self.document_uid,
+                "comment": self.comment_uid,
+                "body": self.body,
+                "quote": self.quote,
+                "reply_to": self.reply_to,
+                "created_at": self.created_at,
+            }
+        )
+
+    @classmethod
+    def from_bytes(cls, body: bytes) -> CommentPayload:
+        data = decode(body)
+        reply_to = data.get("reply_to")
+        return cls(
+            document_uid=_doc_uid(data, "document"),
+            comment_uid=uid_field(data, "comment"),
+            body=text_field(data, "body", limit=MAX_COMMENT) or "",
+            quote=text_field(data, "quote", limit=MAX_COMMENT, optional=True),
+            reply_to=None if reply_to is None else uid_field(data, "reply_to"),
+            created_at=int_field(data, "created_at", low=0, high=1 << 40) or 0,
+        )

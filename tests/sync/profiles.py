@@ -1,0 +1,105 @@
+"""Test profiles that know each other: real vaults, real cards, real envelopes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from delegate_app.core.contacts.book import ContactBook, own_card
+from delegate_app.core.crypto.keywrap import FAST_KDF
+from delegate_app.core.mailroom import Mailroom
+from delegate_app.core.messaging.outbox import Outbox
+from delegate_app.core.paths import resolve_profile
+from delegate_app.core.policy import Policy
+from delegate_app.core.profile import ProfileInfo, init_profile
+from delegate_app.core.vault import Vault
+from tests.conftest import PASSPHRASE
+
+MISSIONS = (
+    ("Amina Haddad", "Mission of Freedonia"),
+    ("Boris Petrov", "Embassy of Sylvania"),
+    ("Chen Wei", "Permanent Representation of Grand Fenwick"),
+    ("Dara Okafor", "Mission of Genovia"),
+)
+
+
+@dataclass
+class Peer:
+    name: str
+    root: Path
+    vault: Vault
+    policy: Policy
+
+    @property
+    def room(self) -> Mailroom:
+        return Mailroom.open(self.vault.db, self.policy)
+
+    def close(self) -> None:
+        if self.vault.is_unlocked:
+            self.vault.lock()
+
+
+def create_profiles(
+    base: Path, count: int, relay_url: str, policy: Policy | None = None, *, first: int = 0
+) -> list[Peer]:
+    policy = policy or Policy.from_raw(None)
+    profiles = []
+    for index in range(count):
+        name, organisation = MISSIONS[first + index]
+        root = base / f"profile-{index}"
+        vault = init_profile(
+            resolve_profile(root),
+            ProfileInfo(name, organisation, relay_url),
+            PASSPHRASE,
+            policy,
+            kdf=FAST_KDF,
+        )
+        profiles.append(Peer(name, root, vault, policy))
+    introduce(profiles)
+    return profiles
+
+
+def introduce(profiles: Sequence[Peer]) -> None:
+    """Every profile imports every other's card (as after exchanging QR codes)."""
+    cards = [own_card(p.vault.db, p.policy) for p in profiles]
+    for profile in profiles:
+        book = ContactBook(profile.vault.db, profile.policy)
+        for other, card in zip(profiles, cards, strict=True):
+            if other is not profile:
+                book.import_card(card)
+
+
+@contextmanager
+def profiles_at(
+    base: Path, count: int, relay_url: str, policy: Policy | None = None, *, first: int = 0
+) -> Iterator[list[Peer]]:
+    profiles = create_profiles(base, count, relay_url, policy, first=first)
+    try:
+        yield profiles
+    finally:
+        for profile in profiles:
+            profile.close()
+
+
+def hand_deliver(profiles: Sequence[Peer]) -> int:
+    """Move every pending outbox delivery straight into its recipient's receiver (no relay)."""
+    by_mailbox = {p.room.mailbox_id: p for p in profiles}
+    moved = 0
+    progress = True
+    while progress:
+        progress = False
+        for profile in profiles:
+            room = profile.room
+            room.messenger.flush_receipts()
+            outbox = Outbox(room.db)
+            pending = outbox.pending()
+            for delivery in pending:
+                target = by_mailbox[delivery.mailbox_id].room
+                target.receiver.receive(delivery.envelope_id, delivery.data)
+                moved += 1
+            if pending:
+                outbox.mark_deposited(pending)
+                progress = True
+    return moved
