@@ -33,16 +33,18 @@ class RelayProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30) -> RelayProcess:
+        log_fd = self._log_handle()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "sync.relay.cli", "--host", "127.0.0.1",
              "--port", str(self.port), "--db", str(self.db), *self.extra],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL, stderr=log_fd,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )  # fmt: skip
+        os.close(log_fd)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"relay exited: {self.process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+                raise RuntimeError(f"relay exited: {self.stderr_text[-2000:]}")
             try:
                 if requests.get(f"{self.url}/health", timeout=1).ok:
                     return self
@@ -64,8 +66,20 @@ class RelayProcess:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.kill()
-        if self.process is not None and self.process.stderr is not None:
-            self.process.stderr.close()
+
+    def _log_handle(self) -> int:
+        return os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+
+    @property
+    def log_path(self) -> Path:
+        return self.db.with_name(self.db.name + ".log")
+
+    @property
+    def stderr_text(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
 
 
 @contextmanager

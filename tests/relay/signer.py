@@ -1,0 +1,77 @@
+"""An independent reference signer for relay requests (PyNaCl directly, as a third party would)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import time
+from typing import Any
+
+import nacl.signing
+import requests
+
+
+class MailboxOwner:
+    def __init__(self, base_url: str, key: nacl.signing.SigningKey | None = None) -> None:
+        self.base_url = base_url
+        self.key = key or nacl.signing.SigningKey.generate()
+        self.session = requests.Session()
+
+    @property
+    def mailbox(self) -> str:
+        return bytes(self.key.verify_key).hex()
+
+    def headers(
+        self,
+        method: str,
+        path: str,
+        body: bytes,
+        *,
+        timestamp: int | None = None,
+        nonce: str | None = None,
+        key: nacl.signing.SigningKey | None = None,
+    ) -> dict[str, str]:
+        ts = str(int(time.time()) if timestamp is None else timestamp)
+        nonce = nonce or os.urandom(16).hex()
+        message = "\n".join(
+            ["delegate-relay-v1", method, path, hashlib.sha256(body).hexdigest(), ts, nonce]
+        ).encode()
+        signature = (key or self.key).sign(message).signature.hex()
+        return {"X-Delegate-Timestamp": ts, "X-Delegate-Nonce": nonce,
+                "X-Delegate-Signature": signature}  # fmt: skip
+
+    def deposit(
+        self, envelopes: list[tuple[str, bytes]], mailbox: str | None = None
+    ) -> requests.Response:
+        body = {
+            "envelopes": [{"id": i, "data": base64.b64encode(d).decode()} for i, d in envelopes]
+        }
+        return self.session.post(
+            f"{self.base_url}/v1/mailboxes/{mailbox or self.mailbox}/envelopes",
+            json=body,
+            timeout=10,
+        )
+
+    def fetch(self, after: int = 0, limit: int = 100, **signing: Any) -> requests.Response:
+        path = f"/v1/mailboxes/{self.mailbox}/envelopes?after={after}&limit={limit}"
+        return self.session.get(
+            self.base_url + path, headers=self.headers("GET", path, b"", **signing), timeout=10
+        )
+
+    def ack(self, ids: list[str]) -> requests.Response:
+        path = f"/v1/mailboxes/{self.mailbox}/ack"
+        body = json.dumps({"ids": ids}).encode()
+        headers = {**self.headers("POST", path, body), "Content-Type": "application/json"}
+        return self.session.post(self.base_url + path, data=body, headers=headers, timeout=10)
+
+    def wipe(self) -> requests.Response:
+        path = f"/v1/mailboxes/{self.mailbox}"
+        return self.session.delete(
+            self.base_url + path, headers=self.headers("DELETE", path, b""), timeout=10
+        )
+
+
+def envelope_id(n: int) -> str:
+    return hashlib.sha256(str(n).encode()).hexdigest()[:32]
