@@ -1,0 +1,1 @@
+"""The client side of the wire: relay HTTP client, sync engine, backoff, resumable blobs."""

@@ -1,0 +1,433 @@
+"""The opportunistic sync engine: outbox up, inbox down, blobs both ways, in priority order.
+
+One pass (:meth:`SyncEngine.sync_once`):
+
+1. acknowledge what earlier passes committed but could not acknowledge;
+2. deposit the outbox — messages, then receipts, then documents — in batches per
+   mailbox (a 413 splits the batch; a single envelope too large fails alone);
+3. fetch the inbox after the stored cursor; each envelope is verified, decrypted and
+   committed together with its seen-id, the new cursor and the ack owed; then ack;
+4. send the receipts that arrivals caused, retry envelopes held for unknown senders;
+5. upload, then download, large attachments chunk by chunk — pausing whenever a
+   message is waiting, so a 100 MB briefing book never delays a short message;
+6. sweep expired messages.
+
+:meth:`SyncEngine.run` repeats passes until stopped: exponential backoff with jitter
+on errors (honouring the relay's Retry-After), a cheap ``/health`` probe while
+offline, and an immediate pass when :meth:`SyncEngine.wake` or
+:meth:`SyncEngine.network_changed` is called. No Qt here: progress goes to plain
+callables; a GUI wraps the engine in a worker thread with its own vault connection.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from delegate_app.core.crypto.relay_auth import sign_relay_request
+from delegate_app.core.errors import DelegateError
+from delegate_app.core.mailroom import Mailroom
+from delegate_app.core.messaging.inbox import InboxState
+from delegate_app.core.messaging.outbox import Outbox, OutboxDelivery
+from delegate_app.core.messaging.receiver import Outcome, RelayPosition
+from delegate_app.core.messaging.transfers import TransferDirection, TransferStore
+from delegate_app.i18n import _
+from sync.client.backoff import PROBE_POLICY, Backoff, Waker
+from sync.client.blobs import TransferPaused, download_blob, upload_blob
+from sync.client.errors import (
+    RelayError,
+    RelayPayloadTooLargeError,
+    RelayQuotaError,
+    RelayRateLimitedError,
+    RelayUnreachableError,
+)
+from sync.client.relay_client import OutgoingEnvelope, RelayClient, Signer
+from sync.client.state import SyncState, SyncStatus
+
+log = logging.getLogger(__name__)
+
+StateCallback = Callable[[SyncState], None]
+ClientFactory = Callable[[str], RelayClient]
+
+MAX_BATCH = 100
+MAX_BATCH_BYTES = 8 * 1024 * 1024  # stays well under the relay's request limit once base64'd
+FETCH_LIMIT = 100
+IDLE_POLL_SECONDS = 30.0
+
+
+@dataclass
+class SyncReport:
+    """What one pass did. ``rejected`` lists (envelope id, reason) of refused envelopes."""
+
+    sent: int = 0
+    received: int = 0
+    duplicates: int = 0
+    held: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    failed_deliveries: int = 0
+    uploaded_bytes: int = 0
+    downloaded_bytes: int = 0
+    attachments_sent: int = 0
+    attachments_received: int = 0
+    attachments_refused: list[str] = field(default_factory=list)
+    expired: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        room: Mailroom,
+        *,
+        client_factory: ClientFactory = RelayClient,
+        on_state: StateCallback | None = None,
+        batch_size: int = MAX_BATCH,
+        fetch_limit: int = FETCH_LIMIT,
+        idle_poll: float = IDLE_POLL_SECONDS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if room.relay_url is None:
+            raise RelayError(_("This profile has no relay address: set one before syncing."))
+        self.room = room
+        self.relay_url: str = room.relay_url
+        self._client_factory = client_factory
+        self._clients: dict[str, RelayClient] = {}
+        self._on_state = on_state
+        self._state = SyncState()
+        self._state_lock = threading.Lock()
+        self.batch_size = batch_size
+        self.fetch_limit = fetch_limit
+        self.idle_poll = idle_poll
+        self._clock = clock
+        self.waker = Waker()
+        self._signer: Signer = functools.partial(sign_relay_request, room.identity.mailbox)
+        self._outbox = Outbox(room.db)
+        self._inbox = InboxState(room.db)
+        self._transfers = TransferStore(room.db)
+
+    # -- state -----------------------------------------------------------------------------
+
+    @property
+    def state(self) -> SyncState:
+        with self._state_lock:
+            return self._state
+
+    def _set_state(self, state: SyncState) -> None:
+        with self._state_lock:
+            changed = state != self._state
+            self._state = state
+        if changed and self._on_state is not None:
+            self._on_state(state)
+
+    def _progress(self, done: int | None = None, total: int | None = None) -> None:
+        state = self.state
+        self._set_state(
+            state.with_(
+                status=SyncStatus.SYNCING,
+                done=state.done if done is None else done,
+                total=state.total if total is None else total,
+                reason=None,
+                retry_in=None,
+            )
+        )
+
+    def _advance(self, count: int = 1, grow: int = 0) -> None:
+        state = self.state
+        total = state.total + grow
+        self._progress(done=min(state.done + count, max(total, state.done + count)), total=total)
+
+    # -- clients ---------------------------------------------------------------------------
+
+    def client(self, relay_url: str | None = None) -> RelayClient:
+        url = (relay_url or self.relay_url).rstrip("/")
+        if url not in self._clients:
+            self._clients[url] = self._client_factory(url)
+        return self._clients[url]
+
+    def close(self) -> None:
+        for client in self._clients.values():
+            client.close()
+        self._clients.clear()
+
+    # -- wake-ups from other threads -------------------------------------------------------
+
+    def wake(self) -> None:
+        """Something was queued: run a pass now instead of waiting for the next poll."""
+        self.waker.wake()
+
+    def network_changed(self, online: bool) -> None:
+        """The OS reports the network came back (or went away). Online: retry at once."""
+        if online:
+            self.waker.wake()
+
+    def stop(self) -> None:
+        self.waker.stop()
+
+    # -- one pass --------------------------------------------------------------------------
+
+    def probe(self) -> bool:
+        return self.client().probe()
+
+    def sync_once(self) -> SyncReport:
+        """One full pass. Raises RelayError subclasses when the relay fails (state updated)."""
+        report = SyncReport()
+        pending = self._outbox.pending_count() + len(self._transfers.pending())
+        self._set_state(self.state.with_(status=SyncStatus.SYNCING, done=0, total=pending))
+        try:
+            self._ack_owed()
+            self._deposit_outbox(report)
+            self._fetch_inbox(report)
+            self.room.messenger.flush_receipts()
+            self._retry_held(report)
+            self._deposit_outbox(report)
+            self._transfer_blobs(report)
+            report.expired = self.room.messenger.sweep_expired()
+        except RelayUnreachableError as exc:
+            self._set_state(self.state.with_(status=SyncStatus.OFFLINE, reason=str(exc)))
+            raise
+        except (RelayError, DelegateError) as exc:
+            self._set_state(self.state.with_(status=SyncStatus.ERROR, reason=str(exc)))
+            raise
+        state = self.state
+        if report.errors:
+            self._set_state(
+                state.with_(status=SyncStatus.ERROR, reason="; ".join(report.errors)[:300])
+            )
+        else:
+            self._set_state(
+                state.with_(
+                    status=SyncStatus.UP_TO_DATE,
+                    done=state.total,
+                    last_success=datetime.fromtimestamp(self._clock(), tz=UTC),
+                    reason=None,
+                    retry_in=None,
+                )
+            )
+        return report
+
+    # -- outbox ----------------------------------------------------------------------------
+
+    def _deposit_outbox(self, report: SyncReport) -> None:
+        while True:
+            pending = self._outbox.pending(limit=2000)
+            if not pending:
+                return
+            progressed = False
+            groups: dict[tuple[str, str], list[OutboxDelivery]] = {}
+            for delivery in pending:
+                groups.setdefault((delivery.relay_url, delivery.mailbox_id), []).append(delivery)
+            # Most urgent first: groups are visited in the order of their most urgent item.
+            for (relay_url, mailbox_id), deliveries in groups.items():
+                for batch in self._batches(deliveries):
+                    try:
+                        progressed |= self._deposit(relay_url, mailbox_id, batch, report)
+                    except RelayQuotaError as exc:
+                        self._outbox.record_attempt(batch, str(exc))
+                        report.errors.append(str(exc))
+                        break  # that mailbox is full: try the others
+            if not progressed:
+                return
+
+    def _batches(self, deliveries: list[OutboxDelivery]) -> list[list[OutboxDelivery]]:
+        batches: list[list[OutboxDelivery]] = [[]]
+        size = 0
+        for delivery in deliveries:
+            if batches[-1] and (
+                len(batches[-1]) >= self.batch_size or size + len(delivery.data) > MAX_BATCH_BYTES
+            ):
+                batches.append([])
+                size = 0
+            batches[-1].append(delivery)
+            size += len(delivery.data)
+        return [b for b in batches if b]
+
+    def _deposit(
+        self, relay_url: str, mailbox_id: str, batch: list[OutboxDelivery], report: SyncReport
+    ) -> bool:
+        client = self.client(relay_url)
+        try:
+            result = client.deposit(
+                mailbox_id, [OutgoingEnvelope(d.envelope_id, d.data) for d in batch]
+            )
+        except RelayPayloadTooLargeError as exc:
+            if len(batch) == 1:
+                self._outbox.mark_failed(batch[0], str(exc))
+                report.failed_deliveries += 1
+                report.errors.append(str(exc))
+                return True
+            middle = len(batch) // 2
+            first = self._deposit(relay_url, mailbox_id, batch[:middle], report)
+            second = self._deposit(relay_url, mailbox_id, batch[middle:], report)
+            return first or second
+        stored = result.stored
+        done = [d for d in batch if d.envelope_id in stored]
+        self._outbox.mark_deposited(done)
+        report.sent += len(done)
+        self._advance(len(done))
+        return bool(done)
+
+    def _urgent_waiting(self) -> bool:
+        """True when messages or receipts wait in the outbox (checked between blob chunks)."""
+        return self._outbox.pending_count() > 0
+
+    # -- inbox -----------------------------------------------------------------------------
+
+    def _ack_owed(self) -> None:
+        mailbox = self.room.mailbox_id
+        client = self.client()
+        while True:
+            owed = self._inbox.owed_acks(self.relay_url, mailbox)
+            if not owed:
+                return
+            client.ack(mailbox, self._signer, owed)
+            self._inbox.acked(self.relay_url, mailbox, owed)
+
+    def _fetch_inbox(self, report: SyncReport) -> None:
+        mailbox = self.room.mailbox_id
+        client = self.client()
+        fetched_any = False
+        while True:
+            cursor = self._inbox.cursor(self.relay_url, mailbox)
+            result = client.fetch(mailbox, self._signer, after=cursor, limit=self.fetch_limit)
+            self._advance(0, grow=len(result.envelopes))
+            for envelope in result.envelopes:
+                fetched_any = True
+                outcome = self.room.receiver.receive(
+                    envelope.envelope_id,
+                    envelope.data,
+                    RelayPosition(self.relay_url, mailbox, envelope.cursor),
+                )
+                self._count(outcome.outcome, envelope.envelope_id, outcome.reason, report)
+                self._advance()
+            if result.next_cursor > cursor:
+                self._inbox.set_cursor(self.relay_url, mailbox, result.next_cursor)
+            self._ack_owed()
+            if result.envelopes:
+                self.room.messenger.flush_receipts()
+            if not result.more:
+                break
+        if not fetched_any and self._inbox.cursor(self.relay_url, mailbox) > 0:
+            self._detect_relay_reset(client, mailbox, report)
+
+    def _detect_relay_reset(self, client: RelayClient, mailbox: str, report: SyncReport) -> None:
+        """Everything below our cursor was acknowledged, so anything the relay still holds
+        there means it lost its database and restarted its cursors: start over from 0."""
+        probe = client.fetch(mailbox, self._signer, after=0, limit=1)
+        if probe.envelopes and probe.envelopes[0].cursor <= self._inbox.cursor(
+            self.relay_url, mailbox
+        ):
+            log.warning("Relay cursor went backwards; fetching from the start")
+            self._inbox.reset_cursor(self.relay_url, mailbox)
+            self._fetch_inbox(report)
+
+    @staticmethod
+    def _count(outcome: Outcome, envelope_id: str, reason: str | None, report: SyncReport) -> None:
+        if outcome is Outcome.ACCEPTED:
+            report.received += 1
+        elif outcome is Outcome.DUPLICATE:
+            report.duplicates += 1
+        elif outcome is Outcome.HELD:
+            report.held += 1
+        else:
+            report.rejected.append((envelope_id, reason or ""))
+
+    def _retry_held(self, report: SyncReport) -> None:
+        for result in self.room.receiver.retry_held():
+            self._count(result.outcome, result.envelope_id, result.reason, report)
+
+    # -- blobs -----------------------------------------------------------------------------
+
+    def _transfer_blobs(self, report: SyncReport) -> None:
+        def moved_up(count: int) -> None:
+            report.uploaded_bytes += count
+
+        def moved_down(count: int) -> None:
+            report.downloaded_bytes += count
+
+        for _round in range(1000):  # bounded: each round finishes or pauses one transfer
+            transfers = self._transfers.pending()
+            if not transfers:
+                return
+            transfer = transfers[0]
+            client = self.client(transfer.relay_url)
+            try:
+                if transfer.direction is TransferDirection.UP:
+                    if upload_blob(
+                        self.room,
+                        client,
+                        transfer,
+                        progress=moved_up,
+                        interrupt=self._urgent_waiting,
+                    ):
+                        report.attachments_sent += 1
+                    else:
+                        report.errors.append(_("An attachment upload could not be completed."))
+                else:
+                    refused = download_blob(
+                        self.room,
+                        client,
+                        transfer,
+                        progress=moved_down,
+                        interrupt=self._urgent_waiting,
+                    )
+                    after = self._transfers.get(transfer.blob_id, transfer.direction)
+                    if refused is not None:
+                        report.attachments_refused.append(refused)
+                    elif after is not None and after.state == "complete":
+                        report.attachments_received += 1
+                    else:
+                        return  # not available yet: leave it for a later pass
+            except TransferPaused:
+                self._deposit_outbox(report)
+                continue
+            self._advance()
+
+    # -- the loop --------------------------------------------------------------------------
+
+    def run(
+        self,
+        *,
+        on_report: Callable[[SyncReport], None] | None = None,
+        max_passes: int | None = None,
+    ) -> None:
+        """Sync until :meth:`stop` (or ``max_passes`` passes). Never raises a RelayError."""
+        backoff = Backoff()
+        offline = Backoff(PROBE_POLICY)
+        passes = 0
+        while not self.waker.stopped and (max_passes is None or passes < max_passes):
+            if not self.probe():
+                delay = offline.next_delay()
+                self._set_state(
+                    self.state.with_(
+                        status=SyncStatus.OFFLINE,
+                        reason=_("The relay cannot be reached."),
+                        retry_in=delay,
+                    )
+                )
+                if self.waker.wait(delay):
+                    offline.reset()
+                continue
+            offline.reset()
+            passes += 1
+            try:
+                report = self.sync_once()
+            except RelayRateLimitedError as exc:
+                delay = backoff.next_delay(exc.retry_after)
+            except RelayUnreachableError:
+                delay = offline.next_delay()
+            except (RelayError, DelegateError) as exc:
+                log.warning("Sync pass failed: %s", type(exc).__name__)
+                delay = backoff.next_delay()
+            else:
+                backoff.reset()
+                delay = self.idle_poll
+                if on_report is not None:
+                    on_report(report)
+            if delay != self.idle_poll:
+                self._set_state(self.state.with_(retry_in=delay))
+            self.waker.wait(delay)
