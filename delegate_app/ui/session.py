@@ -1,0 +1,109 @@
+"""The unlocked profile as the GUI uses it: vault, policy and library. Holds no widgets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from delegate_app.core.documents.library import Library
+from delegate_app.core.errors import VaultNotFoundError
+from delegate_app.core.paths import ProfilePaths
+from delegate_app.core.policy import Policy
+from delegate_app.core.preferences import Preferences, load_preferences, save_preferences
+from delegate_app.core.profile import ProfileInfo, init_profile, read_profile_info
+from delegate_app.core.vault import Database, Vault
+from delegate_app.i18n import _
+
+
+class Session:
+    def __init__(self, paths: ProfilePaths, policy: Policy) -> None:
+        self.paths = paths
+        self.policy = policy
+        self.vault: Vault | None = Vault.open(paths) if Vault.exists(paths) else None
+        self._library: Library | None = None
+        self._lock_listeners: list[Callable[[], None]] = []
+
+    @property
+    def has_vault(self) -> bool:
+        return self.vault is not None
+
+    @property
+    def is_unlocked(self) -> bool:
+        return self.vault is not None and self.vault.is_unlocked
+
+    def create(self, info: ProfileInfo, passphrase: str) -> None:
+        self.vault = init_profile(self.paths, info, passphrase, self.policy)
+        self._library = None
+
+    def _require_vault(self) -> Vault:
+        if self.vault is None:
+            raise VaultNotFoundError(_("No vault in {path}.").format(path=self.paths.root))
+        return self.vault
+
+    def unlock(self, passphrase: str) -> None:
+        self._require_vault().unlock(passphrase)
+        self._library = None
+
+    def unlock_with_keyring(self) -> bool:
+        if self.vault is None or not self.policy.value("keyring_allowed"):
+            return False
+        return self.vault.unlock_with_keyring()
+
+    @property
+    def keyring_available(self) -> bool:
+        return bool(
+            self.vault is not None
+            and self.vault.keyring_record is not None
+            and self.policy.value("keyring_allowed")
+        )
+
+    def lock(self) -> None:
+        self._library = None
+        if self.vault is not None and self.vault.is_unlocked:
+            self.vault.lock()
+        for listener in list(self._lock_listeners):
+            listener()
+
+    def add_lock_listener(self, listener: Callable[[], None]) -> None:
+        self._lock_listeners.append(listener)
+
+    @property
+    def db(self) -> Database:
+        return self._require_vault().db
+
+    @property
+    def library(self) -> Library:
+        if self._library is None:
+            self._library = Library(self.db, self.policy)
+        return self._library
+
+    def open_worker_library(self) -> tuple[Library, Database]:
+        """A library on a separate connection, for a worker thread; close the Database after."""
+        connection = self._require_vault().open_connection()
+        return Library(connection, self.policy), connection
+
+    def profile_info(self) -> ProfileInfo:
+        return read_profile_info(self.db, self.policy)
+
+    # preferences --------------------------------------------------------------------------
+
+    def preferences(self) -> Preferences:
+        return load_preferences(self.paths.preferences)
+
+    def save_preferences(self, preferences: Preferences) -> None:
+        self.paths.ensure_dirs()
+        save_preferences(self.paths.preferences, preferences)
+
+    def user_setting(self, key: str) -> Any:
+        """A policy-governed setting as the user chose it, locks and limits applied."""
+        stored = self.db.get_setting(f"pref.{key}") if self.is_unlocked else None
+        value: object = None
+        if stored is not None:
+            value = int(stored) if stored.lstrip("-").isdigit() else stored == "true"
+        return self.policy.resolve_user_choice(key, value)
+
+    def set_user_setting(self, key: str, value: bool | int) -> None:
+        if self.policy.is_locked(key):
+            return
+        text = str(value).lower() if isinstance(value, bool) else str(int(value))
+        self.db.set_setting(f"pref.{key}", text)

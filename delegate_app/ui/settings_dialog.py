@@ -1,0 +1,116 @@
+"""Preferences. Settings the organisation locked are shown greyed out, with the reason."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from delegate_app.i18n import _
+from delegate_app.ui.language import LanguageManager
+from delegate_app.ui.retranslate import is_language_change
+from delegate_app.ui.session import Session
+
+
+class SettingsDialog(QDialog):
+    def __init__(
+        self, session: Session, languages: LanguageManager, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.languages = languages
+        policy = session.policy
+        self.language_combo = QComboBox()
+        for code, name in languages.available_languages(policy):
+            self.language_combo.addItem(name, code)
+        current = self.language_combo.findData(languages.current)
+        self.language_combo.setCurrentIndex(max(0, current))
+        self.auto_lock_spin = QSpinBox()
+        self.auto_lock_spin.setRange(1, 1440)
+        self.auto_lock_spin.setValue(int(session.user_setting("auto_lock_minutes")))
+        self.keyring_check = QCheckBox()
+        self.keyring_check.setChecked(
+            session.vault is not None and session.vault.keyring_record is not None
+        )
+        self.receipts_check = QCheckBox()
+        self.receipts_check.setChecked(bool(session.user_setting("read_receipts")))
+        self.previews_check = QCheckBox()
+        self.previews_check.setChecked(bool(session.user_setting("notification_previews")))
+        self.locked_note = QLabel()
+        self.locked_note.setWordWrap(True)
+        self.form = QFormLayout()
+        self.rows = (
+            ("default_language", self.language_combo),
+            ("auto_lock_minutes", self.auto_lock_spin),
+            ("keyring_allowed", self.keyring_check),
+            ("read_receipts", self.receipts_check),
+            ("notification_previews", self.previews_check),
+        )
+        for _key, widget in self.rows:
+            self.form.addRow(QLabel(), widget)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.apply)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.locked_note)
+        layout.addWidget(self.buttons)
+        for key, widget in self.rows:
+            locked = policy.is_locked(key) or (
+                key == "default_language" and policy.is_locked("allowed_languages")
+                and len(policy.value("allowed_languages")) == 1
+            )  # fmt: skip
+            widget.setEnabled(not locked)
+            widget.setProperty("locked_by_policy", locked)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(_("Preferences"))
+        labels = (_("&Language:"), _("&Lock after idle minutes:"),
+                  _("Unlock with the system &keyring"), _("Send &read receipts"),
+                  _("Show message text in &notifications"))  # fmt: skip
+        for (_key, widget), text in zip(self.rows, labels, strict=True):
+            label = self.form.labelForField(widget)
+            if isinstance(label, QLabel):
+                label.setText(text)
+                label.setBuddy(widget)
+            widget.setAccessibleName(text.replace("&", "").rstrip(":"))
+            widget.setToolTip(
+                _("Set by your organisation") if widget.property("locked_by_policy") else ""
+            )
+        any_locked = any(w.property("locked_by_policy") for _k, w in self.rows)
+        self.locked_note.setText(
+            _("Greyed-out settings are set by your organisation.") if any_locked else ""
+        )
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if is_language_change(event):
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def apply(self) -> None:
+        session = self.session
+        session.set_user_setting("auto_lock_minutes", self.auto_lock_spin.value())
+        session.set_user_setting("read_receipts", self.receipts_check.isChecked())
+        session.set_user_setting("notification_previews", self.previews_check.isChecked())
+        if self.keyring_check.isEnabled() and session.vault is not None:
+            if self.keyring_check.isChecked() and session.vault.keyring_record is None:
+                session.vault.enable_keyring()
+            elif not self.keyring_check.isChecked() and session.vault.keyring_record is not None:
+                session.vault.disable_keyring()
+        code = self.language_combo.currentData()
+        if isinstance(code, str) and code != self.languages.current:
+            self.languages.switch(code)
+            session.save_preferences(session.preferences().with_language(code))
+        self.accept()
