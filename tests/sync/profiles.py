@@ -40,6 +40,23 @@ class Peer:
         if self.vault.is_unlocked:
             self.vault.lock()
 
+    @contextmanager
+    def unlocked(self) -> Iterator[Mailroom]:
+        """The mailroom with the vault unlocked for the block (locked again after if it was)."""
+        was_locked = not self.vault.is_unlocked
+        if was_locked:
+            self.vault.unlock(PASSPHRASE)
+        try:
+            yield self.room
+        finally:
+            if was_locked:
+                self.vault.lock()
+
+    @property
+    def mailbox_id(self) -> str:
+        with self.unlocked() as room:
+            return room.mailbox_id
+
 
 def create_profiles(
     base: Path, count: int, relay_url: str, policy: Policy | None = None, *, first: int = 0
