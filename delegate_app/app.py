@@ -57,11 +57,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DelegateError as exc:
         return _fatal(str(exc), gui=args.screenshot is None)
     if args.screenshot is not None:
-        return controller.screenshot(args.screenshot, os.environ.get("DELEGATE_PASSPHRASE"))
-    if args.startup_probe:
-        return controller.startup_probe(os.environ.get("DELEGATE_PASSPHRASE"))
-    controller.start()
-    return int(app.exec())
+        code = controller.screenshot(args.screenshot, os.environ.get("DELEGATE_PASSPHRASE"))
+    elif args.startup_probe:
+        code = controller.startup_probe(os.environ.get("DELEGATE_PASSPHRASE"))
+    else:
+        controller.start()
+        app.aboutToQuit.connect(controller.shutdown)
+        code = int(app.exec())
+    controller.shutdown()
+    return code
 
 
 def _fatal(message: str, *, gui: bool) -> int:

@@ -109,6 +109,27 @@ class AppController(QObject):
         self.session.lock()
         self.show_unlock()
 
+    def shutdown(self) -> None:
+        """Lock and destroy every window while the QApplication still exists.
+
+        Qt objects that outlive the QApplication crash at interpreter exit (QtPdf in
+        particular), so the app tears its windows down explicitly, in order.
+        """
+        self.idle_lock.stop()
+        if self.session.is_unlocked:
+            if self.main_window is not None:
+                self.main_window.save_reading_position()
+            self.session.lock()
+        for window in (self.main_window, self.unlock_window, self.first_run):
+            if window is not None:
+                if isinstance(window, MainWindow):
+                    window.reader.pdf_view.clear()
+                window.close()
+                window.deleteLater()
+        self.main_window = self.unlock_window = self.first_run = None
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        QApplication.processEvents()
+
     # -- non-interactive modes -----------------------------------------------------------------
 
     def _unlock_for_automation(self, passphrase: str | None) -> MainWindow:
@@ -134,7 +155,7 @@ class AppController(QObject):
         for _round in range(5):
             QApplication.processEvents()
         image = window.grab()
-        self.session.lock()
+        self.shutdown()
         if not image.save(str(target), "PNG"):
             print(f"delegate: cannot write {target}", file=sys.stderr)
             return 1
@@ -153,7 +174,7 @@ class AppController(QObject):
         while not probe.painted:
             app.processEvents()  # type: ignore[union-attr]
         print(f"painted {time.perf_counter() - started:.4f}", flush=True)
-        self.session.lock()
+        self.shutdown()
         return 0
 
 

@@ -58,7 +58,7 @@ class MainWindow(QMainWindow):
         self.model = DocumentListModel()
         self.list_view = QListView()
         self.list_view.setModel(self.model)
-        self.list_view.setUniformItemSizes(True)
+        self.list_view.setSpacing(2)
         self.list_view.setAlternatingRowColors(True)
         self.list_view.setWordWrap(True)
         self.results = SearchResultsWidget()

@@ -36,6 +36,7 @@ class SidebarWidget(QListWidget):
             self.add_section(section)
         self.currentRowChanged.connect(self._emit)
         self.setMaximumWidth(220)
+        self.setStyleSheet("QListWidget::item { padding: 6px 8px; }")
         self.retranslate_ui()
 
     def add_section(self, section: Section) -> None:

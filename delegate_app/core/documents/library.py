@@ -149,6 +149,10 @@ class Library:
     def events(self) -> list[str]:
         return self._store.events()
 
+    def has_source(self, filename: str) -> bool:
+        """True when a file of this name was imported before (demo seeding is idempotent)."""
+        return self._store.find_by_source(filename) is not None
+
     def set_read(self, doc_id: int, read: bool = True) -> None:
         self._store.set_read(doc_id, read)
 
