@@ -220,7 +220,8 @@ class SharingStore:
 
     def comments(self, document_uid: str) -> list[Comment]:
         rows = self.db.query(
-            "SELECT * FROM document_comments WHERE document_uid = ? ORDER BY created_at, id",
+            "SELECT * FROM document_comments WHERE document_uid = ?"
+            " ORDER BY coalesce(received_at, created_at), id",
             (document_uid,),
         )
         return [_comment(r) for r in rows]
