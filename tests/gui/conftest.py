@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -21,8 +22,19 @@ def controller(
     app_controller = AppController(profile_paths, default_policy)
     app_controller.start()
     yield app_controller
-    if app_controller.session.is_unlocked:
-        app_controller.session.lock()
-    for widget in (app_controller.main_window, app_controller.unlock_window):
-        if widget is not None:
-            widget.close()
+    app_controller.shutdown()
+
+
+@pytest.fixture
+def make_controller(qtbot: QtBot) -> Iterator[Callable[..., AppController]]:
+    """Builds controllers with custom policy or idle interval; tears them all down after."""
+    made: list[AppController] = []
+
+    def make(paths: ProfilePaths, policy: Policy, **kwargs: Any) -> AppController:
+        made.append(AppController(paths, policy, **kwargs))
+        made[-1].start()
+        return made[-1]
+
+    yield make
+    for controller in made:
+        controller.shutdown()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -149,26 +150,30 @@ def test_lock_with_ctrl_l_and_unlock(
 
 
 def test_auto_lock_after_idle(
-    qtbot: QtBot, vault: Vault, profile_paths: ProfilePaths, default_policy: Policy
+    qtbot: QtBot,
+    vault: Vault,
+    profile_paths: ProfilePaths,
+    default_policy: Policy,
+    make_controller: Callable[..., AppController],
 ) -> None:
     vault.lock()
-    controller = AppController(profile_paths, default_policy, idle_interval_ms=300)
-    controller.start()
+    controller = make_controller(profile_paths, default_policy, idle_interval_ms=300)
     _unlock(qtbot, controller)
     qtbot.waitUntil(lambda: not controller.session.is_unlocked, timeout=10_000)
     assert controller.unlock_window is not None and controller.unlock_window.isVisible()
-    controller.unlock_window.close()
 
 
 def test_locked_policy_settings_are_greyed(
-    qtbot: QtBot, vault: Vault, profile_paths: ProfilePaths
+    qtbot: QtBot,
+    vault: Vault,
+    profile_paths: ProfilePaths,
+    make_controller: Callable[..., AppController],
 ) -> None:
     policy = Policy.from_raw(
         RawPolicy("test", locked={"auto_lock_minutes": 5, "keyring_allowed": False}, defaults={})
     )
     vault.lock()
-    controller = AppController(profile_paths, policy)
-    controller.start()
+    controller = make_controller(profile_paths, policy)
     main = _unlock(qtbot, controller)
     dialog = main.open_settings()
     assert isinstance(dialog, SettingsDialog)
@@ -181,8 +186,7 @@ def test_locked_policy_settings_are_greyed(
     dialog.apply()
     assert controller.session.user_setting("read_receipts") is False
     controller.lock()
-    assert controller.unlock_window is not None
-    controller.unlock_window.close()
+    assert controller.unlock_window is not None and controller.unlock_window.isVisible()
 
 
 def test_screenshot_entry_point(vault: Vault, profile_paths: ProfilePaths, tmp_path: Path) -> None:

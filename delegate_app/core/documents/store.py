@@ -23,13 +23,20 @@ from delegate_app.i18n import _
 # bm25 weights for (title, tags, body): a word in the title counts most.
 BM25_WEIGHTS = (10.0, 5.0, 1.0)
 # Filters are fixed clauses from _filters(); every value is a bound parameter.
+_BM25 = f"bm25(documents_fts, {', '.join(str(w) for w in BM25_WEIGHTS)})"
+# Rank every match in a subquery, then build snippets for the page only: snippet() is the
+# expensive part, and SQLite would otherwise compute it for every match before sorting.
 SEARCH_SQL = f"""
     SELECT d.*, EXISTS (SELECT 1 FROM attachments a WHERE a.document_id = d.id) AS has_pdf,
            snippet(documents_fts, -1, '{HIGHLIGHT_START}', '{HIGHLIGHT_END}', '…', 16) AS snippet,
-           bm25(documents_fts, {", ".join(str(w) for w in BM25_WEIGHTS)}) AS rank
+           {_BM25} AS rank
     FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid
-    WHERE documents_fts MATCH :query {{filters}}
-    ORDER BY rank LIMIT :limit
+    WHERE documents_fts MATCH :query AND documents_fts.rowid IN (
+        SELECT documents_fts.rowid FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid
+        WHERE documents_fts MATCH :query {{filters}}
+        ORDER BY {_BM25} LIMIT :limit
+    )
+    ORDER BY rank
 """  # noqa: S608
 SUMMARY_SQL = """
     SELECT d.id, d.uid, d.kind, d.title, d.event, d.classification, d.language, d.author, d.tags,
