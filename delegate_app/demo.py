@@ -67,23 +67,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="delegate-demo", description=__doc__)
     parser.add_argument("--profile", type=Path, required=True, metavar="DIR")
     parser.add_argument("--launch", action="store_true", help="start the app afterwards")
+    parser.add_argument(
+        "--no-network",
+        action="store_true",
+        help="with --launch: no local relay and no answering second mission",
+    )
     args = parser.parse_args(argv)
     policy = load_policy()
     vault = seed_profile(args.profile, policy)
     count = Library(vault.db, policy).count()
-    vault.lock()
     print(f"Demo profile ready in {args.profile} with {count} documents.")
     print(f"Demo passphrase: {DEMO_PASSPHRASE}")
     if not args.launch:
+        vault.lock()
         print(f"Start it with: delegate --profile {args.profile}")
         return 0
     no_display = not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")
     if no_display and os.environ.get("QT_QPA_PLATFORM", "") in ("", "offscreen"):
+        vault.lock()
         print("No display found: set DISPLAY (or run under xvfb-run) to see the app.")
         return 0
     from delegate_app.app import main as app_main
 
-    return app_main(["--profile", str(args.profile)])
+    if args.no_network:
+        vault.lock()
+        return app_main(["--profile", str(args.profile)])
+    # A local relay and the Embassy of Sylvania answering; both stop when the app exits.
+    from delegate_app.demo_network import DemoNetwork
+
+    network = DemoNetwork(args.profile, policy, DEMO_PASSPHRASE)
+    try:
+        network.start(vault)
+        print(f"Demo relay on {network.url}; the Embassy of Sylvania answers messages.")
+    finally:
+        vault.lock()
+    with network:
+        return app_main(["--profile", str(args.profile)])
 
 
 if __name__ == "__main__":
