@@ -173,9 +173,20 @@ class AppController(QObject):
         app = QApplication.instance()
         while not probe.painted:
             app.processEvents()  # type: ignore[union-attr]
-        print(f"painted {time.perf_counter() - started:.4f}", flush=True)
+        print(f"painted {time.perf_counter() - started:.4f} rss_kb {_rss_kb()}", flush=True)
         self.shutdown()
         return 0
+
+
+def _rss_kb() -> int:
+    """Resident memory from /proc (Linux); 0 where it is not available."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 class _FirstPaint(QObject):

@@ -11,9 +11,6 @@ import logging
 import re
 from pathlib import PurePath
 
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError, PyPdfError
-
 from delegate_app.core.documents.errors import ImportRefusedError
 from delegate_app.core.documents.models import BodyFormat, ParsedDocument
 from delegate_app.core.documents.rendering import html_text_and_title, sanitize_html
@@ -90,6 +87,10 @@ def parse_text(text: str, filename: str) -> ParsedDocument:
 
 
 def parse_pdf(data: bytes, filename: str) -> ParsedDocument:
+    # Imported here: pypdf takes a tenth of a second to import, and start-up needs none of it.
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError, PyPdfError
+
     corrupt = _("{name} is not a readable PDF file.").format(name=filename)
     if not data.lstrip()[:5] == b"%PDF-":
         raise ImportRefusedError(corrupt)
