@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 
 import nacl.encoding
 import nacl.exceptions
@@ -124,11 +125,11 @@ class LocalIdentity:
             mailbox_seed=nacl.utils.random(32),
         )
 
-    @property
+    @cached_property
     def signing_key(self) -> nacl.signing.SigningKey:
         return nacl.signing.SigningKey(self.signing_seed)
 
-    @property
+    @cached_property
     def private_key(self) -> nacl.public.PrivateKey:
         return nacl.public.PrivateKey(self.encryption_secret)
 
@@ -137,6 +138,10 @@ class LocalIdentity:
         return MailboxKey(self.mailbox_seed)
 
     def public(self) -> PublicIdentity:
+        return self._public
+
+    @cached_property
+    def _public(self) -> PublicIdentity:
         encryption_key = bytes(self.private_key.public_key)
         signature = self.sign(ENCRYPTION_KEY_LABEL + encryption_key)
         return PublicIdentity(bytes(self.signing_key.verify_key), encryption_key, signature)
