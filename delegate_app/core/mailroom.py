@@ -39,7 +39,7 @@ class Mailroom:
         identity = load_identity(db)
         relay = policy.resolve_user_choice("relay_url", db.get_setting("profile.relay_url"))
         contacts = ContactBook(db, policy)
-        directory = ContactDirectory(contacts)
+        directory = ContactDirectory(contacts, db)
         sender = Sender(identity, relay)
         messenger = Messenger(db, sender, directory, policy)
         sharing = Sharing(db, sender, directory, policy)

@@ -34,7 +34,7 @@ from delegate_app.core.errors import DelegateError
 from delegate_app.core.mailroom import Mailroom
 from delegate_app.core.messaging.inbox import InboxState
 from delegate_app.core.messaging.outbox import Outbox, OutboxDelivery
-from delegate_app.core.messaging.receiver import Outcome, RelayPosition
+from delegate_app.core.messaging.receiver import Outcome
 from delegate_app.core.messaging.transfers import TransferDirection, TransferStore
 from delegate_app.i18n import _
 from sync.client.backoff import PROBE_POLICY, Backoff, Waker
@@ -295,17 +295,24 @@ class SyncEngine:
             cursor = self._inbox.cursor(self.relay_url, mailbox)
             result = client.fetch(mailbox, self._signer, after=cursor, limit=self.fetch_limit)
             self._advance(0, grow=len(result.envelopes))
-            for envelope in result.envelopes:
-                fetched_any = True
-                outcome = self.room.receiver.receive(
-                    envelope.envelope_id,
-                    envelope.data,
-                    RelayPosition(self.relay_url, mailbox, envelope.cursor),
+            # One commit per fetched batch: each envelope is still all-or-nothing (a savepoint
+            # each), and a crash rolls the whole batch back to be fetched again.
+            outcomes = []
+            with self.room.db.transaction():
+                for envelope in result.envelopes:
+                    fetched_any = True
+                    outcome = self.room.receiver.receive(
+                        envelope.envelope_id, envelope.data, from_relay=True
+                    )
+                    outcomes.append(outcome)
+                self._inbox.owe_acks(
+                    self.relay_url, mailbox, [e.envelope_id for e in result.envelopes]
                 )
-                self._count(outcome.outcome, envelope.envelope_id, outcome.reason, report)
-                self._advance()
-            if result.next_cursor > cursor:
-                self._inbox.set_cursor(self.relay_url, mailbox, result.next_cursor)
+                if result.next_cursor > cursor:
+                    self._inbox.set_cursor(self.relay_url, mailbox, result.next_cursor)
+            for outcome in outcomes:
+                self._count(outcome.outcome, outcome.envelope_id, outcome.reason, report)
+            self._advance(len(outcomes))
             self._ack_owed()
             if result.envelopes:
                 self.room.messenger.flush_receipts()

@@ -7,12 +7,15 @@ book, so they depend on four questions rather than on its storage.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from delegate_app.core.contacts.book import ContactBook
-from delegate_app.core.contacts.models import Contact
+from delegate_app.core.contacts.models import ContactError
+from delegate_app.core.contacts.store import ContactStore
+from delegate_app.core.crypto.cards import ContactCard, parse_card
 from delegate_app.core.crypto.identity import PublicIdentity
 from delegate_app.core.messaging.errors import RecipientBlockedError
+from delegate_app.core.vault import Database
 from delegate_app.i18n import _
 
 
@@ -45,44 +48,65 @@ class Directory(Protocol):
 
 
 class ContactDirectory:
-    """The :class:`Directory` over the vault's contact book."""
+    """The :class:`Directory` over the vault's contacts.
 
-    def __init__(self, book: ContactBook) -> None:
+    Rows are read fresh on every question (a key change applies at once), but each stored
+    card's signatures are verified only the first time its bytes are seen: sending or
+    receiving thousands of messages does not re-verify the same card thousands of times.
+    """
+
+    def __init__(self, book: ContactBook, db: Database) -> None:
         self.book = book
+        self._store = ContactStore(db)
+        self._parsed: dict[bytes, ContactCard] = {}
 
-    @staticmethod
-    def _correspondent(contact: Contact) -> Correspondent:
-        return Correspondent(
-            name=contact.name,
-            organisation=contact.organisation,
-            identity=contact.card.identity,
-            relay_url=contact.relay_url or None,
-            mailbox_id=contact.mailbox_id or None,
+    def _card(self, raw: Any) -> ContactCard:
+        data = bytes(raw)
+        card = self._parsed.get(data)
+        if card is None:
+            card = parse_card(data)
+            if len(self._parsed) > 10_000:
+                self._parsed.clear()
+            self._parsed[data] = card
+        return card
+
+    def _from_row(self, row: Any) -> tuple[Correspondent, bool]:
+        card = self._card(row["card"])
+        correspondent = Correspondent(
+            name=str(row["name"]),
+            organisation=str(row["organisation"]),
+            identity=card.identity,
+            relay_url=card.relay_url or None,
+            mailbox_id=card.mailbox_id or None,
         )
+        return correspondent, row["pending_card"] is not None
 
     def by_name(self, name: str) -> Correspondent:
-        return self._correspondent(self.book.get(name))
+        row = self._store.by_name(name)
+        if row is None:
+            raise ContactError(_("No contact named {name}.").format(name=name))
+        return self._from_row(row)[0]
 
     def by_key(self, identity_key: str) -> Correspondent | None:
         try:
             raw = bytes.fromhex(identity_key)
         except ValueError:
             return None
-        contact = self.book.find_by_identity_key(raw)
-        return None if contact is None else self._correspondent(contact)
+        row = self._store.by_identity_key(raw)
+        return None if row is None else self._from_row(row)[0]
 
     def check_can_send(self, correspondent: Correspondent) -> None:
-        contact = self.book.find_by_identity_key(correspondent.identity.identity_key)
-        if contact is None:
+        row = self._store.by_identity_key(correspondent.identity.identity_key)
+        if row is None:
             raise RecipientBlockedError(
                 _("{name} is no longer in your contacts.").format(name=correspondent.name)
             )
-        if not self.book.can_send_to(contact):
+        if self._from_row(row)[1]:
             raise RecipientBlockedError(
                 _(
                     "{name}'s security key changed. Compare the new safety number and accept "
                     "the new key before sending."
-                ).format(name=contact.name)
+                ).format(name=correspondent.name)
             )
 
     def display_name(self, identity_key: str) -> str:

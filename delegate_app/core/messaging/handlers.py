@@ -51,7 +51,8 @@ def message_handlers(own_key: str, policy: Policy) -> dict[str, Handler]:
         else:
             if inbound.sender.key not in conversation.members:
                 raise PayloadError("The sender is not a member of this conversation.")
-            store.add_members(conversation.id, others)
+            if not others <= set(conversation.members):
+                store.add_members(conversation.id, others)
             if conversation.expiry_days != payload.expiry_days:
                 store.set_expiry(conversation.id, payload.expiry_days)
         sent_at = float(min(inbound.timestamp, inbound.received_at))
@@ -75,9 +76,11 @@ def message_handlers(own_key: str, policy: Policy) -> dict[str, Handler]:
     def on_receipt(db: Database, inbound: Inbound) -> None:
         payload = ReceiptPayload.from_bytes(inbound.body)
         state = MessageState.READ if payload.kind == "read" else MessageState.DELIVERED
-        store = MessageStore(db)
-        for uid in payload.message_uids:
-            # Only moves the state of the receipt's signer, and only on our outgoing messages.
-            store.advance_recipient(uid, inbound.sender.key, state, inbound.received_at)
+        # Only moves the state of the receipt's signer, and only on our outgoing messages.
+        MessageStore(db).advance_recipients(
+            [(uid, inbound.sender.key) for uid in payload.message_uids],
+            state,
+            inbound.received_at,
+        )
 
     return {MESSAGE_TYPE: on_message, RECEIPT_TYPE: on_receipt}

@@ -69,6 +69,13 @@ class InboxState:
             (relay_url, mailbox_id, envelope_id),
         )
 
+    def owe_acks(self, relay_url: str, mailbox_id: str, envelope_ids: list[str]) -> None:
+        self.db.executemany(
+            "INSERT OR IGNORE INTO pending_acks (relay_url, mailbox_id, envelope_id)"
+            " VALUES (?, ?, ?)",
+            [(relay_url, mailbox_id, eid) for eid in envelope_ids],
+        )
+
     def owed_acks(self, relay_url: str, mailbox_id: str, *, limit: int = 500) -> list[str]:
         rows = self.db.query(
             "SELECT envelope_id FROM pending_acks WHERE relay_url = ? AND mailbox_id = ?"

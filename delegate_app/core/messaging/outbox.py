@@ -114,20 +114,25 @@ class Outbox:
     ) -> None:
         """The relay holds these: drop them and move their messages to ``sent``."""
         now = time.time() if now is None else now
-        messages = MessageStore(self.db)
+        deliveries = list(deliveries)
         with self.db.transaction() as db:
-            for delivery in deliveries:
-                db.execute(
-                    "DELETE FROM outbox_deliveries WHERE envelope_id = ? AND mailbox_id = ?",
-                    (delivery.envelope_id, delivery.mailbox_id),
-                )
-                if delivery.kind == MESSAGE_KIND and delivery.ref:
-                    messages.advance_recipient(
-                        delivery.ref, delivery.identity_key, MessageState.SENT, now
-                    )
-            db.execute(
-                "DELETE FROM outbox_envelopes WHERE NOT EXISTS (SELECT 1 FROM outbox_deliveries"
-                " d WHERE d.envelope_id = outbox_envelopes.envelope_id)"
+            db.executemany(
+                "DELETE FROM outbox_deliveries WHERE envelope_id = ? AND mailbox_id = ?",
+                [(d.envelope_id, d.mailbox_id) for d in deliveries],
+            )
+            MessageStore(db).advance_recipients(
+                [
+                    (d.ref, d.identity_key)
+                    for d in deliveries
+                    if d.kind == MESSAGE_KIND and d.ref is not None
+                ],
+                MessageState.SENT,
+                now,
+            )
+            db.executemany(
+                "DELETE FROM outbox_envelopes WHERE envelope_id = ? AND NOT EXISTS"
+                " (SELECT 1 FROM outbox_deliveries d WHERE d.envelope_id = ?)",
+                [(eid, eid) for eid in sorted({d.envelope_id for d in deliveries})],
             )
 
     def record_attempt(self, deliveries: Iterable[OutboxDelivery], error: str) -> None:

@@ -108,9 +108,20 @@ class Receiver:
         return ReceiveResult(envelope_id, Outcome.DUPLICATE)
 
     def receive(
-        self, envelope_id: str, data: bytes | None, position: RelayPosition | None = None
+        self,
+        envelope_id: str,
+        data: bytes | None,
+        position: RelayPosition | None = None,
+        *,
+        from_relay: bool = False,
     ) -> ReceiveResult:
-        """Verify, decrypt and commit one envelope. Never raises for bad input: reports it."""
+        """Verify, decrypt and commit one envelope. Never raises for bad input: reports it.
+
+        With ``position``, the cursor and the ack owed commit with the envelope. A caller
+        that records them itself for a whole batch (in the same transaction) passes
+        ``from_relay`` instead.
+        """
+        from_relay = from_relay or position is not None
         if data is None:
             return self._reject(envelope_id, "The relay sent undecodable data.", position)
         try:
@@ -123,7 +134,7 @@ class Receiver:
             )
         if self._seen.envelope_seen(bytes.fromhex(inner_id)):
             return self._skip(envelope_id, position)
-        if position is not None and self._inbox.is_held(envelope_id):
+        if from_relay and self._inbox.is_held(envelope_id):
             return self._skip(envelope_id, position)
         try:
             opened = open_envelope(self.identity, data)
@@ -155,7 +166,8 @@ class Receiver:
                 if not self._seen.record_envelope(bytes.fromhex(inner_id)):
                     raise _AlreadySeenError
                 handler(self.db, inbound)
-                self._inbox.release(envelope_id)
+                if not from_relay:  # a held envelope, retried
+                    self._inbox.release(envelope_id)
                 self._bookkeeping(position, envelope_id)
         except _AlreadySeenError:
             return self._skip(envelope_id, position)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from delegate_app.core.crypto.envelope import seal
 from delegate_app.core.crypto.identity import LocalIdentity
@@ -22,7 +23,7 @@ class Sender:
     identity: LocalIdentity
     own_relay_url: str | None
 
-    @property
+    @cached_property
     def key(self) -> str:
         return self.identity.public().identity_key.hex()
 

@@ -264,26 +264,35 @@ class MessageStore:
         self, message_uid: str, identity_key: str, state: MessageState, now: float
     ) -> bool:
         """Move one recipient's state forward (never back); recompute the message's state."""
-        row = self.db.query_one(
-            "SELECT id FROM messages WHERE uid = ? AND direction = 'out'", (message_uid,)
-        )
-        if row is None:
-            return False
-        message_id = int(row["id"])
-        current = self.db.query_one(
-            "SELECT state FROM message_recipients WHERE message_id = ? AND identity_key = ?",
-            (message_id, identity_key),
-        )
-        if current is None or MessageState(current["state"]).rank >= state.rank:
-            return False
+        return self.advance_recipients([(message_uid, identity_key)], state, now) > 0
+
+    def advance_recipients(
+        self, items: Sequence[tuple[str, str]], state: MessageState, now: float
+    ) -> int:
+        """Move (message uid, recipient key) pairs forward to ``state`` — only on outgoing
+        messages, only for that recipient, never backwards — in two set-based statements."""
+        if not items:
+            return 0
         with self.db.transaction() as db:
-            db.execute(
-                "UPDATE message_recipients SET state = ?, updated_at = ?"
-                " WHERE message_id = ? AND identity_key = ?",
-                (state.value, now, message_id, identity_key),
+            cursor = db.executemany(
+                "UPDATE message_recipients SET state = ?, updated_at = ? WHERE identity_key = ?"
+                " AND (CASE state WHEN 'failed' THEN -1 WHEN 'queued' THEN 0 WHEN 'sent' THEN 1"
+                " WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 0 END) < ? AND message_id ="
+                " (SELECT id FROM messages WHERE uid = ? AND direction = 'out')",
+                [(state.value, now, key, state.rank, uid) for uid, key in items],
             )
-            self._recompute_state(message_id)
-        return True
+            changed = int(cursor.rowcount)
+            if changed:
+                db.executemany(
+                    # The lowest-ranked recipient state is the message's (failed ranks lowest).
+                    "UPDATE messages SET state = (SELECT r.state FROM message_recipients r"
+                    " WHERE r.message_id = messages.id ORDER BY (CASE r.state"
+                    " WHEN 'failed' THEN -1 WHEN 'queued' THEN 0 WHEN 'sent' THEN 1"
+                    " WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 0 END) LIMIT 1)"
+                    " WHERE uid = ? AND direction = 'out'",
+                    [(uid,) for uid in sorted({uid for uid, _key in items})],
+                )
+        return changed
 
     def fail_recipient(self, message_uid: str, identity_key: str, now: float) -> None:
         row = self.db.query_one("SELECT id FROM messages WHERE uid = ?", (message_uid,))
