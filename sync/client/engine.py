@@ -314,8 +314,6 @@ class SyncEngine:
                 self._count(outcome.outcome, outcome.envelope_id, outcome.reason, report)
             self._advance(len(outcomes))
             self._ack_owed()
-            if result.envelopes:
-                self.room.messenger.flush_receipts()
             if not result.more:
                 break
         if not fetched_any and self._inbox.cursor(self.relay_url, mailbox) > 0:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from delegate_app.core.messaging.errors import PayloadError
-from delegate_app.core.messaging.models import ConversationKind, MessageState
+from delegate_app.core.messaging.errors import ConversationNotFoundError, PayloadError
+from delegate_app.core.messaging.models import Conversation, ConversationKind, MessageState
 from delegate_app.core.messaging.payloads import (
     MESSAGE_TYPE,
     RECEIPT_TYPE,
@@ -20,6 +20,28 @@ from delegate_app.core.vault import Database
 def message_handlers(own_key: str, policy: Policy) -> dict[str, Handler]:
     """Handlers for ``delegate/message`` and ``delegate/receipt`` for the profile ``own_key``."""
 
+    direct_ids: dict[str, int] = {}  # sender key -> direct conversation id (a lookup saved)
+
+    def direct_conversation(store: MessageStore, key: str) -> Conversation | None:
+        known = direct_ids.get(key)
+        if known is not None:
+            try:
+                cached = store.conversation(known)
+            except ConversationNotFoundError:
+                cached = None
+            # Row ids can be reused after a rollback: trust the cache only if it still fits.
+            if (
+                cached is not None
+                and cached.kind is ConversationKind.DIRECT
+                and cached.members == (key,)
+            ):
+                return cached
+            direct_ids.pop(key, None)
+        found = store.direct_with(key)
+        if found is not None:
+            direct_ids[key] = found.id
+        return found
+
     def on_message(db: Database, inbound: Inbound) -> None:
         payload = MessagePayload.from_bytes(inbound.body)
         ref = payload.conversation
@@ -34,7 +56,7 @@ def message_handlers(own_key: str, policy: Policy) -> dict[str, Handler]:
         if kind is ConversationKind.DIRECT:
             if others != {inbound.sender.key}:
                 raise PayloadError("A direct message must be between two people.")
-            conversation = store.direct_with(inbound.sender.key)
+            conversation = direct_conversation(store, inbound.sender.key)
         else:
             conversation = store.conversation_by_uid(ref.uid)
             if conversation is not None and conversation.kind is not ConversationKind.GROUP:

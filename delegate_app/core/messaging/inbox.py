@@ -85,10 +85,16 @@ class InboxState:
         return [str(r["envelope_id"]) for r in rows]
 
     def acked(self, relay_url: str, mailbox_id: str, envelope_ids: list[str]) -> None:
-        self.db.executemany(
-            "DELETE FROM pending_acks WHERE relay_url = ? AND mailbox_id = ? AND envelope_id = ?",
-            [(relay_url, mailbox_id, eid) for eid in envelope_ids],
-        )
+        """Forget acks the relay confirmed (one statement per 500 ids)."""
+        with self.db.transaction() as db:
+            for start in range(0, len(envelope_ids), 500):
+                batch = envelope_ids[start : start + 500]
+                marks = ",".join("?" * len(batch))
+                sql = (
+                    "DELETE FROM pending_acks WHERE relay_url = ? AND mailbox_id = ?"  # noqa: S608 - placeholders only
+                    f" AND envelope_id IN ({marks})"
+                )
+                db.execute(sql, (relay_url, mailbox_id, *batch))
 
     # -- envelopes we could not take yet, or never will ------------------------------------
 
