@@ -101,6 +101,13 @@ def register(subparsers: Any) -> None:
 
     sync = subparsers.add_parser("sync", help=_("exchange messages and documents with the relay"))
     sync.add_argument("--once", action="store_true", help=_("one pass, then exit"))
+    sync.add_argument(
+        "--interval",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help=_("without --once: seconds between passes when all is done (default 30)"),
+    )
     add_json_option(sync)
     command(sync, cmd_sync)
 
@@ -493,7 +500,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 _print_report(report)
                 sys.stdout.flush()
 
-        engine = SyncEngine(room, on_state=show)
+        if not 0.1 <= args.interval <= 86_400:
+            raise CliError(_("The interval must be from 0.1 to 86400 seconds."), exit_code=2)
+        engine = SyncEngine(room, on_state=show, idle_poll=args.interval)
         previous = signal.signal(signal.SIGTERM, _raise_interrupt)
         try:
             engine.run(on_report=on_report)

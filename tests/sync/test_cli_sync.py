@@ -209,3 +209,37 @@ def test_sigkill_at_random_points_loses_nothing_and_shows_nothing_twice(
         assert len(incoming) == len(set(incoming)), "a message was shown twice"
         assert set(incoming) == sent[other[peer.name]], "a message was lost"
         assert set(outgoing) == sent[peer.name]
+
+
+def test_sync_loop_prints_state_changes_and_stops_on_sigterm(pair: list[Peer]) -> None:
+    amina, boris = pair
+    assert ctl(amina, "send", "Boris Petrov", "Loop mode").returncode == 0
+    args = ["sync", "--interval", "0.3", "--profile", str(boris.root)]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "delegate_app.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=dict(os.environ, DELEGATE_PASSPHRASE=PASSPHRASE),
+    )
+    assert ctl(amina, "sync", "--once").returncode == 0
+    try:
+        assert process.stdout is not None
+        lines = []
+        for line in process.stdout:  # bounded by the timeout below if nothing comes
+            lines.append(line.strip())
+            if line.startswith("Up to date") and any("received 1" in x for x in lines):
+                break
+            if len(lines) > 50:
+                break
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+    assert process.returncode == 0, err
+    assert any(x.startswith("Syncing") for x in lines)
+    assert any(x.startswith("Up to date at") for x in lines)
+    assert "Stopped" in out
