@@ -354,8 +354,11 @@ class SyncEngine:
         def moved_down(count: int) -> None:
             report.downloaded_bytes += count
 
-        for _round in range(1000):  # bounded: each round finishes or pauses one transfer
-            transfers = self._transfers.pending()
+        waiting: set[tuple[str, TransferDirection]] = set()  # not available yet this pass
+        for _round in range(1000):  # bounded: each round finishes, pauses or skips one transfer
+            transfers = [
+                t for t in self._transfers.pending() if (t.blob_id, t.direction) not in waiting
+            ]
             if not transfers:
                 return
             transfer = transfers[0]
@@ -386,7 +389,8 @@ class SyncEngine:
                     elif after is not None and after.state == "complete":
                         report.attachments_received += 1
                     else:
-                        return  # not available yet: leave it for a later pass
+                        waiting.add((transfer.blob_id, transfer.direction))
+                        continue
             except TransferPaused:
                 self._deposit_outbox(report)
                 continue
