@@ -14,7 +14,8 @@ from delegate_app.core.messaging.errors import MessagingError, RecipientBlockedE
 from delegate_app.core.messaging.inbox import InboxState
 from delegate_app.core.messaging.models import ConversationKind, Direction, MessageState
 from delegate_app.core.messaging.outbox import Outbox
-from delegate_app.core.messaging.receiver import Outcome
+from delegate_app.core.messaging.payloads import MESSAGE_TYPE
+from delegate_app.core.messaging.receiver import Outcome, Receiver
 from delegate_app.core.policy import Policy, RawPolicy
 from tests.sync.profiles import Peer, hand_deliver, profiles_at
 
@@ -192,3 +193,19 @@ def test_empty_or_unknown_recipient_is_refused(trio: list[Peer]) -> None:
         amina.messenger.send_text("Boris Petrov", "   ")
     with pytest.raises(Exception, match="No contact"):
         amina.messenger.send_text("Nobody", "hi")
+
+
+def test_a_payload_that_cannot_be_applied_is_refused_not_wedged(trio: list[Peer]) -> None:
+    amina, boris = trio[0].room, trio[1].room
+    amina.messenger.send_text("Boris Petrov", "first")
+    amina.messenger.send_text("Boris Petrov", "second")
+    first, second = Outbox(amina.db).pending()
+
+    def broken(db: object, inbound: object) -> None:
+        raise KeyError("a bug in a handler")
+
+    wedged = Receiver(boris.db, boris.identity, boris.directory, {MESSAGE_TYPE: broken})
+    result = wedged.receive(first.envelope_id, first.data)
+    assert result.outcome is Outcome.REJECTED and "KeyError" in (result.reason or "")
+    assert boris.receiver.receive(second.envelope_id, second.data).outcome is Outcome.ACCEPTED
+    assert [m.body for m in boris.messenger.messages()] == ["second"]

@@ -19,11 +19,12 @@ from enum import StrEnum
 from delegate_app.core.contacts.store import ContactStore
 from delegate_app.core.crypto.envelope import open_envelope, peek_envelope_id
 from delegate_app.core.crypto.identity import LocalIdentity
-from delegate_app.core.errors import CryptoError
+from delegate_app.core.errors import CryptoError, DelegateError
 from delegate_app.core.messaging.directory import Correspondent, Directory
 from delegate_app.core.messaging.errors import PayloadError
 from delegate_app.core.messaging.inbox import InboxState
 from delegate_app.core.vault import Database
+from delegate_app.core.vault.database import IntegrityError
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +174,13 @@ class Receiver:
             return self._skip(envelope_id, position)
         except PayloadError as exc:
             return self._reject(envelope_id, str(exc), position)
+        except (DelegateError, ValueError, LookupError, TypeError, IntegrityError) as exc:
+            # A payload that verified but cannot be applied must not wedge the inbox: it is
+            # refused and reported like a malformed one, and the rest keeps flowing.
+            log.warning("An envelope could not be applied: %s", type(exc).__name__)
+            return self._reject(
+                envelope_id, f"The content could not be applied ({type(exc).__name__}).", position
+            )
         return ReceiveResult(envelope_id, Outcome.ACCEPTED, opened.content_type)
 
     def retry_held(self) -> list[ReceiveResult]:
