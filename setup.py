@@ -25,9 +25,11 @@ class BuildWithCatalogues(build_py):  # type: ignore[misc]
         tasks = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(tasks)
         if getattr(self, "editable_mode", False):
-            tasks.compile_all(ROOT / "delegate_app" / "locale")
+            target = ROOT / "delegate_app" / "locale"
         else:
-            tasks.compile_all(Path(self.build_lib) / "delegate_app" / "locale")
+            target = Path(self.build_lib) / "delegate_app" / "locale"
+        if not tasks.compile_all(target):
+            raise RuntimeError("no translation catalogues in i18n/")
 
 
 setup(cmdclass={"build_py": BuildWithCatalogues})
