@@ -52,6 +52,12 @@ class Peer:
             if was_locked:
                 self.vault.lock()
 
+    @contextmanager
+    def db_transaction(self) -> Iterator[Mailroom]:
+        """The mailroom inside one vault transaction (bulk setup in tests)."""
+        with self.unlocked() as room, room.db.transaction():
+            yield room
+
     @property
     def mailbox_id(self) -> str:
         with self.unlocked() as room:

@@ -11,6 +11,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -243,3 +244,40 @@ def test_sync_loop_prints_state_changes_and_stops_on_sigterm(pair: list[Peer]) -
     assert any(x.startswith("Syncing") for x in lines)
     assert any(x.startswith("Up to date at") for x in lines)
     assert "Stopped" in out
+
+
+def test_relay_killed_and_restarted_mid_sync(tmp_path: Path) -> None:
+    from tests.sync.conftest import start_relay
+
+    relay = start_relay(tmp_path / "relay.db")
+    try:
+        amina, boris = create_profiles(tmp_path, 2, relay.url)
+        texts = {f"backlog {n}" for n in range(300)}
+        with amina.db_transaction() as room:
+            for text in sorted(texts):
+                room.messenger.send_text("Boris Petrov", text)
+        for peer in (amina, boris):
+            peer.close()
+        assert ctl(amina, "sync", "--once").returncode == 0
+
+        def waiting_on_relay() -> int:
+            with sqlite3.connect(relay.db, timeout=10) as conn:
+                return int(conn.execute("SELECT count(*) FROM envelopes").fetchone()[0])
+
+        assert waiting_on_relay() == len(texts)
+        receiving = _sync_process(boris)
+        deadline = time.monotonic() + 60
+        while waiting_on_relay() == len(texts):  # until the first batch is acknowledged
+            assert receiving.poll() is None and time.monotonic() < deadline
+            time.sleep(0.005)
+        relay.kill()  # SIGKILL mid-sync: no shutdown handlers
+        receiving.wait(timeout=60)
+        assert waiting_on_relay() > 0, "the kill should land before the backlog is drained"
+        relay = start_relay(tmp_path / "relay.db", port=relay.port)
+        assert ctl(boris, "sync", "--once").returncode == 0
+        with boris.unlocked() as room:
+            bodies = [m.body for m in room.messenger.messages()]
+        assert len(bodies) == len(set(bodies)) == len(texts)
+        assert set(bodies) == texts
+    finally:
+        relay.stop()
