@@ -11,25 +11,42 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from delegate_app.core.contacts.models import Contact, ContactError
+from delegate_app.core.contacts.models import (
+    Contact,
+    ContactError,
+    ContactKeyChangedError,
+    NoIdentityError,
+)
 from delegate_app.core.contacts.store import ContactStore
 from delegate_app.core.crypto.cards import ContactCard, make_card, safety_number
 from delegate_app.core.crypto.identity import LocalIdentity, PublicIdentity
-from delegate_app.core.errors import DelegateError
 from delegate_app.core.policy import Policy
 from delegate_app.core.vault import Database
+from delegate_app.core.vault.database import IntegrityError
 from delegate_app.i18n import _
 
 
 def load_identity(db: Database) -> LocalIdentity:
+    """This profile's private keys, from the vault. Raises NoIdentityError if there are none."""
     secret = ContactStore(db).load_identity_secret()
     if secret is None:
-        raise DelegateError(_("This profile has no identity yet."))
+        raise NoIdentityError(_("This profile has no identity yet."))
     return LocalIdentity.from_json(secret)
 
 
-def ensure_identity(db: Database) -> LocalIdentity:
-    """The profile's identity, generated on first use."""
+def ensure_identity(
+    db: Database, name: str | None = None, organisation: str | None = None
+) -> LocalIdentity:
+    """The profile's identity, generated (and stored in the vault) on first use.
+
+    ``name`` and ``organisation``, when given, are recorded as what this profile's
+    contact card will carry (``profile.name`` / ``profile.organisation`` settings).
+    Call inside the caller's transaction to make creation atomic with the profile.
+    """
+    if name is not None:
+        db.set_setting("profile.name", name.strip())
+    if organisation is not None:
+        db.set_setting("profile.organisation", organisation.strip())
     store = ContactStore(db)
     secret = store.load_identity_secret()
     if secret is not None:
@@ -126,18 +143,46 @@ class ContactBook:
         self._store.set_verified(contact.id, True)
         return self.get_by_id(contact.id)
 
-    def accept_new_key(self, contact: Contact) -> Contact:
-        if contact.pending_card is None:
-            raise ContactError(_("{name}'s key has not changed.").format(name=contact.name))
-        self._store.replace_key(contact.id, contact.pending_card)
+    def accept_new_key(self, contact: Contact, identity_key: bytes | None = None) -> Contact:
+        """Replace ``contact``'s key by the pending one; the contact becomes unverified.
+
+        Pass ``identity_key`` (the pending key the user compared the safety number of) to make
+        sure a card that arrived in the meantime is not accepted unseen.
+        """
+        with self._db.transaction():
+            current = self.get_by_id(contact.id)
+            pending = current.pending_card
+            if pending is None:
+                raise ContactError(_("{name}'s key has not changed.").format(name=contact.name))
+            if identity_key is not None and pending.identity.identity_key != identity_key:
+                raise ContactError(
+                    _("{name}'s pending key changed again; compare the safety number anew.").format(
+                        name=contact.name
+                    )
+                )
+            try:
+                self._store.replace_key(contact.id, pending)
+            except IntegrityError:
+                raise ContactError(
+                    _("The new key of {name} already belongs to another contact.").format(
+                        name=contact.name
+                    )
+                ) from None
+            return self.get_by_id(contact.id)
+
+    def reject_new_key(self, contact: Contact) -> Contact:
+        """Forget a pending card; the contact keeps its current key (sending stays possible)."""
+        self._store.set_pending(contact.id, None)
         return self.get_by_id(contact.id)
 
     def can_send_to(self, contact: Contact) -> bool:
+        """False while a key change waits for the user's decision."""
         return not contact.key_changed
 
     def require_sendable(self, contact: Contact) -> PublicIdentity:
+        """The identity to encrypt to; raises ContactKeyChangedError while a key change waits."""
         if contact.key_changed:
-            raise ContactError(
+            raise ContactKeyChangedError(
                 _(
                     "{name}'s security key changed. Compare the new safety number and accept "
                     "the new key before sending."
@@ -146,4 +191,5 @@ class ContactBook:
         return contact.card.identity
 
     def record_envelope(self, envelope_id: bytes) -> bool:
+        """Check-and-record ``envelope_id`` in the caller's transaction; False for a replay."""
         return self._store.record_envelope(envelope_id)

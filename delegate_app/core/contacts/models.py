@@ -13,6 +13,14 @@ class ContactError(DelegateError):
     """A contact operation was refused (unknown name, blocked by a key change…)."""
 
 
+class ContactKeyChangedError(ContactError):
+    """A contact presented a new identity key; nothing is sent until the user accepts it."""
+
+
+class NoIdentityError(ContactError):
+    """The profile has no identity yet (a vault created before identities existed)."""
+
+
 @dataclass(frozen=True)
 class Contact:
     id: int

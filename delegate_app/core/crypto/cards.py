@@ -12,10 +12,15 @@ from __future__ import annotations
 import base64
 import binascii
 import struct
+import unicodedata
 from dataclasses import dataclass, replace
 
 from delegate_app.core.crypto.encoding import Reader, pack_fields
-from delegate_app.core.crypto.errors import MalformedError, UnsupportedVersionError
+from delegate_app.core.crypto.errors import (
+    BadSignatureError,
+    MalformedError,
+    UnsupportedVersionError,
+)
 from delegate_app.core.crypto.identity import (
     LocalIdentity,
     OrganisationKey,
@@ -23,6 +28,7 @@ from delegate_app.core.crypto.identity import (
     short_hash,
     verify_signature,
 )
+from delegate_app.i18n import _
 
 MAGIC = b"DLGC"
 VERSION = 1
@@ -30,6 +36,12 @@ TEXT_PREFIX = "DELEGATE-CARD:1:"
 CARD_LABEL = b"delegate-card-v1"
 ORG_LABEL = b"delegate-org-card-v1"
 MAX_TEXT_FIELD = 512
+MAX_CARD_TEXT = 4096
+# Characters that could make one name look like another or reorder the text around it:
+# bidirectional embeddings, overrides and isolates, zero-width space, byte-order mark.
+_FORBIDDEN_IN_NAMES = frozenset(
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\ufeff"
+)
 
 
 @dataclass(frozen=True)
@@ -50,7 +62,10 @@ class ContactCard:
         )  # fmt: skip
 
     def verify(self) -> None:
+        """Raise a CryptoError unless the card is well formed and signed by its identity key."""
+        check_card_fields(self.name, self.organisation, self.relay_url, self.mailbox_id)
         self.identity.verify()
+        self.identity.check_usable()
         verify_signature(
             self.identity.identity_key, CARD_LABEL + self.signed_bytes(), self.signature
         )
@@ -59,12 +74,9 @@ class ContactCard:
         if not organisation_key_hex or self.org_signature is None:
             return False
         try:
-            verify_signature(
-                bytes.fromhex(organisation_key_hex),
-                ORG_LABEL + self.signed_bytes(),
-                self.org_signature,
-            )
-        except Exception:  # noqa: BLE001 - any failure means "not verified", never a crash
+            organisation_key = bytes.fromhex(organisation_key_hex)
+            verify_signature(organisation_key, ORG_LABEL + self.signed_bytes(), self.org_signature)
+        except (ValueError, BadSignatureError):
             return False
         return True
 
@@ -73,7 +85,7 @@ class ContactCard:
         return self.signed_bytes() + self.signature + bytes([len(org)]) + org
 
     def to_text(self) -> str:
-        return TEXT_PREFIX + base64.urlsafe_b64encode(self.to_bytes()).decode("ascii").rstrip("=")
+        return card_text(self.to_bytes())
 
 
 def _signed_bytes(
@@ -98,9 +110,38 @@ def _signed_bytes(
     )
 
 
+def _check_text(value: str, what: str, *, required: bool = False) -> None:
+    if len(value.encode("utf-8")) > MAX_TEXT_FIELD:
+        raise MalformedError(_("The card's {field} is too long.").format(field=what))
+    if value != value.strip() or (required and not value):
+        raise MalformedError(_("The card's {field} is empty or padded.").format(field=what))
+    if any(c in _FORBIDDEN_IN_NAMES or unicodedata.category(c) in ("Cc", "Cs") for c in value):
+        raise MalformedError(
+            _("The card's {field} contains control characters.").format(field=what)
+        )
+
+
+def check_card_fields(name: str, organisation: str, relay_url: str, mailbox_id: str) -> None:
+    """Raise MalformedError for a field no card may carry (see docs/PROTOCOL.md, section 2)."""
+    _check_text(name, _("name"), required=True)
+    _check_text(organisation, _("organisation"))
+    _check_text(relay_url, _("relay URL"))
+    if relay_url and (
+        not relay_url.startswith(("https://", "http://")) or any(c.isspace() for c in relay_url)
+    ):
+        raise MalformedError(_("The card's relay URL is not an http(s) address."))
+    if len(mailbox_id) != 64 or any(c not in "0123456789abcdef" for c in mailbox_id):
+        raise MalformedError(_("The card's mailbox id is malformed."))
+
+
 def make_card(
     identity: LocalIdentity, *, name: str, organisation: str, relay_url: str, created: int
 ) -> ContactCard:
+    """This identity's card, signed by its identity key. Raises MalformedError for bad fields."""
+    name, organisation, relay_url = name.strip(), organisation.strip(), relay_url.strip()
+    check_card_fields(name, organisation, relay_url, identity.mailbox.mailbox_id)
+    if not 0 <= created < 2**64:
+        raise MalformedError(_("The card's date is out of range."))
     public = identity.public()
     body = _signed_bytes(
         name, organisation, public, relay_url, identity.mailbox.mailbox_id, created
@@ -122,41 +163,41 @@ def sign_card_for_organisation(card: ContactCard, organisation: OrganisationKey)
     return replace(card, org_signature=organisation.sign(ORG_LABEL + card.signed_bytes()))
 
 
-def _text(raw: bytes, what: str) -> str:
-    if len(raw) > MAX_TEXT_FIELD:
-        raise MalformedError(f"The card's {what} is too long.")
+def _text(raw: bytes) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise MalformedError(f"The card's {what} is not text.") from None
+        raise MalformedError(_("The card contains text that is not UTF-8.")) from None
 
 
 def parse_card(data: bytes) -> ContactCard:
-    """Parse and verify a card. Tampered or truncated cards raise a typed CryptoError."""
+    """Parse and verify a binary card.
+
+    Wrong magic, a truncated or padded card, a bad field, an altered byte or a signature
+    that does not verify all raise a typed :class:`CryptoError` (never anything else).
+    """
     reader = Reader(data)
     if reader.take(4) != MAGIC:
-        raise MalformedError("This is not a Delegate contact card.")
+        raise MalformedError(_("This is not a Delegate contact card."))
     version = reader.u8()
     if version != VERSION:
-        raise UnsupportedVersionError(f"Contact card version {version} is not supported.")
-    name = _text(reader.field(MAX_TEXT_FIELD), "name").strip()
-    organisation = _text(reader.field(MAX_TEXT_FIELD), "organisation").strip()
+        raise UnsupportedVersionError(
+            _("Contact card version {version} is not supported.").format(version=version)
+        )
+    name = _text(reader.field(MAX_TEXT_FIELD))
+    organisation = _text(reader.field(MAX_TEXT_FIELD))
     identity = PublicIdentity.from_bytes(reader.field(128))
-    relay_url = _text(reader.field(MAX_TEXT_FIELD), "relay URL")
-    mailbox_id = _text(reader.field(64), "mailbox id")
+    relay_url = _text(reader.field(MAX_TEXT_FIELD))
+    mailbox_id = _text(reader.field(64))
     created_raw = reader.field(8)
     if len(created_raw) != 8:
-        raise MalformedError("The card's date is malformed.")
+        raise MalformedError(_("The card's date is malformed."))
     signature = reader.take(64)
     org_length = reader.u8()
+    if org_length not in (0, 64):
+        raise MalformedError(_("The card's organisation signature is malformed."))
     org_signature = reader.take(org_length) if org_length else None
     reader.done()
-    if not name:
-        raise MalformedError("The card has no name.")
-    if len(mailbox_id) != 64 or any(c not in "0123456789abcdef" for c in mailbox_id):
-        raise MalformedError("The card's mailbox id is malformed.")
-    if org_signature is not None and len(org_signature) != 64:
-        raise MalformedError("The card's organisation signature is malformed.")
     card = ContactCard(
         name=name,
         organisation=organisation,
@@ -167,22 +208,42 @@ def parse_card(data: bytes) -> ContactCard:
         signature=signature,
         org_signature=org_signature,
     )
-    if card.signed_bytes() != data[: len(card.signed_bytes())]:
-        raise MalformedError("The card is not in canonical form.")
     card.verify()
     return card
 
 
 def card_from_text(text: str) -> ContactCard:
+    """Parse and verify the text form ``DELEGATE-CARD:1:<base64url>`` (whitespace ignored)."""
+    if len(text) > MAX_CARD_TEXT:
+        raise MalformedError(_("The card text is too long."))
     cleaned = "".join(text.split())
     if not cleaned.startswith(TEXT_PREFIX):
-        raise MalformedError("This is not a Delegate contact card.")
+        if cleaned.startswith("DELEGATE-CARD:"):
+            raise UnsupportedVersionError(_("This contact card version is not supported."))
+        raise MalformedError(_("This is not a Delegate contact card."))
     payload = cleaned[len(TEXT_PREFIX) :]
     try:
-        raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+        raw = base64.b64decode(payload + "=" * (-len(payload) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
-        raise MalformedError("The card text is damaged.") from None
+        raise MalformedError(_("The card text is damaged.")) from None
+    if card_text(raw) != TEXT_PREFIX + payload:
+        raise MalformedError(_("The card text is damaged."))
     return parse_card(raw)
+
+
+def card_text(raw: bytes) -> str:
+    return TEXT_PREFIX + base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def parse_any_card(data: bytes) -> ContactCard:
+    """A card given either as binary (starting with ``DLGC``) or as its text form."""
+    if data.startswith(MAGIC):
+        return parse_card(data)
+    try:
+        text = data.decode("ascii")
+    except UnicodeDecodeError:
+        raise MalformedError(_("This is not a Delegate contact card.")) from None
+    return card_from_text(text)
 
 
 def safety_number(key_a: bytes, key_b: bytes) -> str:

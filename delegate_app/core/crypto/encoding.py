@@ -5,6 +5,7 @@ from __future__ import annotations
 import struct
 
 from delegate_app.core.crypto.errors import MalformedError
+from delegate_app.i18n import _
 
 
 def pack_fields(*fields: bytes) -> bytes:
@@ -21,7 +22,7 @@ class Reader:
 
     def take(self, size: int) -> bytes:
         if size < 0 or self._pos + size > len(self._data):
-            raise MalformedError("Data ends too early.")
+            raise MalformedError(_("The data ends too early: it was truncated."))
         chunk = bytes(self._data[self._pos : self._pos + size])
         self._pos += size
         return chunk
@@ -41,7 +42,7 @@ class Reader:
     def field(self, max_size: int = 64 * 1024 * 1024) -> bytes:
         size = self.u32()
         if size > max_size:
-            raise MalformedError("A field is larger than allowed.")
+            raise MalformedError(_("A field is larger than allowed."))
         return self.take(size)
 
     def rest(self) -> bytes:
@@ -49,4 +50,4 @@ class Reader:
 
     def done(self) -> None:
         if self._pos != len(self._data):
-            raise MalformedError("Unexpected bytes after the end.")
+            raise MalformedError(_("Unexpected bytes follow the end of the data."))

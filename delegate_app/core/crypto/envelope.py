@@ -15,6 +15,7 @@ padded size; never the sender, the content type or the content.
 from __future__ import annotations
 
 import struct
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -25,9 +26,15 @@ import nacl.utils
 
 from delegate_app.core.crypto.encoding import Reader, pack_fields
 from delegate_app.core.crypto.errors import (
-    DecryptionError,
+    BadSignatureError,
+    EnvelopeDecryptionError,
+    EnvelopeError,
+    EnvelopeMalformedError,
+    EnvelopeSignatureError,
+    EnvelopeVersionError,
     MalformedError,
     NotForMeError,
+    SealError,
     UnsupportedVersionError,
 )
 from delegate_app.core.crypto.identity import (
@@ -38,6 +45,7 @@ from delegate_app.core.crypto.identity import (
     verify_signature,
 )
 from delegate_app.core.crypto.padding import pad, unpad
+from delegate_app.i18n import _
 
 MAGIC = b"DLG"
 VERSION = 1
@@ -48,6 +56,7 @@ SIGNATURE_LABEL = b"delegate-envelope-v1"
 SLOT_NONCE_PERSON = b"dlg-slot-nonce"
 MAX_RECIPIENTS = 1000
 MAX_CONTENT_TYPE = 128
+MAX_BODY = 64 * 1024 * 1024  # larger content travels as a chunked stream (stream.py)
 Random = Callable[[int], bytes]
 
 
@@ -82,16 +91,22 @@ def _slot_nonce(ephemeral_public: bytes, recipient_public: bytes) -> bytes:
 def _wrap_key(content_key: bytes, recipient: PublicIdentity, rng: Random) -> bytes:
     ephemeral = nacl.public.PrivateKey(rng(32))
     ephemeral_public = bytes(ephemeral.public_key)
-    box = nacl.public.Box(ephemeral, nacl.public.PublicKey(recipient.encryption_key))
+    try:
+        box = nacl.public.Box(ephemeral, nacl.public.PublicKey(recipient.encryption_key))
+    except nacl.exceptions.CryptoError:
+        # libsodium refuses small-order points: such a key can never receive anything.
+        raise SealError(_("A recipient's encryption key is unusable.")) from None
     nonce = _slot_nonce(ephemeral_public, recipient.encryption_key)
     return ephemeral_public + bytes(box.encrypt(content_key, nonce).ciphertext)
 
 
 def _unwrap_key(slot: bytes, me: LocalIdentity) -> bytes | None:
+    """The content key if ``slot`` is addressed to ``me``; None for any other slot."""
     ephemeral_public, sealed = slot[:32], slot[32:]
-    box = nacl.public.Box(me.private_key, nacl.public.PublicKey(ephemeral_public))
-    nonce = _slot_nonce(ephemeral_public, bytes(me.private_key.public_key))
     try:
+        # Box() itself fails on an ephemeral key of small order: that slot is not ours either.
+        box = nacl.public.Box(me.private_key, nacl.public.PublicKey(ephemeral_public))
+        nonce = _slot_nonce(ephemeral_public, me.public().encryption_key)
         return bytes(box.decrypt(sealed, nonce))
     except nacl.exceptions.CryptoError:
         return None
@@ -108,20 +123,38 @@ def seal(
     body: bytes,
     *,
     envelope_id: bytes | None = None,
-    timestamp: int,
+    timestamp: int | None = None,
     rng: Random = _random,
 ) -> SealedEnvelope:
-    """Encrypt ``body`` once for every recipient. ``rng`` is injectable for known-answer tests."""
+    """Sign and encrypt ``body`` once for every recipient.
+
+    ``timestamp`` defaults to now (Unix seconds); ``envelope_id`` to 16 random bytes.
+    ``rng`` supplies every random byte (id, content key, ephemeral keys, nonce) and is
+    injectable for known-answer tests. Raises :class:`SealError` for an invalid request.
+    """
+    # A recipient listed twice gets one slot (the first listing wins).
+    unique: dict[bytes, PublicIdentity] = {}
+    for candidate in recipients:
+        unique.setdefault(candidate.identity_key, candidate)
+    recipients = list(unique.values())
     if not recipients:
-        raise ValueError("An envelope needs at least one recipient.")
+        raise SealError(_("An envelope needs at least one recipient."))
     if len(recipients) > MAX_RECIPIENTS:
-        raise ValueError("Too many recipients for one envelope.")
+        raise SealError(
+            _("An envelope can have at most {count} recipients.").format(count=MAX_RECIPIENTS)
+        )
     type_bytes = content_type.encode("utf-8")
     if not 0 < len(type_bytes) <= MAX_CONTENT_TYPE:
-        raise ValueError("The content type must be 1 to 128 bytes.")
+        raise SealError(_("The content type must be 1 to 128 bytes."))
+    if len(body) > MAX_BODY:
+        raise SealError(_("The content is too large for one envelope; send it as a stream."))
+    if timestamp is None:
+        timestamp = int(time.time())
+    if not 0 <= timestamp < 2**64:
+        raise SealError(_("The timestamp is out of range."))
     envelope_id = envelope_id if envelope_id is not None else rng(ENVELOPE_ID_BYTES)
     if len(envelope_id) != ENVELOPE_ID_BYTES:
-        raise ValueError("An envelope id has 16 bytes.")
+        raise SealError(_("An envelope id has 16 bytes."))
     inner_fields = pack_fields(
         sender.public().to_bytes(),
         b"".join(r.identity_key for r in recipients),
@@ -138,66 +171,92 @@ def seal(
     ciphertext = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(
         pad(inner_fields + signature), prefix, nonce, content_key
     )
-    data = prefix + ciphertext
-    return SealedEnvelope(envelope_id=envelope_id, data=data)
+    return SealedEnvelope(envelope_id=envelope_id, data=prefix + ciphertext)
 
 
 def peek_envelope_id(data: bytes) -> bytes:
-    """The envelope id from the outer header, without decrypting (for replay checks)."""
+    """The envelope id from the outer header, without decrypting (for replay checks).
+
+    Raises :class:`EnvelopeMalformedError` or :class:`EnvelopeVersionError`.
+    """
     reader = Reader(data)
-    if reader.take(3) != MAGIC:
-        raise MalformedError("This is not a Delegate envelope.")
-    version = reader.u8()
-    if version != VERSION:
-        raise UnsupportedVersionError(f"Envelope version {version} is not supported.")
-    return reader.take(ENVELOPE_ID_BYTES)
+    try:
+        magic = reader.take(3)
+        version = reader.u8() if magic == MAGIC else -1
+        if version == VERSION:
+            return reader.take(ENVELOPE_ID_BYTES)
+    except MalformedError:
+        raise EnvelopeMalformedError(_("The envelope is truncated.")) from None
+    if magic != MAGIC:
+        raise EnvelopeMalformedError(_("This is not a Delegate envelope."))
+    raise EnvelopeVersionError(
+        _("Envelope version {version} is not supported.").format(version=version)
+    )
 
 
 def open_envelope(recipient: LocalIdentity, data: bytes) -> OpenedEnvelope:
-    """Decrypt and verify. Raises a typed CryptoError for anything wrong; never returns junk."""
+    """Decrypt and verify. Every failure raises an :class:`EnvelopeError`; never returns junk.
+
+    Subclasses: :class:`EnvelopeMalformedError`, :class:`EnvelopeVersionError`,
+    :class:`NotForMeError`, :class:`EnvelopeDecryptionError`, :class:`EnvelopeSignatureError`.
+    """
+    try:
+        return _open(recipient, data)
+    except EnvelopeError:
+        raise
+    except MalformedError as exc:
+        raise EnvelopeMalformedError(str(exc)) from None
+    except BadSignatureError as exc:
+        raise EnvelopeSignatureError(str(exc)) from None
+    except UnsupportedVersionError as exc:
+        raise EnvelopeVersionError(str(exc)) from None
+
+
+def _open(recipient: LocalIdentity, data: bytes) -> OpenedEnvelope:
     envelope_id = peek_envelope_id(data)
     reader = Reader(data)
     reader.take(4 + ENVELOPE_ID_BYTES)
     count = reader.u16()
     if not 0 < count <= MAX_RECIPIENTS:
-        raise MalformedError("The envelope has an invalid recipient count.")
-    slots = [reader.take(SLOT_BYTES) for _ in range(count)]
+        raise EnvelopeMalformedError(_("The envelope has an invalid recipient count."))
+    slots = [reader.take(SLOT_BYTES) for _slot in range(count)]
     nonce = reader.take(NONCE_BYTES)
-    prefix_length = 4 + ENVELOPE_ID_BYTES + 2 + count * SLOT_BYTES + NONCE_BYTES
-    prefix = data[:prefix_length]
+    prefix = data[: 4 + ENVELOPE_ID_BYTES + 2 + count * SLOT_BYTES + NONCE_BYTES]
     ciphertext = reader.rest()
-    content_key = next((k for k in (_unwrap_key(s, recipient) for s in slots) if k), None)
+    content_key = next(
+        (key for key in (_unwrap_key(slot, recipient) for slot in slots) if key is not None), None
+    )
     if content_key is None:
-        raise NotForMeError("This envelope is not addressed to you.")
+        raise NotForMeError(_("This envelope is not addressed to you."))
     try:
         padded = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(
             ciphertext, prefix, nonce, content_key
         )
     except nacl.exceptions.CryptoError:
-        raise DecryptionError("The envelope was altered in transit.") from None
+        raise EnvelopeDecryptionError(_("The envelope was altered in transit.")) from None
     plain = unpad(bytes(padded))
     if len(plain) < 64:
-        raise MalformedError("The envelope is too short.")
+        raise EnvelopeMalformedError(_("The envelope is too short."))
     inner_fields, signature = plain[:-64], plain[-64:]
     fields = Reader(inner_fields)
     sender = PublicIdentity.from_bytes(fields.field(256))
     recipient_keys = fields.field(KEY_BYTES * MAX_RECIPIENTS)
     timestamp_bytes = fields.field(8)
     content_type = fields.field(MAX_CONTENT_TYPE)
-    body = fields.field()
+    body = fields.field(MAX_BODY)
     fields.done()
     verify_signature(sender.identity_key, _signed_bytes(envelope_id, inner_fields), signature)
     if len(recipient_keys) % KEY_BYTES or len(timestamp_bytes) != 8:
-        raise MalformedError("The envelope's recipient list is malformed.")
+        raise EnvelopeMalformedError(_("The envelope's recipient list is malformed."))
     recipients = tuple(
         recipient_keys[i : i + KEY_BYTES] for i in range(0, len(recipient_keys), KEY_BYTES)
     )
     if recipient.public().identity_key not in recipients:
-        raise NotForMeError("This envelope was signed for other recipients.")
+        raise NotForMeError(_("This envelope was signed for other recipients."))
     try:
         content_type_text = content_type.decode("utf-8")
     except UnicodeDecodeError:
-        raise MalformedError("The content type is not text.") from None
+        raise EnvelopeMalformedError(_("The content type is not text.")) from None
     return OpenedEnvelope(
         envelope_id=envelope_id,
         sender=sender,

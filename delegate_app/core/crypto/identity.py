@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from functools import cached_property
 
+import nacl.bindings
 import nacl.encoding
 import nacl.exceptions
 import nacl.hash
@@ -18,11 +19,15 @@ import nacl.public
 import nacl.signing
 import nacl.utils
 
-from delegate_app.core.crypto.errors import BadSignatureError, MalformedError
+from delegate_app.core.crypto.errors import BadSignatureError, InvalidKeyError, MalformedError
+from delegate_app.i18n import _
 
 ENCRYPTION_KEY_LABEL = b"delegate-encryption-key-v1"
 KEY_BYTES = 32
 SIGNATURE_BYTES = 64
+# Any fixed scalar: X25519 clamps it to a multiple of the cofactor, so the product is the
+# identity (all zeros, which libsodium reports as an error) exactly for small-order points.
+_PROBE_SCALAR = bytes([9]) * 32
 
 
 def verify_signature(public_key: bytes, message: bytes, signature: bytes) -> None:
@@ -30,7 +35,7 @@ def verify_signature(public_key: bytes, message: bytes, signature: bytes) -> Non
     try:
         nacl.signing.VerifyKey(public_key).verify(message, signature)
     except (nacl.exceptions.BadSignatureError, nacl.exceptions.ValueError, ValueError, TypeError):
-        raise BadSignatureError("The signature does not verify.") from None
+        raise BadSignatureError(_("A signature does not verify: the data was altered.")) from None
 
 
 def short_hash(data: bytes, person: bytes, size: int = 32) -> bytes:
@@ -52,14 +57,26 @@ class PublicIdentity:
             or len(self.encryption_key) != KEY_BYTES
             or len(self.encryption_key_signature) != SIGNATURE_BYTES
         ):
-            raise MalformedError("A public identity has keys of the wrong length.")
+            raise MalformedError(_("A public identity has keys of the wrong length."))
 
     def verify(self) -> None:
+        """Raise BadSignatureError unless the identity key signed the encryption key."""
         verify_signature(
             self.identity_key,
             ENCRYPTION_KEY_LABEL + self.encryption_key,
             self.encryption_key_signature,
         )
+
+    def check_usable(self) -> None:
+        """Raise InvalidKeyError if the encryption key is a point of small order.
+
+        Encrypting to such a key would give a shared secret every attacker knows;
+        libsodium refuses it, and we refuse the card that carries it.
+        """
+        try:
+            nacl.bindings.crypto_scalarmult(_PROBE_SCALAR, self.encryption_key)
+        except nacl.exceptions.CryptoError:
+            raise InvalidKeyError(_("The encryption key in this identity is unusable.")) from None
 
     def to_bytes(self) -> bytes:
         return self.identity_key + self.encryption_key + self.encryption_key_signature
@@ -67,7 +84,7 @@ class PublicIdentity:
     @classmethod
     def from_bytes(cls, data: bytes) -> PublicIdentity:
         if len(data) != 2 * KEY_BYTES + SIGNATURE_BYTES:
-            raise MalformedError("A public identity has the wrong length.")
+            raise MalformedError(_("A public identity has the wrong length."))
         identity = cls(data[:32], data[32:64], data[64:])
         identity.verify()
         return identity
@@ -169,8 +186,8 @@ class LocalIdentity:
                 mailbox_seed=bytes.fromhex(data["mailbox_seed"]),
             )
         except (ValueError, KeyError, TypeError):
-            raise MalformedError("The stored identity is corrupt.") from None
+            raise MalformedError(_("The stored identity is corrupt.")) from None
         if any(len(k) != 32 for k in (identity.signing_seed, identity.encryption_secret,
                                        identity.mailbox_seed)):  # fmt: skip
-            raise MalformedError("The stored identity is corrupt.")
+            raise MalformedError(_("The stored identity is corrupt."))
         return identity

@@ -14,6 +14,7 @@ import nacl.secret
 import nacl.utils
 
 from delegate_app.core.errors import CryptoError, KeyFileError
+from delegate_app.i18n import _
 
 DATABASE_KEY_BYTES = 32
 SALT_BYTES = nacl.pwhash.argon2id.SALTBYTES
@@ -33,7 +34,7 @@ class KdfParams:
             <= self.memlimit
             <= min(nacl.pwhash.argon2id.MEMLIMIT_MAX, 4 * 1024**3)
         ):
-            raise KeyFileError("The key file asks for key-derivation costs out of range.")
+            raise KeyFileError(_("The key file asks for key-derivation costs out of range."))
 
 
 # 3 passes over 128 MiB: about half a second on a laptop, far above OWASP's minimum.
@@ -80,12 +81,12 @@ def wrap_key(database_key: bytes, passphrase: str, kdf: KdfParams = DEFAULT_KDF)
 
 def unwrap_key(wrapped: WrappedKey, passphrase: str) -> bytes:
     if len(wrapped.salt) != SALT_BYTES:
-        raise KeyFileError("The key file's salt has the wrong length.")
+        raise KeyFileError(_("The key file's salt has the wrong length."))
     box = nacl.secret.SecretBox(_derive(passphrase, wrapped.salt, wrapped.kdf))
     try:
         key = bytes(box.decrypt(wrapped.ciphertext))
     except (nacl.exceptions.CryptoError, ValueError):
-        raise UnwrapFailedError("The passphrase did not unlock the key.") from None
+        raise UnwrapFailedError(_("The passphrase did not unlock the key.")) from None
     if len(key) != DATABASE_KEY_BYTES:
-        raise KeyFileError("The key file holds a key of the wrong length.")
+        raise KeyFileError(_("The key file holds a key of the wrong length."))
     return key

@@ -7,6 +7,7 @@ Buckets: 1, 4, 16, 64, 256 KiB, 1 MiB, then whole MiB.
 from __future__ import annotations
 
 from delegate_app.core.crypto.errors import MalformedError
+from delegate_app.i18n import _
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -30,5 +31,5 @@ def pad(data: bytes) -> bytes:
 def unpad(data: bytes) -> bytes:
     stripped = data.rstrip(b"\x00")
     if not stripped.endswith(b"\x80"):
-        raise MalformedError("The padding is invalid.")
+        raise MalformedError(_("The padding is invalid."))
     return stripped[:-1]

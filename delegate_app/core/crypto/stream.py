@@ -17,6 +17,7 @@ import nacl.exceptions
 import nacl.utils
 
 from delegate_app.core.crypto.errors import StreamError
+from delegate_app.i18n import _
 
 CHUNK_SIZE = 1024 * 1024
 ABYTES = sodium.crypto_secretstream_xchacha20poly1305_ABYTES
@@ -41,7 +42,7 @@ def _ad(index: int) -> bytes:
 class StreamEncryptor:
     def __init__(self, key: bytes) -> None:
         if len(key) != KEY_BYTES:
-            raise ValueError("A stream key has 32 bytes.")
+            raise StreamError(_("A stream key has 32 bytes."))
         self._state = sodium.crypto_secretstream_xchacha20poly1305_state()
         self.header = bytes(
             sodium.crypto_secretstream_xchacha20poly1305_init_push(self._state, key)
@@ -51,7 +52,7 @@ class StreamEncryptor:
 
     def encrypt_chunk(self, data: bytes, *, final: bool) -> bytes:
         if self._finished:
-            raise StreamError("The stream is already finished.")
+            raise StreamError(_("The stream is already finished."))
         tag = TAG_FINAL if final else TAG_MESSAGE
         chunk = sodium.crypto_secretstream_xchacha20poly1305_push(
             self._state, data, _ad(self._index), tag
@@ -62,30 +63,47 @@ class StreamEncryptor:
 
 
 class StreamDecryptor:
+    """Decrypts the chunks of one stream, in order. ``index`` is the next chunk expected."""
+
     def __init__(self, key: bytes, header: bytes) -> None:
         if len(key) != KEY_BYTES or len(header) != HEADER_BYTES:
-            raise StreamError("The stream key or header has the wrong length.")
+            raise StreamError(_("The stream key or header has the wrong length."))
         self._state = sodium.crypto_secretstream_xchacha20poly1305_state()
         try:
             sodium.crypto_secretstream_xchacha20poly1305_init_pull(self._state, header, key)
         except (nacl.exceptions.CryptoError, ValueError):
-            raise StreamError("The stream header is invalid.") from None
+            raise StreamError(_("The stream header is invalid.")) from None
         self.index = 0
         self.finished = False
 
     def decrypt_chunk(self, data: bytes) -> tuple[bytes, bool]:
         """Plaintext of the next chunk and whether it was the final one."""
         if self.finished:
-            raise StreamError("Data follows the end of the stream.")
+            raise StreamError(_("Data follows the end of the stream."))
         try:
             plain, tag = sodium.crypto_secretstream_xchacha20poly1305_pull(
                 self._state, data, _ad(self.index)
             )
         except (nacl.exceptions.CryptoError, ValueError, TypeError):
-            raise StreamError(f"Chunk {self.index} is corrupt or out of order.") from None
+            raise StreamError(
+                _("Chunk {index} is corrupt or out of order.").format(index=self.index)
+            ) from None
         self.index += 1
         self.finished = tag == TAG_FINAL
         return bytes(plain), self.finished
+
+    @classmethod
+    def resume(cls, key: bytes, header: bytes, stored: Iterable[bytes]) -> StreamDecryptor:
+        """A decryptor positioned after the encrypted chunks ``stored`` (verified again).
+
+        secretstream state cannot be saved, so resuming a transfer re-creates the state
+        from the header and replays the chunks already on disk; the next call to
+        :meth:`decrypt_chunk` takes chunk number ``len(stored)``.
+        """
+        decryptor = cls(key, header)
+        for chunk in stored:
+            decryptor.decrypt_chunk(chunk)
+        return decryptor
 
 
 def encrypt_chunks(key: bytes, chunks: Iterable[bytes]) -> tuple[bytes, Iterator[bytes]]:
@@ -108,5 +126,5 @@ def decrypt_all(key: bytes, header: bytes, chunks: Iterable[bytes]) -> bytes:
     decryptor = StreamDecryptor(key, header)
     parts = [decryptor.decrypt_chunk(chunk)[0] for chunk in chunks]
     if not decryptor.finished:
-        raise StreamError("The stream was truncated.")
+        raise StreamError(_("The stream was truncated."))
     return b"".join(parts)
