@@ -1,12 +1,20 @@
 """Switching the interface language while the app runs, Arabic right-to-left included.
 
-``switch`` changes the gettext catalogue used by ``_()``, installs Qt's own
-translations (so standard dialogs follow), sets the layout direction, and sends
-every window a ``LanguageChange`` event so each widget re-reads its texts in
-``retranslate_ui``.
+:meth:`LanguageManager.switch` changes the gettext catalogue behind ``_()``, installs
+Qt's own ``qtbase`` translations (so standard dialogs and buttons follow), sets the
+default ``QLocale`` and the layout direction, and has Qt deliver one
+``QEvent.LanguageChange`` to every widget. Each widget then re-reads its texts in
+``retranslate_ui()``, called from its ``changeEvent``: that is the whole contract.
+
+The app calls :meth:`LanguageManager.apply_startup_language` once, before the first
+window exists, and offers :meth:`LanguageManager.available_languages` in its
+View → Language menu and in Preferences.
 """
 
 from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -18,69 +26,174 @@ from PySide6.QtCore import (
     QTranslator,
     Signal,
 )
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QGuiApplication
+from shiboken6 import Shiboken
 
 from delegate_app import i18n
-from delegate_app.core.formatting import babel_locale
-from delegate_app.core.policy import SUPPORTED_LANGUAGES, Policy
+from delegate_app.core.errors import DelegateError
+from delegate_app.core.formatting import is_right_to_left, native_language_name
+from delegate_app.core.policy import SUPPORTED_LANGUAGES, Policy, Source
 from delegate_app.core.preferences import Preferences
+from delegate_app.i18n import _
 
-RIGHT_TO_LEFT = {"ar"}
-QT_LOCALE_NAMES = {"en_XA": "en", "zh_CN": "zh_CN"}
-NATIVE_NAMES = {"en_XA": "[Ƥšéûđö Éñĝļîšĥ]"}
+log = logging.getLogger(__name__)
+
+# The QLocale for each interface language. Arabic uses Modern Standard Arabic with
+# Western digits, as Babel's "ar" does, so Qt widgets and our texts show the same digits.
+QT_LOCALES = {
+    "en": "en_US",
+    "en_XA": "en_US",
+    "ar": "ar_001",
+    "zh_CN": "zh_CN",
+    "fr": "fr_FR",
+    "ru": "ru_RU",
+    "es": "es_ES",
+}
+# The qtbase_<name>.qm catalogue PySide6 ships for each interface language.
+QT_CATALOGUES = {
+    "en": "qtbase_en",
+    "en_XA": "qtbase_en",
+    "ar": "qtbase_ar",
+    "zh_CN": "qtbase_zh_CN",
+    "fr": "qtbase_fr",
+    "ru": "qtbase_ru",
+    "es": "qtbase_es",
+}
+PSEUDO_NAME = "[Ƥšéûđö Éñĝļîšĥ]"
+
+
+class UnknownLanguageError(DelegateError):
+    """A language code Delegate has no interface translation for."""
 
 
 class LanguageManager(QObject):
+    """The app's interface language. One Qt translator for the whole application."""
+
     language_changed = Signal(str)
+
+    _qt_translator: QTranslator | None = None  # shared: QCoreApplication's translators are global
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._qt_translator: QTranslator | None = None
-        self.current = i18n.current_language()
+
+    @property
+    def current(self) -> str:
+        return i18n.current_language()
+
+    # -- what may be chosen --------------------------------------------------------------------
 
     @staticmethod
     def available_languages(policy: Policy) -> list[tuple[str, str]]:
-        allowed = [c for c in SUPPORTED_LANGUAGES if c in policy.value("allowed_languages")]
-        return [(code, NATIVE_NAMES.get(code) or _native(code)) for code in allowed]
+        """(code, native name) of each language the policy lets the user choose, in order.
+
+        A locked ``default_language`` leaves only that language.
+        """
+        if policy.is_locked("default_language"):
+            allowed: Sequence[str] = (policy.value("default_language"),)
+        else:
+            allowed = policy.value("allowed_languages")
+        return [(code, language_name(code)) for code in SUPPORTED_LANGUAGES if code in allowed]
 
     @staticmethod
-    def startup_language(cli_lang: str | None, preferences: Preferences, policy: Policy) -> str:
-        """--lang wins, then the profile's choice, then the policy default; all within policy."""
-        allowed = policy.value("allowed_languages")
-        for candidate in (cli_lang, preferences.language, policy.value("default_language")):
-            if candidate and candidate in allowed:
-                return str(candidate)
-        return str(allowed[0])
+    def startup_language(
+        cli_lang: str | None,
+        preferences: Preferences,
+        policy: Policy,
+        system_tags: Iterable[str] = (),
+    ) -> str:
+        """The language to start in.
 
-    def switch(self, code: str) -> None:
+        Within what the policy allows: ``--lang``, else the profile's saved choice, else the
+        organisation's default when IT set one, else the system's language, else the policy
+        default. A locked ``default_language`` always wins.
+        """
+        default = str(policy.value("default_language"))
+        if policy.is_locked("default_language"):
+            if cli_lang and cli_lang != default:
+                log.warning("--lang ignored: the organisation set the interface language")
+            return default
+        allowed = [
+            code for code in SUPPORTED_LANGUAGES if code in policy.value("allowed_languages")
+        ]
+        if cli_lang:
+            if cli_lang in allowed:
+                return cli_lang
+            log.warning("--lang %s ignored: not one of %s", cli_lang, ", ".join(allowed))
+        if preferences.language in allowed:
+            return str(preferences.language)
+        if policy.setting("default_language").source is Source.BUILT_IN:
+            system = i18n.match_language(system_tags, allowed)
+            if system is not None:
+                return system
+        return default if default in allowed else allowed[0]
+
+    def apply_startup_language(
+        self, cli_lang: str | None, preferences: Preferences, policy: Policy
+    ) -> str:
+        """Choose the start language (see :meth:`startup_language`), switch to it, return it."""
+        tags = [*QLocale.system().uiLanguages(), *i18n.system_language_tags()]
+        code = self.startup_language(cli_lang, preferences, policy, tags)
+        if not self.switch(code) and code != i18n.SOURCE_LANGUAGE:
+            self.switch(i18n.SOURCE_LANGUAGE)
+        return self.current
+
+    # -- switching -----------------------------------------------------------------------------
+
+    def switch(self, code: str) -> bool:
+        """Show the interface in ``code`` from now on; False when its catalogue is not installed.
+
+        Every widget receives one ``LanguageChange`` event once control returns to the event
+        loop; ``language_changed`` is emitted before that.
+        """
+        if code not in SUPPORTED_LANGUAGES:
+            raise UnknownLanguageError(_("Unknown interface language {code}.").format(code=code))
         try:
             i18n.set_language(code)
         except OSError:
-            return  # catalogue missing: keep the current language
-        self.current = code
+            log.warning("no compiled catalogue for %s; keeping %s", code, i18n.current_language())
+            return False
+        self._install_qt_translator(code)
+        QLocale.setDefault(QLocale(QT_LOCALES[code]))
         app = QCoreApplication.instance()
-        if self._qt_translator is not None:
-            QCoreApplication.removeTranslator(self._qt_translator)
-            self._qt_translator = None
-        qt_name = QT_LOCALE_NAMES.get(code, code)
-        translator = QTranslator(self)
-        path = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-        if translator.load(f"qtbase_{qt_name}", path):
-            QCoreApplication.installTranslator(translator)
-            self._qt_translator = translator
-        QLocale.setDefault(QLocale(qt_name))
-        if isinstance(app, QApplication):
-            app.setLayoutDirection(
-                Qt.LayoutDirection.RightToLeft
-                if code in RIGHT_TO_LEFT
-                else Qt.LayoutDirection.LeftToRight
-            )
-            for widget in app.topLevelWidgets():
-                QCoreApplication.sendEvent(widget, QEvent(QEvent.Type.LanguageChange))
+        if isinstance(app, QGuiApplication):
+            app.setLayoutDirection(layout_direction(code))
+        if app is not None:
+            # Installing a translator already announces a change; Qt merges the two, so every
+            # widget gets exactly one LanguageChange, also when only our catalogue changed.
+            QCoreApplication.sendEvent(app, QEvent(QEvent.Type.LanguageChange))
         self.language_changed.emit(code)
+        return True
+
+    @classmethod
+    def _install_qt_translator(cls, code: str) -> None:
+        app = QCoreApplication.instance()
+        if app is None:
+            return
+        loaded = QTranslator(app)
+        translator: QTranslator | None = loaded
+        if not loaded.load(QT_CATALOGUES[code], qt_translations_path()):
+            log.warning("Qt has no %s catalogue; standard dialogs stay in English", code)
+            loaded.deleteLater()
+            translator = None
+        old = LanguageManager._qt_translator
+        if translator is not None:
+            QCoreApplication.installTranslator(translator)
+        LanguageManager._qt_translator = translator
+        if old is not None and Shiboken.isValid(old):
+            QCoreApplication.removeTranslator(old)
+            old.deleteLater()
 
 
-def _native(code: str) -> str:
-    locale = babel_locale(code)
-    name = locale.get_display_name(locale) or code
-    return name[:1].upper() + name[1:]
+def language_name(code: str) -> str:
+    """How the language menu names ``code``: in that language itself."""
+    return PSEUDO_NAME if code == i18n.PSEUDO_LANGUAGE else native_language_name(code)
+
+
+def layout_direction(code: str) -> Qt.LayoutDirection:
+    if is_right_to_left(code):
+        return Qt.LayoutDirection.RightToLeft
+    return Qt.LayoutDirection.LeftToRight
+
+
+def qt_translations_path() -> str:
+    return QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
