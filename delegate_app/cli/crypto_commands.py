@@ -18,7 +18,11 @@ from delegate_app.cli.common import (
 )
 from delegate_app.core.contacts.book import ContactBook, load_identity, own_card
 from delegate_app.core.contacts.models import Contact
-from delegate_app.core.crypto.cards import card_from_text, sign_card_for_organisation
+from delegate_app.core.crypto.cards import (
+    ContactCard,
+    parse_any_card,
+    sign_card_for_organisation,
+)
 from delegate_app.core.crypto.identity import OrganisationKey
 from delegate_app.core.vault.keyfile import write_private_file
 from delegate_app.i18n import _
@@ -35,8 +39,14 @@ def register(subparsers: Any) -> None:
     csub = card.add_subparsers(dest="card_command", metavar="ACTION", required=True)
     export = csub.add_parser("export", help=_("write your signed contact card to FILE"))
     export.add_argument("file", type=Path, metavar="FILE", help=_("'-' prints the card text"))
+    export.add_argument(
+        "--qr",
+        type=Path,
+        metavar="IMAGE",
+        help=_("also write the card as a QR code (.svg or .png)"),
+    )
     command(export, cmd_card_export)
-    imp = csub.add_parser("import", help=_("add a contact from a card file"))
+    imp = csub.add_parser("import", help=_("add a contact from a card file (text or binary)"))
     imp.add_argument("file", type=Path, metavar="FILE")
     command(imp, cmd_card_import)
 
@@ -54,6 +64,9 @@ def register(subparsers: Any) -> None:
     accept = ksub.add_parser("accept-key", help=_("accept a contact's new key"))
     accept.add_argument("name", metavar="NAME")
     command(accept, cmd_accept_key)
+    reject = ksub.add_parser("reject-key", help=_("refuse a contact's new key and keep the old"))
+    reject.add_argument("name", metavar="NAME")
+    command(reject, cmd_reject_key)
 
     org = subparsers.add_parser("org", help=_("organisation keys for IT staff"))
     osub = org.add_subparsers(dest="org_command", metavar="ACTION", required=True)
@@ -99,6 +112,14 @@ def cmd_identity_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_qr(text: str, path: Path) -> None:
+    import segno  # only this command needs it
+
+    if path.suffix.lower() not in (".svg", ".png"):
+        raise CliError(_("A QR code is written as .svg or .png, not {path}.").format(path=path))
+    segno.make(text, error="m", micro=False).save(str(path), scale=4, border=4)
+
+
 def cmd_card_export(args: argparse.Namespace) -> int:
     with unlocked_vault(args) as vault:
         text = own_card(vault.db, policy()).to_text()
@@ -107,19 +128,27 @@ def cmd_card_export(args: argparse.Namespace) -> int:
     else:
         args.file.write_text(text + "\n", encoding="ascii")
         print(_("Card written to {path}.").format(path=args.file))
+    if args.qr is not None:
+        _write_qr(text, args.qr)
+        print(_("QR code written to {path}.").format(path=args.qr))
     return 0
 
 
-def _read_card_text(path: Path) -> str:
+MAX_CARD_FILE = 64 * 1024
+
+
+def _read_card(path: Path) -> ContactCard:
     try:
-        return path.read_text(encoding="ascii", errors="replace")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CARD_FILE + 1)
     except OSError as exc:
         message = _("Cannot read {path}: {reason}.").format(path=path, reason=exc.strerror)
         raise CliError(message) from None
+    return parse_any_card(data[:MAX_CARD_FILE].strip())
 
 
 def cmd_card_import(args: argparse.Namespace) -> int:
-    card = card_from_text(_read_card_text(args.file))
+    card = _read_card(args.file)
     with unlocked_vault(args) as vault:
         book = ContactBook(vault.db, policy())
         contact = book.import_card(card)
@@ -163,7 +192,12 @@ def cmd_safety_number(args: argparse.Namespace) -> int:
     with unlocked_vault(args) as vault:
         book = ContactBook(vault.db, policy())
         contact = book.get(args.name)
-        print(book.safety_number(contact, pending=contact.key_changed))
+        number = book.safety_number(contact, pending=contact.key_changed)
+    if contact.key_changed:
+        print(
+            _("{name} presents a NEW key. Safety number of the new key:").format(name=contact.name)
+        )
+    print(number)
     return 0
 
 
@@ -179,7 +213,23 @@ def cmd_accept_key(args: argparse.Namespace) -> int:
     with unlocked_vault(args) as vault:
         book = ContactBook(vault.db, policy())
         contact = book.accept_new_key(book.get(args.name))
-    print(_("Accepted the new key of {name}; verify it again.").format(name=contact.name))
+        number = book.safety_number(contact)
+    print(
+        _("Accepted the new key of {name}; its safety number is {number}.").format(
+            name=contact.name, number=number
+        )
+    )
+    return 0
+
+
+def cmd_reject_key(args: argparse.Namespace) -> int:
+    with unlocked_vault(args) as vault:
+        book = ContactBook(vault.db, policy())
+        contact = book.get(args.name)
+        if not contact.key_changed:
+            raise CliError(_("{name}'s key has not changed.").format(name=contact.name))
+        book.reject_new_key(contact)
+    print(_("Kept the previous key of {name}.").format(name=contact.name))
     return 0
 
 
@@ -202,7 +252,7 @@ def cmd_org_sign(args: argparse.Namespace) -> int:
             raise ValueError
     except (OSError, ValueError, KeyError, TypeError):
         raise CliError(_("{path} is not an organisation key file.").format(path=args.key)) from None
-    card = card_from_text(_read_card_text(args.card))
+    card = _read_card(args.card)
     signed = sign_card_for_organisation(card, key)
     out: Path = args.out or args.card
     out.write_text(signed.to_text() + "\n", encoding="ascii")

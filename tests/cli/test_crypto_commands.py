@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 from pathlib import Path
@@ -43,7 +44,43 @@ def test_card_exchange_safety_numbers_and_key_change(tmp_path: Path) -> None:
     assert "WARNING" in warned.stdout
     (contact,) = json.loads(delegatectl("contacts", "list", "--profile", alice, "--json").stdout)
     assert contact["key_changed"]
-    assert delegatectl("contacts", "accept-key", "Bob", "--profile", alice).returncode == 0
+    delegatectl("card", "import", tmp_path / "alice.card", "--profile", bob)
+    new_number = delegatectl("contacts", "safety-number", "Bob", "--profile", alice).stdout
+    assert "NEW key" in new_number and new_number.splitlines()[-1] != number_a.strip()
+    assert (
+        new_number.splitlines()[-1] + "\n"
+        == delegatectl("contacts", "safety-number", "Alice", "--profile", bob).stdout
+    )
+    refused = delegatectl("contacts", "verify", "Bob", "--profile", alice)
+    assert refused.returncode == 1 and "accept the new key" in refused.stderr
+    assert delegatectl("contacts", "reject-key", "Bob", "--profile", alice).returncode == 0
+    (contact,) = json.loads(delegatectl("contacts", "list", "--profile", alice, "--json").stdout)
+    assert not contact["key_changed"] and contact["verified"]  # the old, verified key is kept
+    delegatectl("card", "import", tmp_path / "bob2.card", "--profile", alice)
+    accepted = delegatectl("contacts", "accept-key", "Bob", "--profile", alice)
+    assert accepted.returncode == 0 and new_number.splitlines()[-1] in accepted.stdout
+    (contact,) = json.loads(delegatectl("contacts", "list", "--profile", alice, "--json").stdout)
+    assert not contact["key_changed"] and not contact["verified"]
+
+
+def test_card_as_qr_code_and_binary_file(tmp_path: Path) -> None:
+    alice, bob = tmp_path / "alice", tmp_path / "bob"
+    _init(alice, "Alice")
+    _init(bob, "Bob")
+    exported = delegatectl(
+        "card", "export", tmp_path / "bob.card", "--qr", tmp_path / "bob.svg", "--profile", bob
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert (tmp_path / "bob.svg").read_text().lstrip().startswith(("<?xml", "<svg"))
+    bad_qr = delegatectl("card", "export", "-", "--qr", tmp_path / "bob.gif", "--profile", bob)
+    assert bad_qr.returncode == 1 and ".svg or .png" in bad_qr.stderr
+    # The same card as raw bytes (what a QR reader or another client may hand over).
+    text = (tmp_path / "bob.card").read_text().strip()
+    payload = text.split(":", 2)[2]
+    raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    (tmp_path / "bob.bin").write_bytes(raw)
+    imported = delegatectl("card", "import", tmp_path / "bob.bin", "--profile", alice)
+    assert imported.returncode == 0 and "Bob" in imported.stdout, imported.stderr
 
 
 def test_tampered_card_refused(tmp_path: Path) -> None:
