@@ -28,10 +28,30 @@ Interrupt = Callable[[], bool]
 BytesProgress = Callable[[int], None]
 
 MAX_OFFSET_RETRIES = 5
+PUT_BYTES = 4 * 1024 * 1024  # ciphertext sent per PUT (several chunks per request)
+COMMIT_CHUNKS = 4  # downloaded chunks committed per transaction
 
 
 class TransferPaused(Exception):  # noqa: N818 - a signal, not an error
     """A transfer stopped between chunks so that more urgent work can go first."""
+
+
+def _put(
+    client: RelayClient,
+    store: TransferStore,
+    blob_id: str,
+    offset: int,
+    pieces: list[bytes],
+    progress: BytesProgress | None,
+) -> int:
+    """Send ``pieces`` at ``offset`` in one request, record the progress; the new offset."""
+    body = b"".join(pieces)
+    client.blob_put(blob_id, offset, body)
+    offset += len(body)
+    store.set_uploaded(blob_id, offset)
+    if progress is not None:
+        progress(len(body))
+    return offset
 
 
 def upload_blob(
@@ -59,17 +79,20 @@ def upload_blob(
             return False
         store.set_uploaded(blob_id, offset)
         try:
+            pending: list[bytes] = []  # consecutive pieces sent together in one PUT
+            pending_size = 0
             for chunk in store.chunks_from(blob_id, TransferDirection.UP, offset):
-                start = max(offset - chunk.offset, 0)
-                piece = chunk.data[start:]
+                piece = chunk.data[max(offset + pending_size - chunk.offset, 0) :]
                 if piece:
-                    client.blob_put(blob_id, chunk.offset + start, piece)
-                    offset = chunk.end
-                    store.set_uploaded(blob_id, offset)
-                    if progress is not None:
-                        progress(len(piece))
-                if interrupt is not None and offset < transfer.total and interrupt():
-                    raise TransferPaused
+                    pending.append(piece)
+                    pending_size += len(piece)
+                if pending_size >= PUT_BYTES or chunk.end >= transfer.total:
+                    offset = _put(client, store, blob_id, offset, pending, progress)
+                    pending, pending_size = [], 0
+                    if interrupt is not None and offset < transfer.total and interrupt():
+                        raise TransferPaused
+            if pending:
+                offset = _put(client, store, blob_id, offset, pending, progress)
             client.blob_complete(blob_id, transfer.total)
         except BlobOffsetError as exc:
             log.info("Blob upload offset moved; asking the relay again")
@@ -107,23 +130,39 @@ def download_blob(
                     reason = "the relay sent more bytes than the attachment has"
                     store.fail(blob_id, TransferDirection.DOWN, reason)
                     return reason
-                while len(buffer) >= CIPHER_CHUNK:
-                    chunk = bytes(buffer[:CIPHER_CHUNK])
-                    del buffer[:CIPHER_CHUNK]
-                    store.add_downloaded_chunk(blob_id, seq, offset, chunk)
-                    seq += 1
-                    offset += len(chunk)
+                if len(buffer) >= CIPHER_CHUNK * COMMIT_CHUNKS:
+                    # Whole chunks are committed a few at a time, with the progress they make.
+                    moved = 0
+                    with room.db.transaction():
+                        while len(buffer) >= CIPHER_CHUNK:
+                            chunk = bytes(buffer[:CIPHER_CHUNK])
+                            del buffer[:CIPHER_CHUNK]
+                            store.add_downloaded_chunk(blob_id, seq, offset, chunk)
+                            seq += 1
+                            offset += len(chunk)
+                            moved += len(chunk)
                     if progress is not None:
-                        progress(len(chunk))
+                        progress(moved)
                     if interrupt is not None and offset < transfer.total and interrupt():
                         raise TransferPaused
         except BlobNotReadyError:
             return None  # not uploaded completely yet: try again later
-        if buffer:
-            store.add_downloaded_chunk(blob_id, seq, offset, bytes(buffer))
-            offset += len(buffer)
+        if buffer and (offset + len(buffer) == transfer.total or len(buffer) >= CIPHER_CHUNK):
+            # The end of the stream: the whole chunks left, and the short final chunk if the
+            # blob is complete (a cut connection leaves a partial chunk that is not kept).
+            moved = 0
+            with room.db.transaction():
+                while buffer:
+                    size = CIPHER_CHUNK if len(buffer) >= CIPHER_CHUNK else len(buffer)
+                    if size < CIPHER_CHUNK and offset + size != transfer.total:
+                        break
+                    store.add_downloaded_chunk(blob_id, seq, offset, bytes(buffer[:size]))
+                    del buffer[:size]
+                    seq += 1
+                    offset += size
+                    moved += size
             if progress is not None:
-                progress(len(buffer))
+                progress(moved)
     if offset != transfer.total:
         return None  # the stream ended early (connection cut): resume next time
     whole = store.get(blob_id, TransferDirection.DOWN)
