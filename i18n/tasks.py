@@ -301,8 +301,23 @@ def _single_value_forms(lang: str) -> set[int]:
     return {index for index, count in enumerate(counts) if count == 1}
 
 
+def _format_problem(text: str, names: set[str]) -> str | None:
+    try:
+        text.format(**dict.fromkeys(names, "x"))
+    except (KeyError, IndexError, ValueError) as exc:
+        return f"does not format ({type(exc).__name__}: {exc})"
+    return None
+
+
 def _placeholder_problems(message: Message, lang: str) -> list[str]:
     problems = []
+    if "python-brace-format" in message.flags:
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        names = set().union(*(_names(text) for text in ids))
+        for form in _strings(message):
+            problem = _format_problem(form, names)
+            if problem is not None:
+                problems.append(problem)
     if isinstance(message.id, str):
         expected = _names(message.id)
         if _names(_strings(message)[0]) != expected:
@@ -319,16 +334,19 @@ def _placeholder_problems(message: Message, lang: str) -> list[str]:
     return problems
 
 
-def check() -> int:
+def find_problems(i18n_dir: Path = I18N, *, sources_template: bytes | None = None) -> list[str]:
+    """Everything ``check`` reports, for the catalogues in ``i18n_dir``.
+
+    ``sources_template`` is the template the sources give now (extracted when not given).
+    """
     problems: list[str] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        fresh = Path(tmp) / "fresh.pot"
-        fresh.write_bytes(_render(extract_catalog()))
-        if not TEMPLATE.exists() or fresh.read_bytes() != TEMPLATE.read_bytes():
-            problems.append("i18n/delegate.pot is stale: run `make update-catalogues`")
-    template_keys = {_key(message) for message in _read(TEMPLATE) if message.id}
+    template_path = i18n_dir / TEMPLATE.name
+    fresh = _render(extract_catalog()) if sources_template is None else sources_template
+    if not template_path.exists() or fresh != template_path.read_bytes():
+        problems.append("i18n/delegate.pot is stale: run `make update-catalogues`")
+    template_keys = {_key(message) for message in _read(template_path) if message.id}
     for lang in (*LANGUAGES, PSEUDO):
-        path = I18N / f"{lang}.po"
+        path = i18n_dir / f"{lang}.po"
         if not path.exists():
             problems.append(f"{path.name} is missing: run `make update-catalogues`")
             continue
@@ -341,10 +359,9 @@ def check() -> int:
                 continue
             key = _key(message)
             keys.add(key)
-            strings = _strings(message)
             if message.fuzzy:
                 problems.append(f"{path.name}: fuzzy (review it, then drop the flag): {key[0]!r}")
-            elif not all(strings):
+            elif not all(_strings(message)):
                 problems.append(f"{path.name}: untranslated: {key[0]!r}")
             else:
                 for problem in _placeholder_problems(message, lang):
@@ -354,12 +371,18 @@ def check() -> int:
         for extra in sorted(keys - template_keys, key=str):
             problems.append(f"{path.name}: obsolete {extra[0]!r}: run `make update-catalogues`")
         problems.extend(_msgfmt_problems(path))
+    return problems
+
+
+def check() -> int:
+    problems = find_problems()
     for problem in problems[:200]:
         print(problem, file=sys.stderr)
     if problems:
         print(f"check-strings: {len(problems)} problem(s)", file=sys.stderr)
         return 1
-    print(f"check-strings: {len(template_keys)} strings, catalogues complete and current")
+    count = sum(1 for message in _read(TEMPLATE) if message.id)
+    print(f"check-strings: {count} strings, catalogues complete and current")
     return 0
 
 
