@@ -8,8 +8,9 @@ percentages, file sizes, lists and text direction.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from babel import Locale, UnknownLocaleError
@@ -37,7 +38,12 @@ _JUST_NOW = timedelta(seconds=45)
 
 def babel_locale(code: str | None = None) -> Locale:
     """The CLDR locale for ``code`` (default: the interface language); English if unknown."""
-    code = code or current_language()
+    return _parsed_locale(code or current_language())
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed_locale(code: str) -> Locale:
+    # Parsing checks the locale data files on disk: views format many dates per repaint.
     try:
         return Locale.parse(_CLDR_FALLBACK.get(code, code))
     except (UnknownLocaleError, ValueError):
@@ -68,7 +74,13 @@ def format_datetime(moment: datetime, fmt: str = "medium") -> str:
 
 def format_date(moment: datetime, fmt: str = "medium") -> str:
     local_date = _aware(moment).astimezone().date()
-    return str(babel_format_date(local_date, format=fmt, locale=babel_locale()))
+    return _format_local_date(local_date, fmt, current_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_local_date(day: date, fmt: str, code: str) -> str:
+    # Lists format the same few dates on every repaint; the text depends on these three only.
+    return str(babel_format_date(day, format=fmt, locale=babel_locale(code)))
 
 
 def format_time(moment: datetime, fmt: str = "short") -> str:
