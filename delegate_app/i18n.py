@@ -134,3 +134,21 @@ def system_language_tags(environ: dict[str, str] | None = None) -> list[str]:
             if name != "LANGUAGE":
                 break
     return tags
+
+
+def apply_system_language(
+    allowed: Iterable[str] | None = None, environ: dict[str, str] | None = None
+) -> str:
+    """Switch to the user's language from the environment (LANGUAGE, LC_ALL, LANG...).
+
+    For command-line tools: the first language in ``allowed`` (default: every installed
+    catalogue) that the environment asks for, else the source language. Returns the code.
+    """
+    candidates = list(allowed) if allowed is not None else installed_languages()
+    code = match_language(system_language_tags(environ), candidates) or SOURCE_LANGUAGE
+    try:
+        set_language(code)
+    except OSError:
+        code = SOURCE_LANGUAGE
+        set_language(code)
+    return code

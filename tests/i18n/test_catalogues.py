@@ -283,3 +283,11 @@ def test_system_language_tags_follow_posix_order() -> None:
     assert i18n.system_language_tags(env) == ["fr_CA", "ar", "es_ES.UTF-8"]
     assert i18n.system_language_tags({"LANG": "zh_CN.UTF-8"}) == ["zh_CN.UTF-8"]
     assert i18n.system_language_tags({}) == []
+
+
+def test_command_line_tools_follow_the_environment() -> None:
+    assert i18n.apply_system_language(environ={"LANG": "ru_RU.UTF-8"}) == "ru"
+    assert _("&Quit") == "В&ыход"
+    assert i18n.apply_system_language(["en", "fr"], {"LANGUAGE": "ar:fr", "LANG": "C"}) == "fr"
+    assert i18n.apply_system_language(environ={"LANG": "de_DE.UTF-8"}) == "en"
+    assert i18n.apply_system_language(["de"], {"LANG": "de_DE"}) == "en"  # no such catalogue
