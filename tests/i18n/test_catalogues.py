@@ -230,29 +230,30 @@ def test_shipped_catalogues_pass_the_checker(tasks: ModuleType) -> None:
 def test_checker_reports_each_kind_of_problem(tasks: ModuleType, tmp_path: Path) -> None:
     for path in I18N.glob("*.po*"):
         shutil.copy(path, tmp_path / path.name)
-    french = (tmp_path / "fr.po").read_text(encoding="utf-8")
-    french = french.replace('msgstr "&Quitter"', 'msgstr ""', 1)
-    french = french.replace(
-        'msgstr "Un groupe nommé {name} existe déjà."', 'msgstr "Un groupe nommé {nom} existe."'
-    )
-    french = french.replace(
-        '#, python-brace-format\nmsgid "Created profile in {path}."',
-        '#, fuzzy, python-brace-format\nmsgid "Created profile in {path}."',
-    )
-    (tmp_path / "fr.po").write_text(french, encoding="utf-8")
-    spanish = (tmp_path / "es.po").read_text(encoding="utf-8")
-    spanish = spanish.replace('msgstr "Importado {id}: {title}"', 'msgstr "Importado {id: {title}"')
-    (tmp_path / "es.po").write_text(spanish, encoding="utf-8")
+    french = tasks._read(tmp_path / "fr.po", "fr")
+    singles = [m for m in french if m.id and isinstance(m.id, str)]
+    plain = next(m for m in singles if "{" not in m.id)
+    with_name, fuzzy = [m for m in singles if m.id.count("{") == 1][:2]
+    plain.string = ""
+    name = _placeholder_names(with_name.id)[0]
+    with_name.string = str(with_name.string).replace("{" + name + "}", "{misspelt}")
+    fuzzy.flags.add("fuzzy")
+    (tmp_path / "fr.po").write_bytes(tasks._render(french))
+    spanish = tasks._read(tmp_path / "es.po", "es")
+    broken = next(m for m in spanish if m.id and isinstance(m.id, str) and "{" in m.id)
+    broken.string = str(broken.string) + " {"
+    (tmp_path / "es.po").write_bytes(tasks._render(spanish))
     (tmp_path / "ru.po").unlink()
+
     problems = tasks.find_problems(tmp_path, sources_template=b"stale")
     text = "\n".join(problems)
     assert "delegate.pot is stale" in text
-    assert "fr.po: untranslated: '&Quit'" in text
-    assert "fr.po: fuzzy" in text and "Created profile in {path}." in text
-    assert "fr.po: 'A group named {name} already exists.': placeholders differ" in text
-    assert "es.po: 'Imported {id}: {title}': does not format" in text
+    assert f"fr.po: untranslated: {plain.id!r}" in text
+    assert f"fr.po: fuzzy (review it, then drop the flag): {fuzzy.id!r}" in text
+    assert f"fr.po: {with_name.id!r}: placeholders differ" in text
+    assert f"es.po: {broken.id!r}: does not format" in text
     assert "ru.po is missing" in text
-    assert "msgfmt --check" in text
+    assert "fr.po: msgfmt --check" in text  # GNU msgfmt sees the misspelt placeholder too
 
 
 def test_arabic_single_value_forms_may_spell_the_number(tasks: ModuleType) -> None:
