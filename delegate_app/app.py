@@ -1,15 +1,17 @@
-"""``delegate``: the desktop app. Chooses first-run, unlock or the main window, and owns them."""
+"""``delegate``: the desktop app. Parses the command line, styles Qt, and hands over to the
+app controller (first run, unlock, main window); or renders a screenshot or times start-up."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from delegate_app import APP_NAME, __version__
-from delegate_app.core.errors import DelegateError, PolicyError
+from delegate_app.core.errors import DelegateError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,51 +26,58 @@ def build_parser() -> argparse.ArgumentParser:
         help="unlock with DELEGATE_PASSPHRASE, render the main window offscreen to FILE, exit",
     )
     parser.add_argument(
-        "--startup-probe",
+        "--benchmark-startup",
         action="store_true",
-        help=argparse.SUPPRESS,  # benchmarks: print 'painted' at the first paint, then exit
+        help=argparse.SUPPRESS,  # benchmarks: report the main window's first paint, then exit
     )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    started = time.perf_counter()
     args = build_parser().parse_args(argv)
-    if args.screenshot is not None or args.startup_probe:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    headless = args.screenshot is not None or args.benchmark_startup
+    if headless:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from delegate_app.core.paths import resolve_profile
     from delegate_app.core.policy import load_policy
 
     try:
         policy = load_policy()
-    except PolicyError as exc:
-        return _fatal(str(exc), gui=args.screenshot is None)
-    paths = resolve_profile(args.profile)
+        paths = resolve_profile(args.profile)
+    except DelegateError as exc:
+        return _fatal(str(exc), gui=not headless)
 
     from PySide6.QtWidgets import QApplication
 
     from delegate_app.ui.controller import AppController
+    from delegate_app.ui.style import apply_style
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     QApplication.setApplicationName(APP_NAME)
     QApplication.setApplicationVersion(__version__)
     QApplication.setDesktopFileName("delegate")
+    if isinstance(app, QApplication):
+        apply_style(app)
     try:
         controller = AppController(paths, policy, lang=args.lang)
     except DelegateError as exc:
-        return _fatal(str(exc), gui=args.screenshot is None)
+        return _fatal(str(exc), gui=not headless)
     if args.screenshot is not None:
-        code = controller.screenshot(args.screenshot, os.environ.get("DELEGATE_PASSPHRASE"))
-    elif args.startup_probe:
-        code = controller.startup_probe(os.environ.get("DELEGATE_PASSPHRASE"))
-    else:
-        controller.start()
-        app.aboutToQuit.connect(controller.shutdown)
-        code = int(app.exec())
-    controller.shutdown()
-    return code
+        from delegate_app.ui.screenshot import take_screenshot
+
+        return take_screenshot(controller, args.screenshot, os.environ.get("DELEGATE_PASSPHRASE"))
+    if args.benchmark_startup:
+        from delegate_app.ui.startup_probe import probe_startup
+
+        return probe_startup(controller, os.environ.get("DELEGATE_PASSPHRASE"), started)
+    app.aboutToQuit.connect(controller.shutdown)
+    controller.start()
+    return int(app.exec())
 
 
 def _fatal(message: str, *, gui: bool) -> int:
+    """One clear line on stderr (and a message box when a display is there to show it)."""
     print(f"delegate: {message}", file=sys.stderr)
     if gui and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
         from PySide6.QtWidgets import QApplication, QMessageBox

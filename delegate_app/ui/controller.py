@@ -1,26 +1,34 @@
-"""Owns the windows and the idle lock: first run → unlock → main window → (lock) → unlock."""
+"""Owns the windows, the worker threads and the idle lock.
+
+The flow is first run → main window, or unlock → main window → (lock) → unlock. Locking saves
+what the pages need, stops the workers, closes dialogs and closes the vault before the unlock
+screen shows again.
+"""
 
 from __future__ import annotations
 
-import sys
-import time
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QSize
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication, QDialog
 
-from delegate_app.core.errors import DelegateError
+from delegate_app.core.errors import DelegateError, VaultNotFoundError
 from delegate_app.core.paths import ProfilePaths
 from delegate_app.core.policy import Policy
 from delegate_app.i18n import _
-from delegate_app.ui.first_run_dialog import FirstRunDialog
 from delegate_app.ui.idle_lock import IdleLock
 from delegate_app.ui.language import LanguageManager
+from delegate_app.ui.lock_shortcut import LockShortcutFilter
 from delegate_app.ui.main_window import MainWindow
+from delegate_app.ui.pages import PageContext
 from delegate_app.ui.session import Session
 from delegate_app.ui.unlock_window import UnlockWindow
+from delegate_app.ui.workers import TaskRunner
 
-SCREENSHOT_SIZE = QSize(1280, 800)
+if TYPE_CHECKING:
+    from delegate_app.ui.first_run_dialog import FirstRunDialog
+
+WORKER_STOP_TIMEOUT_MS = 30_000
 
 
 class AppController(QObject):
@@ -34,19 +42,21 @@ class AppController(QObject):
     ) -> None:
         super().__init__()
         self.session = Session(paths, policy)
+        self.tasks = TaskRunner(self)
         self.languages = LanguageManager(self)
-        code = LanguageManager.startup_language(lang, self.session.preferences(), policy)
-        if code != "en":
-            self.languages.switch(code)
+        self.languages.apply_startup_language(lang, self.session.preferences(), policy)
         self.main_window: MainWindow | None = None
         self.unlock_window: UnlockWindow | None = None
         self.first_run: FirstRunDialog | None = None
         self._fixed_idle_interval = idle_interval_ms
         self.idle_lock = IdleLock(self._idle_interval(), self)
         self.idle_lock.idle_timeout.connect(self.lock)
+        self.lock_shortcut = LockShortcutFilter(self)
+        self.lock_shortcut.lock_pressed.connect(self.lock)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.idle_lock)
+            app.installEventFilter(self.lock_shortcut)
 
     def _idle_interval(self) -> int:
         if self._fixed_idle_interval is not None:
@@ -58,54 +68,68 @@ class AppController(QObject):
         )
         return int(minutes) * 60_000
 
-    # -- flow ------------------------------------------------------------------------------
+    # -- flow --------------------------------------------------------------------------------
 
     def start(self) -> None:
         if not self.session.has_vault:
-            self.first_run = FirstRunDialog(self.session)
+            from delegate_app.ui.first_run_dialog import FirstRunDialog  # needed once only
+
+            self.first_run = FirstRunDialog(self.session, self.tasks)
             self.first_run.accepted.connect(self.show_main)
             self.first_run.rejected.connect(QApplication.quit)
             self.first_run.show()
             return
-        if self.session.unlock_with_keyring() if self.session.keyring_available else False:
-            self.show_main()
-            return
         self.show_unlock()
+        if self.session.keyring_available and self.unlock_window is not None:
+            self.unlock_window.try_keyring()  # only at start: after a lock, the user decides
 
     def show_unlock(self) -> None:
         if self.unlock_window is None:
-            self.unlock_window = UnlockWindow(self.session)
+            self.unlock_window = UnlockWindow(self.session, self.tasks)
             self.unlock_window.unlocked.connect(self.show_main)
-            self.unlock_window.resize(640, 420)
+            self.unlock_window.resize(720, 520)
         self.unlock_window.show()
+        self.unlock_window.raise_()
         self.unlock_window.activateWindow()
 
     def ensure_main_window(self) -> MainWindow:
         if self.main_window is None:
-            self.main_window = MainWindow(self.session, self.languages)
+            self.main_window = MainWindow(PageContext(self.session, self.tasks), self.languages)
             self.main_window.lock_requested.connect(self.lock)
-        else:
-            self.main_window.retranslate_ui()
-            self.main_window.refresh()
+            self.main_window.preferences_changed.connect(self.apply_preferences)
+            self.main_window.resize(1280, 800)
         return self.main_window
 
     def show_main(self) -> None:
         window = self.ensure_main_window()
+        window.vault_unlocked()
         window.show()
+        window.raise_()
         window.activateWindow()
         if self.unlock_window is not None:
             self.unlock_window.hide()
-        self.idle_lock.set_interval(self._idle_interval())
+        if self.first_run is not None:
+            self.first_run.deleteLater()
+            self.first_run = None
+        self.apply_preferences()
         self.idle_lock.start()
+        self.lock_shortcut.enabled = True
+
+    def apply_preferences(self) -> None:
+        self.idle_lock.set_interval(self._idle_interval())
 
     def lock(self) -> None:
+        if not self.session.is_unlocked:
+            return
         self.idle_lock.stop()
-        if self.main_window is not None:
-            self.main_window.clear_for_lock()
-            self.main_window.hide()
+        self.lock_shortcut.enabled = False
         for widget in QApplication.topLevelWidgets():
             if isinstance(widget, QDialog) and widget.isVisible():
                 widget.reject()
+        self.tasks.stop(WORKER_STOP_TIMEOUT_MS)  # an import in progress stops after its file
+        if self.main_window is not None:
+            self.main_window.vault_locking()
+            self.main_window.hide()
         self.session.lock()
         self.show_unlock()
 
@@ -116,86 +140,34 @@ class AppController(QObject):
         particular), so the app tears its windows down explicitly, in order.
         """
         self.idle_lock.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.idle_lock)
+            app.removeEventFilter(self.lock_shortcut)
+        self.tasks.stop(WORKER_STOP_TIMEOUT_MS)
+        QApplication.sendPostedEvents()  # deliver the workers' last signals while all is alive
+        if self.main_window is not None and self.session.is_unlocked:
+            self.main_window.vault_locking()
         if self.session.is_unlocked:
-            if self.main_window is not None:
-                self.main_window.save_reading_position()
             self.session.lock()
         for window in (self.main_window, self.unlock_window, self.first_run):
             if window is not None:
-                if isinstance(window, MainWindow):
-                    window.reader.pdf_view.clear()
                 window.close()
                 window.deleteLater()
         self.main_window = self.unlock_window = self.first_run = None
         QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         QApplication.processEvents()
 
-    # -- non-interactive modes -----------------------------------------------------------------
+    # -- non-interactive modes (screenshot, start-up benchmark) -------------------------------
 
-    def _unlock_for_automation(self, passphrase: str | None) -> MainWindow:
+    def unlock_for_automation(self, passphrase: str | None) -> MainWindow:
+        """Unlock without the unlock screen and return the main window, not yet shown."""
         if not self.session.has_vault:
-            raise DelegateError(_("No vault in {path}.").format(path=self.session.paths.root))
+            raise VaultNotFoundError(_("No vault in {path}.").format(path=self.session.paths.root))
         if not self.session.unlock_with_keyring():
             if passphrase is None:
                 raise DelegateError(_("Set DELEGATE_PASSPHRASE to unlock the vault."))
             self.session.unlock(passphrase)
         window = self.ensure_main_window()
-        window.resize(SCREENSHOT_SIZE)
+        window.vault_unlocked()
         return window
-
-    def screenshot(self, target: Path, passphrase: str | None) -> int:
-        try:
-            window = self._unlock_for_automation(passphrase)
-        except DelegateError as exc:
-            print(f"delegate: {exc}", file=sys.stderr)
-            return 1
-        window.show()
-        window.refresh()
-        window.select_first_document()
-        for _round in range(5):
-            QApplication.processEvents()
-        image = window.grab()
-        self.shutdown()
-        if not image.save(str(target), "PNG"):
-            print(f"delegate: cannot write {target}", file=sys.stderr)
-            return 1
-        return 0
-
-    def startup_probe(self, passphrase: str | None) -> int:
-        started = time.perf_counter()
-        try:
-            window = self._unlock_for_automation(passphrase)
-        except DelegateError as exc:
-            print(f"delegate: {exc}", file=sys.stderr)
-            return 1
-        probe = _FirstPaint(window)
-        window.show()
-        app = QApplication.instance()
-        while not probe.painted:
-            app.processEvents()  # type: ignore[union-attr]
-        print(f"painted {time.perf_counter() - started:.4f} rss_kb {_rss_kb()}", flush=True)
-        self.shutdown()
-        return 0
-
-
-def _rss_kb() -> int:
-    """Resident memory from /proc (Linux); 0 where it is not available."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-class _FirstPaint(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.painted = False
-        window.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.Paint:
-            self.painted = True
-        return False

@@ -1,7 +1,12 @@
-"""A list model over document summaries, fetched page by page so 10,000 documents open fast."""
+"""A list model over document summaries, fetched a page at a time so 10,000 documents open fast.
+
+Only summaries (title, marking, event, dates, read state) are loaded, never bodies; the view
+asks for more rows through ``canFetchMore``/``fetchMore`` as the user scrolls.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
@@ -14,6 +19,7 @@ from delegate_app.i18n import _
 
 PAGE_SIZE = 200
 SummaryRole = Qt.ItemDataRole.UserRole + 1
+DetailsRole = Qt.ItemDataRole.UserRole + 2
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -22,7 +28,7 @@ class DocumentListModel(QAbstractListModel):
         super().__init__()
         self._library: Library | None = None
         self._rows: list[DocumentSummary] = []
-        self._total = 0
+        self._more = False
         self._filters: dict[str, Any] = {}
 
     def set_source(
@@ -37,28 +43,27 @@ class DocumentListModel(QAbstractListModel):
         self._library = library
         self._filters = {"kind": kind, "event": event, "classification": classification}
         self._rows = []
-        self._total = 0
+        self._more = False
         if library is not None:
             self._rows = library.documents(limit=PAGE_SIZE, **self._filters)
-            self._total = len(self._rows) + (1 if len(self._rows) == PAGE_SIZE else 0)
+            self._more = len(self._rows) == PAGE_SIZE
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
         return 0 if parent.isValid() else len(self._rows)
 
-    def canFetchMore(self, parent: Index) -> bool:  # noqa: N802
-        return not parent.isValid() and self._total > len(self._rows)
+    def canFetchMore(self, parent: Index) -> bool:  # noqa: N802 - Qt API
+        return not parent.isValid() and self._more and self._library is not None
 
-    def fetchMore(self, parent: Index) -> None:  # noqa: N802
-        if self._library is None or parent.isValid():
+    def fetchMore(self, parent: Index) -> None:  # noqa: N802 - Qt API
+        if self._library is None or parent.isValid() or not self._more:
             return
         more = self._library.documents(limit=PAGE_SIZE, offset=len(self._rows), **self._filters)
+        self._more = len(more) == PAGE_SIZE
         if not more:
-            self._total = len(self._rows)
             return
         self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
         self._rows.extend(more)
-        self._total = len(self._rows) + (1 if len(more) == PAGE_SIZE else 0)
         self.endInsertRows()
 
     def summary(self, row: int) -> DocumentSummary:
@@ -74,24 +79,20 @@ class DocumentListModel(QAbstractListModel):
         row = self.row_of(doc_id)
         if row is None:
             return
-        from dataclasses import replace
-
         self._rows[row] = replace(self._rows[row], is_read=True)
         index = self.index(row)
-        self.dataChanged.emit(index, index, [Qt.ItemDataRole.FontRole])
+        self.dataChanged.emit(index, index)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         summary = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            details = " · ".join(
-                part
-                for part in (summary.classification, summary.event or "",
-                             format_date(summary.updated_at))
-                if part
-            )  # fmt: skip
-            return f"{summary.title}\n{details}"
+            return summary.title
+        if role == DetailsRole:
+            return " · ".join(
+                part for part in (summary.event, format_date(summary.updated_at)) if part
+            )
         if role == Qt.ItemDataRole.ToolTipRole:
             return _("{kind}: {title}").format(kind=_(summary.kind.label), title=summary.title)
         if role == Qt.ItemDataRole.FontRole and not summary.is_read:
@@ -99,8 +100,11 @@ class DocumentListModel(QAbstractListModel):
             font.setBold(True)
             return font
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            state = _("unread") if not summary.is_read else _("read")
-            return f"{summary.title}, {summary.classification}, {state}"
+            template = (
+                _("{title}, {marking}, unread") if not summary.is_read
+                else _("{title}, {marking}")
+            )  # fmt: skip
+            return template.format(title=summary.title, marking=summary.classification)
         if role == SummaryRole:
             return summary
         return None

@@ -28,12 +28,16 @@ def estimate_bits(passphrase: str) -> float:
     )
 
 
+WEAK, FAIR, STRONG, VERY_STRONG = N_("Weak"), N_("Fair"), N_("Strong"), N_("Very strong")
+STRENGTH_COLOURS = {WEAK: "#c0392b", FAIR: "#d68910", STRONG: "#2e8b57", VERY_STRONG: "#1d6b42"}
+
+
 def strength_label(bits: float) -> str:
     """An untranslated label; translate with ``_()`` when showing it."""
     if bits < 40:
-        return N_("Weak")
+        return WEAK
     if bits < 70:
-        return N_("Fair")
+        return FAIR
     if bits < 100:
-        return N_("Strong")
-    return N_("Very strong")
+        return STRONG
+    return VERY_STRONG

@@ -1,28 +1,29 @@
-"""The reader: a classification banner over sanitised rich text or a PDF rendered from memory."""
+"""The reader: classification banners around sanitised rich text or a PDF rendered from memory.
+
+Rich text comes already sanitised from the library; the text view additionally refuses to load
+any resource (no remote images, styles or fonts) and never follows a link by itself. The
+reading position (scroll fraction, or PDF page) is restored when a document is reopened.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QPointF, Qt, QUrl, Signal
-from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtCore import QEvent, Qt, QUrl, Signal
 from PySide6.QtWidgets import QLabel, QStackedWidget, QTextBrowser, QVBoxLayout, QWidget
 
 from delegate_app.core.documents.models import Document
+from delegate_app.core.formatting import format_date
 from delegate_app.i18n import _
+from delegate_app.ui.classification import marking_colours
 from delegate_app.ui.retranslate import is_language_change
 
-BANNER_COLOURS = {
-    "UNCLASSIFIED": ("#1b5e20", "#e8f5e9"),
-    "RESTRICTED": ("#0d47a1", "#e3f2fd"),
-    "CONFIDENTIAL": ("#b71c1c", "#ffebee"),
-}
-DEFAULT_BANNER = ("#4a148c", "#f3e5f5")
+if TYPE_CHECKING:
+    from delegate_app.ui.pdf_view import PdfViewWidget
 
 
 class SafeTextBrowser(QTextBrowser):
-    """Shows sanitised HTML and never loads anything: no remote images, styles or links."""
+    """Shows sanitised HTML and loads nothing: no remote images, styles or links."""
 
     link_activated = Signal(QUrl)
 
@@ -32,132 +33,178 @@ class SafeTextBrowser(QTextBrowser):
         self.setOpenExternalLinks(False)
         self.anchorClicked.connect(self.link_activated.emit)
         self.refused_resources: list[str] = []
+        self._pending_fraction: float | None = None
+        bar = self.verticalScrollBar()
+        bar.rangeChanged.connect(self._apply_pending_position)
+        bar.actionTriggered.connect(self._forget_pending_position)
 
     def loadResource(self, kind: int, name: QUrl | str) -> Any:  # noqa: N802 - Qt override
         self.refused_resources.append(name.toString() if isinstance(name, QUrl) else str(name))
         return None
 
+    def show_html(self, markup: str, fraction: float) -> None:
+        """Show ``markup`` scrolled to ``fraction`` of its height (once it is laid out)."""
+        self._pending_fraction = min(1.0, max(0.0, fraction)) or None
+        self.setHtml(markup)
+        self._apply_pending_position()
 
-class PdfPane(QPdfView):
-    """QtPdf fed from a QBuffer in memory: the plaintext PDF never touches the disk."""
+    def scroll_fraction(self) -> float:
+        if self._pending_fraction is not None:
+            return self._pending_fraction  # not laid out yet: keep what was asked for
+        bar = self.verticalScrollBar()
+        return bar.value() / bar.maximum() if bar.maximum() > 0 else 0.0
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)  # type: ignore[arg-type]
-        self.pdf = QPdfDocument(self)
-        self._buffer: QBuffer | None = None
-        self.setDocument(self.pdf)
-        self.setPageMode(QPdfView.PageMode.MultiPage)
-        self.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+    def _apply_pending_position(self) -> None:
+        bar = self.verticalScrollBar()
+        if self._pending_fraction is not None and bar.maximum() > 0:
+            bar.setValue(round(self._pending_fraction * bar.maximum()))
 
-    def show_bytes(self, data: bytes) -> None:
-        self.pdf.close()
-        buffer = QBuffer(self)
-        buffer.setData(QByteArray(data))
-        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-        self.pdf.load(buffer)
-        if self._buffer is not None:
-            self._buffer.close()
-            self._buffer.deleteLater()
-        self._buffer = buffer
+    def _forget_pending_position(self) -> None:
+        self._pending_fraction = None
 
     def clear(self) -> None:
-        self.pdf.close()
+        self._pending_fraction = None
+        super().clear()
 
-    def current_page(self) -> int:
-        return int(self.pageNavigator().currentPage())
 
-    def go_to_page(self, page: int) -> None:
-        if 0 <= page < self.pdf.pageCount():
-            self.pageNavigator().jump(page, QPointF(), self.pageNavigator().currentZoom())
+class ClassificationBanner(QLabel):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("classificationBanner")
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setVisible(False)
+        self.marking = ""
+
+    def show_marking(self, marking: str) -> None:
+        self.marking = marking
+        colours = marking_colours(marking)
+        self.setText(marking)
+        self.setStyleSheet(
+            f"background: {colours.background}; color: {colours.foreground};"
+            f" font-weight: 700; letter-spacing: 2px; padding: 3px;"
+        )
+        self.setAccessibleName(_("Classification: {marking}").format(marking=marking))
+        self.setVisible(True)
+
+    def clear_marking(self) -> None:
+        self.marking = ""
+        self.clear()
+        self.setVisible(False)
 
 
 class ReaderWidget(QWidget):
+    link_activated = Signal(QUrl)
+    pdf_view_created = Signal(QWidget)  # QtPdf loads when the first PDF is opened
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.banner = QLabel()
-        self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.banner.setVisible(False)
+        self.banner = ClassificationBanner()
+        self.footer_banner = ClassificationBanner()
         self.title_label = QLabel()
+        self.title_label.setObjectName("readerTitle")
         self.title_label.setWordWrap(True)
-        self.title_label.setStyleSheet("font-size: 18px; font-weight: 600; padding: 6px 4px;")
+        self.title_label.setTextFormat(Qt.TextFormat.PlainText)
         self.meta_label = QLabel()
-        self.meta_label.setStyleSheet("color: #555; padding: 0 4px 6px 4px;")
+        self.meta_label.setObjectName("readerMeta")
+        self.meta_label.setWordWrap(True)
+        self.meta_label.setTextFormat(Qt.TextFormat.PlainText)
         self.text_view = SafeTextBrowser()
-        self.text_view.document().setDocumentMargin(12)
-        self.pdf_view = PdfPane()
+        self.text_view.setObjectName("readerText")
+        self.text_view.document().setDocumentMargin(20)
+        self.text_view.link_activated.connect(self.link_activated.emit)
+        self._pdf_view: PdfViewWidget | None = None
         self.placeholder = QLabel()
+        self.placeholder.setObjectName("readerPlaceholder")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.placeholder.setStyleSheet("color: #777;")
         self.stack = QStackedWidget()
-        for widget in (self.placeholder, self.text_view, self.pdf_view):
+        for widget in (self.placeholder, self.text_view):
             self.stack.addWidget(widget)
+        header = QVBoxLayout()
+        header.setContentsMargins(20, 14, 20, 10)
+        header.setSpacing(4)
+        header.addWidget(self.title_label)
+        header.addWidget(self.meta_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.banner)
-        layout.addWidget(self.title_label)
-        layout.addWidget(self.meta_label)
+        layout.addLayout(header)
         layout.addWidget(self.stack, 1)
+        layout.addWidget(self.footer_banner)
+        self.setFocusProxy(self.stack)
         self.document: Document | None = None
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
         self.placeholder.setText(_("Select a document to read it."))
         self.text_view.setAccessibleName(_("Document text"))
-        self.pdf_view.setAccessibleName(_("PDF document"))
+        if self._pdf_view is not None:
+            self._pdf_view.setAccessibleName(_("PDF document"))
         if self.document is not None:
             self._show_meta(self.document)
+            self.banner.show_marking(self.document.summary.classification)
+            self.footer_banner.show_marking(self.document.summary.classification)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if is_language_change(event):
             self.retranslate_ui()
         super().changeEvent(event)
 
+    @property
+    def pdf_view(self) -> PdfViewWidget:
+        """The PDF view, made when first needed (QtPdf is not loaded at start-up)."""
+        if self._pdf_view is None:
+            from delegate_app.ui.pdf_view import PdfViewWidget
+
+            self._pdf_view = PdfViewWidget()
+            self._pdf_view.setAccessibleName(_("PDF document"))
+            self.stack.addWidget(self._pdf_view)
+            self.pdf_view_created.emit(self._pdf_view)
+        return self._pdf_view
+
+    @property
+    def showing_pdf(self) -> bool:
+        return self._pdf_view is not None and self.stack.currentWidget() is self._pdf_view
+
     def _show_meta(self, document: Document) -> None:
         summary = document.summary
         parts = [_(summary.kind.label)]
-        if summary.event:
-            parts.append(summary.event)
-        if summary.author:
-            parts.append(summary.author)
+        parts += [part for part in (summary.event, summary.author) if part]
         if summary.tags:
             parts.append(", ".join(summary.tags))
+        parts.append(format_date(summary.updated_at))
         self.meta_label.setText(" · ".join(parts))
 
     def show_document(self, document: Document, html: str | None, pdf: bytes | None) -> None:
         self.document = document
         marking = document.summary.classification
-        foreground, background = BANNER_COLOURS.get(marking.upper(), DEFAULT_BANNER)
-        self.banner.setText(marking)
-        self.banner.setAccessibleName(_("Classification: {marking}").format(marking=marking))
-        self.banner.setStyleSheet(
-            f"background: {background}; color: {foreground}; font-weight: 700;"
-            f" letter-spacing: 2px; padding: 4px; border-bottom: 2px solid {foreground};"
-        )
-        self.banner.setVisible(True)
+        self.banner.show_marking(marking)
+        self.footer_banner.show_marking(marking)
         self.title_label.setText(document.summary.title)
         self._show_meta(document)
         if pdf is not None:
-            self.pdf_view.show_bytes(pdf)
+            self.text_view.clear()
+            self.pdf_view.show_bytes(pdf, int(document.reading_position))
             self.stack.setCurrentWidget(self.pdf_view)
-            self.pdf_view.go_to_page(int(document.reading_position))
         else:
-            self.text_view.setHtml(html or "")
+            if self._pdf_view is not None:
+                self._pdf_view.clear()
+            self.text_view.show_html(html or "", document.reading_position)
             self.stack.setCurrentWidget(self.text_view)
-            bar = self.text_view.verticalScrollBar()
-            bar.setValue(int(document.reading_position * max(1, bar.maximum())))
 
     def reading_position(self) -> float:
-        if self.stack.currentWidget() is self.pdf_view:
+        """The page (PDF) or the fraction of the text scrolled past."""
+        if self.showing_pdf:
             return float(self.pdf_view.current_page())
-        bar = self.text_view.verticalScrollBar()
-        return bar.value() / bar.maximum() if bar.maximum() > 0 else 0.0
+        return self.text_view.scroll_fraction()
 
     def clear(self) -> None:
         self.document = None
-        self.banner.setVisible(False)
+        self.banner.clear_marking()
+        self.footer_banner.clear_marking()
         self.title_label.clear()
         self.meta_label.clear()
         self.text_view.clear()
-        self.pdf_view.clear()
+        if self._pdf_view is not None:
+            self._pdf_view.clear()
         self.stack.setCurrentWidget(self.placeholder)

@@ -1,24 +1,32 @@
-"""Search hits with highlighted snippets (HTML-escaped, matches in bold)."""
+"""Search hits with snippets: document text HTML-escaped, the matched words in bold."""
 
 from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QWidget
 
 from delegate_app.core.documents.models import SearchHit
 from delegate_app.i18n import _
 from delegate_app.ui.retranslate import is_language_change
+from delegate_app.ui.style import use_soft_selection
 
 
 def snippet_html(hit: SearchHit) -> str:
+    """The hit as rich text. Every piece of document text is escaped; only our tags remain."""
     body = "".join(
-        f"<b>{html.escape(text)}</b>" if marked else html.escape(text)
-        for text, marked in hit.snippet_parts
+        f"<b>{html.escape(text)}</b>" if highlighted else html.escape(text)
+        for text, highlighted in hit.snippet_parts
     )
     title = html.escape(hit.document.title)
-    return f"<div><b>{title}</b><br><span style='color:#444'>{' '.join(body.split())}</span></div>"
+    marking = html.escape(hit.document.classification)
+    return (
+        f"<div><b>{title}</b><br>"
+        f"<span style='color:#5b6876; font-size:small'>{marking}</span><br>"
+        f"<span style='color:#323f4b'>{' '.join(body.split())}</span></div>"
+    )
 
 
 class SearchResultsWidget(QListWidget):
@@ -26,6 +34,10 @@ class SearchResultsWidget(QListWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("searchResults")
+        self.setWordWrap(True)
+        self.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
+        use_soft_selection(self)
         self.hits: list[SearchHit] = []
         self.itemActivated.connect(self._activate)
         self.itemClicked.connect(self._activate)
@@ -51,10 +63,29 @@ class SearchResultsWidget(QListWidget):
             label = QLabel(snippet_html(hit))
             label.setTextFormat(Qt.TextFormat.RichText)
             label.setWordWrap(True)
-            label.setContentsMargins(6, 4, 6, 4)
-            item.setSizeHint(label.sizeHint())
+            label.setContentsMargins(10, 6, 10, 6)
             self.addItem(item)
             self.setItemWidget(item, label)
+        self._fit_rows()
+        if hits:
+            self.setCurrentRow(0)
+
+    def _fit_rows(self) -> None:
+        """Give each row the height its wrapped snippet needs at the current width."""
+        width = max(120, self.viewport().width() - 2 * self.spacing())
+        for row in range(self.count()):
+            item = self.item(row)
+            label = self.itemWidget(item)
+            if label is not None:
+                item.setSizeHint(QSize(width, label.heightForWidth(width)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit_rows()
+
+    def clear(self) -> None:
+        self.hits = []
+        super().clear()
 
     def _activate(self, item: QListWidgetItem) -> None:
         self.document_chosen.emit(int(item.data(Qt.ItemDataRole.UserRole)))

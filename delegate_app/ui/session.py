@@ -1,4 +1,8 @@
-"""The unlocked profile as the GUI uses it: vault, policy and library. Holds no widgets."""
+"""The profile as the GUI uses it: vault, policy, library and settings. Holds no widgets.
+
+Methods here may block (key derivation, keyring access); the GUI calls the slow ones from a
+worker task. Worker threads use their own connection from :meth:`Session.open_worker_library`.
+"""
 
 from __future__ import annotations
 
@@ -45,17 +49,36 @@ class Session:
         self._library = None
 
     def unlock_with_keyring(self) -> bool:
-        if self.vault is None or not self.policy.value("keyring_allowed"):
+        if self.vault is None or not self.keyring_permitted:
             return False
         return self.vault.unlock_with_keyring()
 
     @property
-    def keyring_available(self) -> bool:
-        return bool(
-            self.vault is not None
-            and self.vault.keyring_record is not None
-            and self.policy.value("keyring_allowed")
+    def keyring_permitted(self) -> bool:
+        """False only when the organisation locked the OS keyring off."""
+        return not (
+            self.policy.is_locked("keyring_allowed") and not self.policy.value("keyring_allowed")
         )
+
+    @property
+    def keyring_enabled(self) -> bool:
+        """The key file records a copy of the key in the OS keyring."""
+        return self.vault is not None and self.vault.keyring_record is not None
+
+    @property
+    def keyring_available(self) -> bool:
+        """The unlock screen may offer "unlock with the system keyring"."""
+        return self.keyring_enabled and self.keyring_permitted
+
+    def set_keyring_enabled(self, enabled: bool) -> bool:
+        """Store or remove the keyring copy of the key; False when no keyring could take it."""
+        vault = self._require_vault()
+        if not enabled:
+            vault.disable_keyring()
+            return True
+        if not self.keyring_permitted:
+            return False
+        return vault.enable_keyring()
 
     def lock(self) -> None:
         self._library = None

@@ -1,4 +1,8 @@
-"""Preferences. Settings the organisation locked are shown greyed out, with the reason."""
+"""Preferences. A setting the organisation locked is greyed out and says so.
+
+Policy-governed choices are stored in the vault (``pref.<key>``, see ``Session``); the
+language goes to ``preferences.json`` because the unlock screen needs it before unlock.
+"""
 
 from __future__ import annotations
 
@@ -28,27 +32,26 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.session = session
         self.languages = languages
-        policy = session.policy
         self.language_combo = QComboBox()
-        for code, name in languages.available_languages(policy):
+        for code, name in languages.available_languages(session.policy):
             self.language_combo.addItem(name, code)
-        current = self.language_combo.findData(languages.current)
-        self.language_combo.setCurrentIndex(max(0, current))
+        self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(languages.current)))
         self.auto_lock_spin = QSpinBox()
         self.auto_lock_spin.setRange(1, 1440)
         self.auto_lock_spin.setValue(int(session.user_setting("auto_lock_minutes")))
         self.keyring_check = QCheckBox()
-        self.keyring_check.setChecked(
-            session.vault is not None and session.vault.keyring_record is not None
-        )
+        self.keyring_check.setChecked(session.keyring_enabled)
         self.receipts_check = QCheckBox()
         self.receipts_check.setChecked(bool(session.user_setting("read_receipts")))
         self.previews_check = QCheckBox()
         self.previews_check.setChecked(bool(session.user_setting("notification_previews")))
         self.locked_note = QLabel()
         self.locked_note.setWordWrap(True)
+        self.error_label = QLabel()
+        self.error_label.setObjectName("errorMessage")
+        self.error_label.setWordWrap(True)
         self.form = QFormLayout()
-        self.rows = (
+        self.rows: tuple[tuple[str, QWidget], ...] = (
             ("default_language", self.language_combo),
             ("auto_lock_minutes", self.auto_lock_spin),
             ("keyring_allowed", self.keyring_check),
@@ -65,21 +68,31 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addWidget(self.locked_note)
+        layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
         for key, widget in self.rows:
-            locked = policy.is_locked(key) or (
-                key == "default_language" and policy.is_locked("allowed_languages")
-                and len(policy.value("allowed_languages")) == 1
-            )  # fmt: skip
+            locked = self._locked(key)
             widget.setEnabled(not locked)
             widget.setProperty("locked_by_policy", locked)
         self.retranslate_ui()
 
+    def _locked(self, key: str) -> bool:
+        policy = self.session.policy
+        if key == "default_language":
+            return policy.is_locked("default_language") or (
+                policy.is_locked("allowed_languages")
+                and len(policy.value("allowed_languages")) == 1
+            )
+        if key == "keyring_allowed":
+            return not self.session.keyring_permitted
+        return bool(policy.is_locked(key))
+
     def retranslate_ui(self) -> None:
         self.setWindowTitle(_("Preferences"))
-        labels = (_("&Language:"), _("&Lock after idle minutes:"),
-                  _("Unlock with the system &keyring"), _("Send &read receipts"),
-                  _("Show message text in &notifications"))  # fmt: skip
+        labels = (
+            _("&Language:"), _("&Lock after idle minutes:"), _("Unlock with the system &keyring"),
+            _("Send &read receipts"), _("Show message text in &notifications"),
+        )  # fmt: skip
         for (_key, widget), text in zip(self.rows, labels, strict=True):
             label = self.form.labelForField(widget)
             if isinstance(label, QLabel):
@@ -89,10 +102,11 @@ class SettingsDialog(QDialog):
             widget.setToolTip(
                 _("Set by your organisation") if widget.property("locked_by_policy") else ""
             )
-        any_locked = any(w.property("locked_by_policy") for _k, w in self.rows)
+        any_locked = any(widget.property("locked_by_policy") for _key, widget in self.rows)
         self.locked_note.setText(
             _("Greyed-out settings are set by your organisation.") if any_locked else ""
         )
+        self.locked_note.setVisible(any_locked)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if is_language_change(event):
@@ -104,11 +118,14 @@ class SettingsDialog(QDialog):
         session.set_user_setting("auto_lock_minutes", self.auto_lock_spin.value())
         session.set_user_setting("read_receipts", self.receipts_check.isChecked())
         session.set_user_setting("notification_previews", self.previews_check.isChecked())
-        if self.keyring_check.isEnabled() and session.vault is not None:
-            if self.keyring_check.isChecked() and session.vault.keyring_record is None:
-                session.vault.enable_keyring()
-            elif not self.keyring_check.isChecked() and session.vault.keyring_record is not None:
-                session.vault.disable_keyring()
+        wanted = self.keyring_check.isChecked()
+        change_keyring = self.keyring_check.isEnabled() and wanted != session.keyring_enabled
+        if change_keyring and not session.set_keyring_enabled(wanted):
+            self.keyring_check.setChecked(False)
+            self.error_label.setText(
+                _("The system keyring is not available; the passphrase is still needed.")
+            )
+            return
         code = self.language_combo.currentData()
         if isinstance(code, str) and code != self.languages.current:
             self.languages.switch(code)

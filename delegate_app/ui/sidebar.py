@@ -1,61 +1,76 @@
-"""The sidebar: library sections. Later features register more sections here."""
+"""The sidebar: who is signed in, and the sections the registered pages show."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from PySide6.QtCore import QEvent, Signal
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
-
-from delegate_app.core.documents.models import DocumentKind
-from delegate_app.i18n import N_, _
+from delegate_app.i18n import _
+from delegate_app.ui.pages import Section
 from delegate_app.ui.retranslate import is_language_change
 
 
-@dataclass(frozen=True)
-class Section:
-    key: str
-    label: str  # untranslated; shown through _()
-    kind: DocumentKind | None = None
-
-
-LIBRARY_SECTIONS = (
-    Section("briefings", N_("Briefings"), DocumentKind.BRIEFING),
-    Section("position-papers", N_("Position papers"), DocumentKind.POSITION_PAPER),
-    Section("notes", N_("Notes"), DocumentKind.NOTE),
-)
-
-
-class SidebarWidget(QListWidget):
-    section_selected = Signal(object)
+class SidebarWidget(QWidget):
+    section_selected = Signal(str)  # the section key
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("sidebar")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.title_label = QLabel()
+        self.title_label.setObjectName("sidebarTitle")
+        self.subtitle_label = QLabel()
+        self.subtitle_label.setObjectName("sidebarSubtitle")
+        self.subtitle_label.setWordWrap(True)
+        self.list = QListWidget()
+        self.list.setObjectName("sidebarList")
+        self.list.setIconSize(QSize(18, 18))
+        self.list.setUniformItemSizes(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 8)
+        layout.setSpacing(0)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.subtitle_label)
+        layout.addWidget(self.list, 1)
         self.sections: list[Section] = []
-        for section in LIBRARY_SECTIONS:
-            self.add_section(section)
-        self.currentRowChanged.connect(self._emit)
-        self.setMaximumWidth(220)
-        self.setStyleSheet("QListWidget::item { padding: 6px 8px; }")
+        self.list.currentRowChanged.connect(self._emit)
+        self.setFocusProxy(self.list)
         self.retranslate_ui()
 
     def add_section(self, section: Section) -> None:
         self.sections.append(section)
-        self.addItem(QListWidgetItem(_(section.label)))
+        item = QListWidgetItem(_(section.label))
+        if section.icon:
+            item.setIcon(QIcon.fromTheme(section.icon))
+        self.list.addItem(item)
+
+    def set_identity(self, name: str, organisation: str) -> None:
+        """Dynamic data: the profile's name and mission, shown above the sections."""
+        self.title_label.setText(name)
+        self.subtitle_label.setText(organisation)
+        self.subtitle_label.setVisible(bool(organisation))
 
     def retranslate_ui(self) -> None:
-        self.setAccessibleName(_("Sections"))
+        self.list.setAccessibleName(_("Sections"))
         for row, section in enumerate(self.sections):
-            self.item(row).setText(_(section.label))
+            self.list.item(row).setText(_(section.label))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if is_language_change(event):
             self.retranslate_ui()
         super().changeEvent(event)
 
-    def current_section(self) -> Section:
-        return self.sections[max(0, self.currentRow())]
+    def current_section(self) -> Section | None:
+        row = self.list.currentRow()
+        return self.sections[row] if 0 <= row < len(self.sections) else None
+
+    def select(self, key: str) -> None:
+        for row, section in enumerate(self.sections):
+            if section.key == key:
+                self.list.setCurrentRow(row)
+                return
 
     def _emit(self, row: int) -> None:
         if 0 <= row < len(self.sections):
-            self.section_selected.emit(self.sections[row])
+            self.section_selected.emit(self.sections[row].key)

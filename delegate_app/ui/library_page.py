@@ -1,0 +1,376 @@
+"""The library page: briefings, position papers and notes — filter, search, read, import."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractScrollArea,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLineEdit,
+    QListView,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from delegate_app.core.documents.models import DocumentKind, DocumentSummary, ImportOptions
+from delegate_app.i18n import N_, _, ngettext
+from delegate_app.ui.document_delegate import DocumentItemDelegate
+from delegate_app.ui.document_model import DocumentListModel
+from delegate_app.ui.file_drop import FileDropFilter
+from delegate_app.ui.import_worker import ImportResult, ImportWorker
+from delegate_app.ui.pages import PageContext, PageWidget, Section
+from delegate_app.ui.reader import ReaderWidget
+from delegate_app.ui.search_results import SearchResultsWidget
+from delegate_app.ui.style import use_soft_selection
+
+IMPORT_PATTERNS = "*.md *.markdown *.html *.htm *.txt *.pdf"
+SEARCH_DELAY_MS = 200
+
+SECTION_KINDS = {
+    "briefings": DocumentKind.BRIEFING,
+    "position-papers": DocumentKind.POSITION_PAPER,
+    "notes": DocumentKind.NOTE,
+}
+LIBRARY_SECTIONS = (
+    Section("briefings", N_("Briefings")),
+    Section("position-papers", N_("Position papers")),
+    Section("notes", N_("Notes")),
+)
+
+
+class LibraryPageWidget(PageWidget):
+    import_started = Signal()
+    import_progress = Signal(int, int)  # bytes done, bytes in all
+    import_finished = Signal(int, int)  # imported, refused
+    document_opened = Signal(int)
+    search_finished = Signal(int)  # number of hits shown
+
+    def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
+        super().__init__(context, parent)
+        self.kind: DocumentKind = DocumentKind.BRIEFING
+        self._count: int | None = None  # documents in the vault, for the status bar
+        self.search_edit = QLineEdit()
+        self.search_edit.setObjectName("searchEdit")
+        self.search_edit.setClearButtonEnabled(True)
+        self.event_filter = QComboBox()
+        self.event_filter.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.event_filter.setMinimumContentsLength(8)
+        self.classification_filter = QComboBox()
+        self.classification_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.model = DocumentListModel()
+        self.list_view = QListView()
+        self.list_view.setObjectName("documentList")
+        self.list_view.setModel(self.model)
+        self.list_view.setItemDelegate(DocumentItemDelegate(self.list_view))
+        self.list_view.setUniformItemSizes(True)
+        self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list_view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        use_soft_selection(self.list_view)
+        self.results = SearchResultsWidget()
+        self.list_stack = QStackedWidget()
+        self.list_stack.addWidget(self.list_view)
+        self.list_stack.addWidget(self.results)
+        self.reader = ReaderWidget()
+        self.reader.setObjectName("reader")
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DELAY_MS)
+        self.drops = FileDropFilter(self)
+        self._layout()
+        self._connect()
+        self.retranslate_ui()
+
+    def _layout(self) -> None:
+        filters = QHBoxLayout()
+        filters.setSpacing(6)
+        filters.addWidget(self.event_filter, 3)
+        filters.addWidget(self.classification_filter, 2)
+        column = QWidget()
+        column.setObjectName("libraryColumn")
+        column_layout = QVBoxLayout(column)
+        column_layout.setContentsMargins(0, 10, 0, 0)
+        column_layout.setSpacing(8)
+        controls = QVBoxLayout()
+        controls.setContentsMargins(10, 0, 10, 0)
+        controls.setSpacing(6)
+        controls.addWidget(self.search_edit)
+        controls.addLayout(filters)
+        column_layout.addLayout(controls)
+        column_layout.addWidget(self.list_stack, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(column)
+        self.splitter.addWidget(self.reader)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([360, 720])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+        for widget in (self.search_edit, self.event_filter, self.classification_filter,
+                       self.list_view, self.results, self.reader.text_view):  # fmt: skip
+            widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        QWidget.setTabOrder(self.search_edit, self.event_filter)
+        QWidget.setTabOrder(self.event_filter, self.classification_filter)
+        QWidget.setTabOrder(self.classification_filter, self.list_view)
+        QWidget.setTabOrder(self.list_view, self.results)
+        QWidget.setTabOrder(self.results, self.reader.text_view)
+
+    def _connect(self) -> None:
+        self.event_filter.currentIndexChanged.connect(self._filters_changed)
+        self.classification_filter.currentIndexChanged.connect(self._filters_changed)
+        self.search_edit.textChanged.connect(lambda _text: self.search_timer.start())
+        self.search_edit.returnPressed.connect(self._search_now_and_focus_results)
+        self.search_timer.timeout.connect(self.run_search)
+        self.list_view.activated.connect(self._open_index)
+        self.list_view.clicked.connect(self._open_index)
+        self.results.document_chosen.connect(self.open_document)
+        self.reader.link_activated.connect(self._link_refused)
+        self.drops.files_dropped.connect(self.import_files)
+        for widget in (self, self.list_view.viewport(), self.results.viewport(),
+                       self.reader.text_view.viewport(), self.reader.placeholder):  # fmt: skip
+            self.drops.watch(widget)
+        self.reader.pdf_view_created.connect(self._pdf_view_created)
+
+    def _pdf_view_created(self, view: QWidget) -> None:
+        if isinstance(view, QAbstractScrollArea):
+            self.drops.watch(view.viewport())
+        view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        QWidget.setTabOrder(self.reader.text_view, view)
+
+    # -- page hooks ---------------------------------------------------------------------------
+
+    def sections(self) -> Sequence[Section]:
+        return LIBRARY_SECTIONS
+
+    def show_section(self, key: str) -> None:
+        self.kind = SECTION_KINDS[key]
+        self.refresh()
+
+    def vault_unlocked(self) -> None:
+        self._fill_filters()  # the main window then shows the current section
+
+    def vault_locking(self) -> None:
+        self.search_timer.stop()
+        self.save_reading_position()
+        self.reader.clear()
+        self.results.clear()
+        self.search_edit.clear()
+        self.search_timer.stop()  # clearing the text restarted it
+        self.model.set_source(None)
+        for combo in (self.event_filter, self.classification_filter):
+            combo.blockSignals(True)
+            combo.clear()
+            combo.blockSignals(False)
+        self._fill_filters()
+
+    def focus_chain(self) -> list[QWidget]:
+        return [self.list_stack.currentWidget() or self.list_view,
+                self.reader.stack.currentWidget() or self.reader]  # fmt: skip
+
+    def status_text(self) -> str:
+        if not self.session.is_unlocked:
+            return ""
+        if self._count is None:
+            self._count = self.session.library.count()
+        count = self._count
+        return ngettext(
+            "{count} document in the vault", "{count} documents in the vault", count
+        ).format(count=count)
+
+    def retranslate_ui(self) -> None:
+        self.search_edit.setPlaceholderText(_("Search titles, text, PDFs and tags"))
+        self.search_edit.setAccessibleName(_("Search documents"))
+        self.list_view.setAccessibleName(_("Documents"))
+        self.event_filter.setAccessibleName(_("Filter by event"))
+        self.event_filter.setToolTip(_("Filter by event"))
+        self.classification_filter.setAccessibleName(_("Filter by classification"))
+        self.classification_filter.setToolTip(_("Filter by classification"))
+        for combo, first in ((self.event_filter, _("All events")),
+                             (self.classification_filter, _("All classifications"))):  # fmt: skip
+            if combo.count():
+                combo.setItemText(0, first)
+
+    # -- listing -----------------------------------------------------------------------------
+
+    def _fill_filters(self) -> None:
+        unlocked = self.session.is_unlocked
+        library = self.session.library if unlocked else None
+        for combo, first, values in (
+            (self.event_filter, _("All events"), library.events() if library else []),
+            (self.classification_filter, _("All classifications"),
+             library.classifications() if library else ()),
+        ):  # fmt: skip
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(first, None)
+            for value in values:
+                combo.addItem(value, value)
+            combo.setCurrentIndex(max(0, combo.findData(current)))
+            combo.blockSignals(False)
+
+    def _filters_changed(self, _index: int) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        self._count = None
+        if not self.session.is_unlocked:
+            self.model.set_source(None)
+            return
+        self.model.set_source(
+            self.session.library,
+            kind=self.kind,
+            event=self.event_filter.currentData(),
+            classification=self.classification_filter.currentData(),
+        )
+        if self.search_edit.text().strip():
+            self.run_search()
+        else:
+            self.list_stack.setCurrentWidget(self.list_view)
+        self.status_message.emit(self.status_text())
+
+    def run_search(self) -> None:
+        self.search_timer.stop()
+        text = self.search_edit.text()
+        if not text.strip() or not self.session.is_unlocked:
+            self.results.clear()
+            self.list_stack.setCurrentWidget(self.list_view)
+            self.status_message.emit(self.status_text())
+            self.search_finished.emit(0)
+            return
+        hits = self.session.library.search(
+            text,
+            kind=self.kind,
+            event=self.event_filter.currentData(),
+            classification=self.classification_filter.currentData(),
+        )
+        self.results.show_hits(hits)
+        self.list_stack.setCurrentWidget(self.results)
+        self.status_message.emit(
+            ngettext("{count} result", "{count} results", len(hits)).format(count=len(hits))
+        )
+        self.search_finished.emit(len(hits))
+
+    def _search_now_and_focus_results(self) -> None:
+        self.run_search()
+        if self.results.count():
+            self.results.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def focus_search(self) -> None:
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def _open_index(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_document(self.model.summary(index.row()).id)
+
+    def open_document(self, doc_id: int) -> None:
+        current = self.reader.document
+        if current is not None and current.summary.id == doc_id:
+            return
+        self.save_reading_position()
+        library = self.session.library
+        document = library.get(doc_id)
+        pdf = library.pdf_bytes(doc_id) if document.summary.has_pdf else None
+        html = None if pdf is not None else library.render_html(doc_id)
+        self.reader.show_document(document, html, pdf)
+        if not document.summary.is_read:
+            library.set_read(doc_id)
+            self.model.mark_read(doc_id)
+        self.document_opened.emit(doc_id)
+
+    def save_reading_position(self) -> None:
+        document = self.reader.document
+        if document is not None and self.session.is_unlocked:
+            self.session.library.set_reading_position(
+                document.summary.id, self.reader.reading_position()
+            )
+
+    def select_first_document(self) -> DocumentSummary | None:
+        if self.model.rowCount() == 0:
+            return None
+        summary = self.model.summary(0)
+        self.list_view.setCurrentIndex(self.model.index(0))
+        self.open_document(summary.id)
+        return summary
+
+    def _link_refused(self, url: QUrl) -> None:
+        self.status_message.emit(
+            _("Links in documents are not opened: {address}").format(address=url.toDisplayString())
+        )
+
+    # -- import ------------------------------------------------------------------------------
+
+    def choose_files(self) -> None:
+        paths, _selected = QFileDialog.getOpenFileNames(
+            self,
+            _("Import documents"),
+            "",
+            _("Documents ({patterns})").format(patterns=IMPORT_PATTERNS),
+        )
+        if paths:
+            self.import_files([Path(p) for p in paths])
+
+    def import_files(self, paths: list[Path]) -> ImportWorker | None:
+        """Import ``paths`` into the current section on a worker thread."""
+        if not paths or not self.session.is_unlocked:
+            return None
+        worker = ImportWorker(self.session, paths, ImportOptions(kind=self.kind))
+        worker.signals.progress.connect(self.import_progress.emit)
+        worker.signals.succeeded.connect(self._import_done)
+        worker.signals.failed.connect(self._import_failed)
+        self.import_started.emit()
+        self.status_message.emit(
+            ngettext("Importing {count} file…", "Importing {count} files…", len(paths)).format(
+                count=len(paths)
+            )
+        )
+        self.context.tasks.start(worker)
+        return worker
+
+    def _import_done(self, result: object) -> None:
+        if not isinstance(result, ImportResult):
+            return
+        if self.session.is_unlocked and not result.cancelled:
+            self._fill_filters()
+            self.refresh()
+            self.status_message.emit(
+                ngettext(
+                    "Imported {count} document.", "Imported {count} documents.",
+                    len(result.imported),
+                ).format(count=len(result.imported))
+            )  # fmt: skip
+            if result.errors:
+                self._show_refused(result.errors)
+        self.import_finished.emit(len(result.imported), len(result.errors))
+
+    def _show_refused(self, errors: Sequence[str]) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, _("Some files were not imported"), "\n".join(errors),
+            QMessageBox.StandardButton.Close, self,
+        )  # fmt: skip
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setObjectName("importErrors")
+        box.open()
+
+    def _import_failed(self, error: object) -> None:
+        self.status_message.emit(
+            _("The import failed: {reason}").format(reason=str(error))
+            if self.session.is_unlocked
+            else ""
+        )
+        self.import_finished.emit(0, 1)
