@@ -233,7 +233,10 @@ def pseudo_text(text: str) -> str:
 
 
 def pseudo() -> bool:
-    template = _read(TEMPLATE)
+    return _write_if_changed(I18N / f"{PSEUDO}.po", _pseudo_po(_read(TEMPLATE)))
+
+
+def _pseudo_po(template: Catalog) -> bytes:
     catalog = Catalog(locale="en", domain=DOMAIN, fuzzy=False)
     for message in template:
         if not message.id:
@@ -249,7 +252,7 @@ def pseudo() -> bool:
         f"# {PSEUDO}: pseudo-locale generated from the template by `make update-catalogues`.\n"
         "# Never edit by hand."
     )
-    return _write_if_changed(I18N / f"{PSEUDO}.po", _render(catalog))
+    return _render(catalog)
 
 
 # -- compiling -----------------------------------------------------------------------------------
@@ -344,7 +347,11 @@ def find_problems(i18n_dir: Path = I18N, *, sources_template: bytes | None = Non
     fresh = _render(extract_catalog()) if sources_template is None else sources_template
     if not template_path.exists() or fresh != template_path.read_bytes():
         problems.append("i18n/delegate.pot is stale: run `make update-catalogues`")
-    template_keys = {_key(message) for message in _read(template_path) if message.id}
+    template = _read(template_path)
+    template_keys = {_key(message) for message in template if message.id}
+    pseudo_path = i18n_dir / f"{PSEUDO}.po"
+    if pseudo_path.exists() and pseudo_path.read_bytes() != _pseudo_po(template):
+        problems.append(f"{PSEUDO}.po differs from the template's: run `make update-catalogues`")
     for lang in (*LANGUAGES, PSEUDO):
         path = i18n_dir / f"{lang}.po"
         if not path.exists():

@@ -244,6 +244,8 @@ def test_checker_reports_each_kind_of_problem(tasks: ModuleType, tmp_path: Path)
     broken.string = str(broken.string) + " {"
     (tmp_path / "es.po").write_bytes(tasks._render(spanish))
     (tmp_path / "ru.po").unlink()
+    pseudo = tmp_path / "en_XA.po"
+    pseudo.write_bytes(pseudo.read_bytes().replace(b"one two", b"one two three"))
 
     problems = tasks.find_problems(tmp_path, sources_template=b"stale")
     text = "\n".join(problems)
@@ -253,6 +255,7 @@ def test_checker_reports_each_kind_of_problem(tasks: ModuleType, tmp_path: Path)
     assert f"fr.po: {with_name.id!r}: placeholders differ" in text
     assert f"es.po: {broken.id!r}: does not format" in text
     assert "ru.po is missing" in text
+    assert "en_XA.po differs from the template's" in text
     assert "fr.po: msgfmt --check" in text  # GNU msgfmt sees the misspelt placeholder too
 
 
