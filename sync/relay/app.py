@@ -1,4 +1,8 @@
-"""The relay's HTTP API v1 (FastAPI). See docs/RELAY.md for the contract."""
+"""The relay's HTTP API v1 (FastAPI). See docs/RELAY.md for the contract.
+
+Storage calls run in the thread pool, so the event loop keeps parsing other requests
+while a commit waits for its fsync.
+"""
 
 from __future__ import annotations
 
@@ -6,30 +10,38 @@ import asyncio
 import base64
 import binascii
 import contextlib
+import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Path, Query, Request
+from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync.relay import logs
 from sync.relay.auth import AuthError, verify_request
 from sync.relay.config import RelayConfig
 from sync.relay.ratelimit import RateLimiter
-from sync.relay.storage import OffsetMismatchError, QuotaExceededError, RelayStorage
+from sync.relay.storage import OffsetMismatchError, QuotaExceededError, Quotas, RelayStorage
 
 API_VERSIONS = ["v1"]
-MailboxId = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$", description="owner's Ed25519 key, hex")]
-BlobId = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$", description="random capability id, hex")]
-EnvelopeIdField = Field(pattern=r"^[0-9a-f]{32}$")
+HEX64 = r"^[0-9a-f]{64}$"
+MailboxId = Annotated[
+    str, Path(pattern=HEX64, description="the mailbox owner's Ed25519 public key, lowercase hex")
+]
+BlobId = Annotated[str, Path(pattern=HEX64, description="random capability id, lowercase hex")]
+EnvelopeId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+MAX_INT = 2**62
 
 
 class EnvelopeIn(BaseModel):
-    id: str = EnvelopeIdField
+    id: EnvelopeId
     data: str = Field(description="standard base64 of the opaque envelope")
 
 
@@ -56,7 +68,7 @@ class FetchResponse(BaseModel):
 
 
 class AckRequest(BaseModel):
-    ids: list[str] = Field(max_length=1000)
+    ids: list[EnvelopeId]
 
 
 class DeletedResponse(BaseModel):
@@ -70,11 +82,16 @@ class BlobStatusResponse(BaseModel):
 
 
 class CompleteRequest(BaseModel):
-    total: int = Field(ge=0)
+    total: int = Field(ge=0, le=MAX_INT)
 
 
 class ErrorResponse(BaseModel):
     error: str
+
+
+class OffsetErrorResponse(BaseModel):
+    error: str
+    offset: int
 
 
 class RelayHTTPError(Exception):
@@ -87,8 +104,41 @@ class RelayHTTPError(Exception):
         self.extra = extra or {}
 
 
+def _json(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    return Response(body, status_code=status, headers=headers, media_type="application/json")
+
+
+def _error(
+    status: int, description: str, model: type[BaseModel] = ErrorResponse
+) -> dict[int | str, dict[str, Any]]:
+    return {status: {"model": model, "description": description}}
+
+
+RATE = _error(429, "rate limited; see the Retry-After header")
+MALFORMED = _error(422, "malformed request")
+TOO_LARGE = _error(413, "request or envelope too large")
+UNAUTHORIZED = _error(401, "not signed by the mailbox owner, stale, or a replayed nonce")
+FULL = _error(507, "mailbox or relay storage full")
+OFFSET = _error(409, "offset or size mismatch; `offset` is the current size", OffsetErrorResponse)
+
+
+async def _send_json(send: Send, status: int, payload: dict[str, Any],
+                     headers: dict[str, str] | None = None) -> None:  # fmt: skip
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    raw_headers = [(b"content-type", b"application/json"),
+                   (b"content-length", str(len(body)).encode())]  # fmt: skip
+    raw_headers += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": body})
+
+
 class BodySizeLimit:
-    """Refuses bodies over ``limit`` bytes with 413, whether or not Content-Length is honest."""
+    """Refuses bodies over ``limit`` bytes with 413, whether or not Content-Length is honest.
+
+    FastAPI's own ``max_body_size`` answers some of these cases in plain text; the
+    contract wants every error as JSON, hence this small guard.
+    """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
@@ -100,9 +150,10 @@ class BodySizeLimit:
             return
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > self.limit:
-                await _too_large(send)
+                await _send_json(send, 413, {"error": "request too large"})
                 return
         received = 0
+        started = False
 
         async def limited_receive() -> Message:
             nonlocal received
@@ -113,22 +164,125 @@ class BodySizeLimit:
                     raise _BodyTooLargeError
             return message
 
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
         try:
-            await self.app(scope, limited_receive, send)
+            await self.app(scope, limited_receive, tracking_send)
         except _BodyTooLargeError:
-            await _too_large(send)
+            if not started:
+                await _send_json(send, 413, {"error": "request too large"})
 
 
-class _BodyTooLargeError(Exception):
-    pass
+class _BodyTooLargeError(StarletteHTTPException):
+    """Raised while reading the body; FastAPI passes HTTP exceptions through to the handler."""
+
+    def __init__(self) -> None:
+        super().__init__(413, "request too large")
 
 
-async def _too_large(send: Send) -> None:
-    body = b'{"error":"request too large"}'
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())]})  # fmt: skip
-    await send({"type": "http.response.body", "body": body})
+class RateLimit:
+    """429 with Retry-After per client address, and per mailbox for deposits and per blob.
+
+    Requests of a mailbox owner are limited per mailbox only after their signature
+    verified (in the route), so strangers cannot exhaust the owner's allowance.
+    """
+
+    def __init__(self, app: ASGIApp, clients: RateLimiter, targets: RateLimiter) -> None:
+        self.app = app
+        self.clients = clients
+        self.targets = targets
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        wait = self.clients.check(client[0] if client else "unknown")
+        if not wait:
+            key = self._target(scope)
+            if key is not None:
+                wait = self.targets.check(key)
+        if wait:
+            await _send_json(send, 429, {"error": "rate limited"}, _retry_after(wait))
+            return
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    def _target(scope: Scope) -> str | None:
+        path: str = scope.get("path", "")
+        root = scope.get("root_path", "")
+        if root and path.startswith(root):
+            path = path[len(root) :]
+        parts = path.split("/")
+        if len(parts) >= 4 and parts[1] == "v1":
+            if parts[2] == "blobs":
+                return "blob:" + parts[3]
+            if (
+                parts[2] == "mailboxes"
+                and scope.get("method") == "POST"
+                and parts[4:] == ["envelopes"]
+            ):
+                return "deposit:" + parts[3]
+        return None
+
+
+def _retry_after(wait: float) -> dict[str, str]:
+    return {"Retry-After": str(max(1, int(wait + 0.999)))}
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What the request-level dependencies need, kept on ``app.state.relay``."""
+
+    storage: RelayStorage
+    config: RelayConfig
+    clock: Callable[[], float]
+    owner_limiter: RateLimiter
+
+
+async def _owner(
+    request: Request,
+    mailbox_id: MailboxId,
+    x_delegate_timestamp: Annotated[str | None, Header(description="unix seconds, decimal")] = None,
+    x_delegate_nonce: Annotated[str | None, Header(description="32 lowercase hex")] = None,
+    x_delegate_signature: Annotated[
+        str | None, Header(description="Ed25519 signature, 128 lowercase hex")
+    ] = None,
+) -> str:
+    """The mailbox id, once the request is proven to come from its owner (else 401)."""
+    ctx: _Context = request.app.state.relay
+    body = await request.body()
+    raw_path = request.scope.get("raw_path")
+    path = raw_path.decode("latin-1") if raw_path else request.url.path
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    headers = {
+        "x-delegate-timestamp": x_delegate_timestamp or "",
+        "x-delegate-nonce": x_delegate_nonce or "",
+        "x-delegate-signature": x_delegate_signature or "",
+    }
+    try:
+        nonce, moment = verify_request(
+            mailbox=mailbox_id, method=request.method,
+            path_with_query=f"{path}?{query}" if query else path, body=body,
+            headers=headers, now=int(ctx.clock()), skew=ctx.config.clock_skew_seconds,
+        )  # fmt: skip
+    except AuthError as exc:
+        logs.event("auth_refused", mailbox=logs.tag(mailbox_id), reason=str(exc))
+        raise RelayHTTPError(401, "unauthorized") from None
+    wait = ctx.owner_limiter.check(mailbox_id)
+    if wait:
+        raise RelayHTTPError(429, "rate limited", _retry_after(wait))
+    expires = moment + ctx.config.clock_skew_seconds + 1
+    if not await run_in_threadpool(ctx.storage.use_nonce, mailbox_id, nonce, expires):
+        logs.event("auth_refused", mailbox=logs.tag(mailbox_id), reason="nonce reused")
+        raise RelayHTTPError(401, "unauthorized")
+    return mailbox_id
+
+
+OwnedMailbox = Annotated[str, Depends(_owner)]
 
 
 def create_app(
@@ -136,16 +290,22 @@ def create_app(
     config: RelayConfig | None = None,
     clock: Callable[[], float] = time.time,
 ) -> FastAPI:
-    config = config or RelayConfig()
-    client_limiter = RateLimiter(config.rate_per_client_per_minute)
-    mailbox_limiter = RateLimiter(config.rate_per_mailbox_per_minute)
+    cfg = config or RelayConfig()
+    client_limiter = RateLimiter(cfg.rate_per_client_per_minute)
+    target_limiter = RateLimiter(cfg.rate_per_mailbox_per_minute)
+    quotas = Quotas(cfg.mailbox_quota_bytes, cfg.mailbox_quota_count, cfg.relay_quota_bytes)
 
     async def sweeper() -> None:
         while True:
-            removed = storage.sweep(int(clock()), config.envelope_ttl_seconds)
-            if removed:
-                logs.event("sweep", expired=removed)
-            await asyncio.sleep(config.sweep_interval_seconds)
+            try:
+                removed = await run_in_threadpool(
+                    storage.sweep, int(clock()), cfg.envelope_ttl_seconds
+                )
+                if removed:
+                    logs.event("sweep", expired=removed)
+            except Exception:  # noqa: BLE001 (e.g. disk full: the sweeper must try again later)
+                logs.log.exception("sweep_failed")
+            await asyncio.sleep(cfg.sweep_interval_seconds)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -162,185 +322,221 @@ def create_app(
         version="1",
         description="A blind store-and-forward relay for end-to-end encrypted envelopes.",
         lifespan=lifespan,
-        responses={
-            401: {"model": ErrorResponse},
-            413: {"model": ErrorResponse},
-            422: {"model": ErrorResponse},
-            429: {"model": ErrorResponse},
-        },
     )
+    app.state.relay = _Context(storage, cfg, clock, RateLimiter(cfg.rate_per_mailbox_per_minute))
+    app.add_middleware(BodySizeLimit, limit=cfg.max_request_bytes)
+    app.add_middleware(RateLimit, clients=client_limiter, targets=target_limiter)
 
     @app.exception_handler(RelayHTTPError)
-    async def relay_error(_: Request, exc: RelayHTTPError) -> JSONResponse:
-        return JSONResponse(
-            {"error": exc.message, **exc.extra}, status_code=exc.status, headers=exc.headers
-        )
+    async def relay_error(_: Request, exc: RelayHTTPError) -> Response:
+        return _json({"error": exc.message, **exc.extra}, exc.status, exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"error": "malformed request"}, status_code=422)
+    async def invalid(_: Request, exc: RequestValidationError) -> Response:
+        errors = exc.errors()
+        where = ".".join(str(p) for p in errors[0].get("loc", ())) if errors else ""
+        return _json(
+            {"error": f"malformed request: {where}" if where else "malformed request"}, 422
+        )
 
-    @app.middleware("http")
-    async def rate_limit(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        client = request.client.host if request.client else "unknown"
-        wait = client_limiter.check(client)
-        parts = request.url.path.split("/")
-        if not wait and len(parts) > 3 and parts[1] == "v1":
-            wait = mailbox_limiter.check(parts[3])
-        if wait:
-            return JSONResponse(
-                {"error": "rate limited"},
-                status_code=429,
-                headers={"Retry-After": str(max(1, int(wait + 0.999)))},
-            )
-        return await call_next(request)
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> Response:
+        return _json({"error": str(exc.detail)}, exc.status_code, dict(exc.headers or {}))
 
-    async def authenticate(request: Request, mailbox: str) -> None:
-        body = await request.body()
-        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        now = int(clock())
-        try:
-            nonce, _ = verify_request(
-                mailbox=mailbox, method=request.method, path_with_query=path, body=body,
-                headers=request.headers, now=now, skew=config.clock_skew_seconds,
-            )  # fmt: skip
-        except AuthError as exc:
-            logs.event("auth_refused", mailbox=logs.tag(mailbox), reason=str(exc))
-            raise RelayHTTPError(401, "unauthorized") from None
-        if not storage.use_nonce(mailbox, nonce, now + 2 * config.clock_skew_seconds, now):
-            logs.event("auth_refused", mailbox=logs.tag(mailbox), reason="nonce reused")
-            raise RelayHTTPError(401, "unauthorized")
+    @app.exception_handler(Exception)
+    async def internal(_: Request, exc: Exception) -> Response:
+        logs.log.error("internal_error", exc_info=(type(exc), exc, exc.__traceback__))
+        return _json({"error": "internal error"}, 500)
 
-    @app.get("/health")
+    @app.get("/health", responses=RATE)
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/versions")
+    @app.get("/versions", responses=RATE)
     async def versions() -> dict[str, list[str]]:
         return {"versions": API_VERSIONS}
 
-    @app.post("/v1/mailboxes/{mailbox_id}/envelopes", response_model=DepositResponse)
-    async def deposit(mailbox_id: MailboxId, payload: DepositRequest) -> DepositResponse:
-        if len(payload.envelopes) > config.max_batch:
-            raise RelayHTTPError(413, f"at most {config.max_batch} envelopes per request")
+    @app.post(
+        "/v1/mailboxes/{mailbox_id}/envelopes",
+        response_model=DepositResponse,
+        responses={**TOO_LARGE, **MALFORMED, **RATE, **FULL},
+        summary="Deposit envelopes (anyone may deliver; idempotent per envelope id)",
+    )
+    async def deposit(mailbox_id: MailboxId, payload: DepositRequest) -> Response:
+        if len(payload.envelopes) > cfg.max_batch:
+            raise RelayHTTPError(413, f"at most {cfg.max_batch} envelopes per request")
         decoded: list[tuple[str, bytes]] = []
         for envelope in payload.envelopes:
+            if len(envelope.data) > (cfg.max_envelope_bytes + 2) // 3 * 4:
+                raise RelayHTTPError(413, "envelope too large")
             try:
                 data = base64.b64decode(envelope.data, validate=True)
             except (binascii.Error, ValueError):
                 raise RelayHTTPError(422, "envelope data is not base64") from None
             if not data:
                 raise RelayHTTPError(422, "empty envelope")
-            if len(data) > config.max_envelope_bytes:
+            if len(data) > cfg.max_envelope_bytes:
                 raise RelayHTTPError(413, "envelope too large")
             decoded.append((envelope.id, data))
         try:
-            accepted, duplicates = storage.deposit(
-                mailbox_id, decoded, int(clock()),
-                quota_bytes=config.mailbox_quota_bytes, quota_count=config.mailbox_quota_count,
-            )  # fmt: skip
-        except QuotaExceededError:
-            logs.event("quota_full", mailbox=logs.tag(mailbox_id))
-            raise RelayHTTPError(507, "mailbox full") from None
+            accepted, duplicates = await run_in_threadpool(
+                storage.deposit, mailbox_id, decoded, int(clock()), quotas
+            )
+        except QuotaExceededError as exc:
+            logs.event("quota_full", scope=exc.scope, mailbox=logs.tag(mailbox_id))
+            message = "mailbox full" if exc.scope == "mailbox" else "relay storage full"
+            raise RelayHTTPError(507, message) from None
         logs.event("deposit", mailbox=logs.tag(mailbox_id), accepted=len(accepted),
                    duplicates=len(duplicates))  # fmt: skip
-        return DepositResponse(accepted=accepted, duplicates=duplicates)
+        return _json({"accepted": accepted, "duplicates": duplicates})
 
-    @app.get("/v1/mailboxes/{mailbox_id}/envelopes", response_model=FetchResponse)
+    @app.get(
+        "/v1/mailboxes/{mailbox_id}/envelopes",
+        response_model=FetchResponse,
+        responses={**UNAUTHORIZED, **MALFORMED, **RATE},
+        summary="Fetch envelopes after a cursor, in deposit order (signed)",
+    )
     async def fetch(
-        request: Request,
-        mailbox_id: MailboxId,
-        after: Annotated[int, Query(ge=0, le=2**62)] = 0,
-        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    ) -> FetchResponse:
-        await authenticate(request, mailbox_id)
-        envelopes, more = storage.fetch(mailbox_id, after, min(limit, config.max_batch))
+        mailbox_id: OwnedMailbox,
+        after: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_INT, description="capped at the max batch")] = 100,
+    ) -> Response:
+        envelopes, more = await run_in_threadpool(
+            storage.fetch, mailbox_id, after, min(limit, cfg.max_batch)
+        )
         logs.event("fetch", mailbox=logs.tag(mailbox_id), count=len(envelopes))
-        return FetchResponse(
-            envelopes=[
-                EnvelopeOut(
-                    id=e.envelope_id,
-                    data=base64.b64encode(e.data).decode("ascii"),
-                    cursor=e.cursor,
-                    received_at=e.received_at,
-                )
-                for e in envelopes
-            ],
-            next_cursor=envelopes[-1].cursor if envelopes else after,
-            more=more,
+        return _json(
+            {
+                "envelopes": [
+                    {
+                        "id": e.envelope_id,
+                        "data": base64.b64encode(e.data).decode("ascii"),
+                        "cursor": e.cursor,
+                        "received_at": e.received_at,
+                    }
+                    for e in envelopes
+                ],
+                "next_cursor": envelopes[-1].cursor if envelopes else after,
+                "more": more,
+            }
         )
 
-    @app.post("/v1/mailboxes/{mailbox_id}/ack", response_model=DeletedResponse)
-    async def acknowledge(
-        request: Request, mailbox_id: MailboxId, payload: AckRequest
-    ) -> DeletedResponse:
-        await authenticate(request, mailbox_id)
-        until = int(clock()) + config.tombstone_ttl_seconds
-        deleted = storage.acknowledge(mailbox_id, payload.ids, until)
+    @app.post(
+        "/v1/mailboxes/{mailbox_id}/ack",
+        response_model=DeletedResponse,
+        responses={**UNAUTHORIZED, **MALFORMED, **TOO_LARGE, **RATE},
+        summary="Delete fetched envelopes; their ids stay duplicates (signed)",
+    )
+    async def acknowledge(mailbox_id: OwnedMailbox, payload: AckRequest) -> Response:
+        if len(payload.ids) > cfg.max_ack_ids:
+            raise RelayHTTPError(413, f"at most {cfg.max_ack_ids} ids per request")
+        until = int(clock()) + cfg.tombstone_ttl_seconds
+        deleted = await run_in_threadpool(storage.acknowledge, mailbox_id, payload.ids, until)
         logs.event("ack", mailbox=logs.tag(mailbox_id), deleted=deleted)
-        return DeletedResponse(deleted=deleted)
+        return _json({"deleted": deleted})
 
-    @app.delete("/v1/mailboxes/{mailbox_id}", response_model=DeletedResponse)
-    async def wipe(request: Request, mailbox_id: MailboxId) -> DeletedResponse:
-        await authenticate(request, mailbox_id)
-        deleted = storage.wipe(mailbox_id, int(clock()) + config.tombstone_ttl_seconds)
+    @app.delete(
+        "/v1/mailboxes/{mailbox_id}",
+        response_model=DeletedResponse,
+        responses={**UNAUTHORIZED, **MALFORMED, **RATE},
+        summary="Wipe the whole mailbox (signed)",
+    )
+    async def wipe(mailbox_id: OwnedMailbox) -> Response:
+        until = int(clock()) + cfg.tombstone_ttl_seconds
+        deleted = await run_in_threadpool(storage.wipe, mailbox_id, until)
         logs.event("wipe", mailbox=logs.tag(mailbox_id), deleted=deleted)
-        return DeletedResponse(deleted=deleted)
+        return _json({"deleted": deleted})
 
-    @app.put("/v1/blobs/{blob_id}", response_model=BlobStatusResponse)
+    @app.put(
+        "/v1/blobs/{blob_id}",
+        response_model=BlobStatusResponse,
+        responses={**OFFSET, **TOO_LARGE, **MALFORMED, **RATE, **FULL},
+        summary="Append raw bytes at `offset`, which must be the current size",
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                },
+            }
+        },
+    )
     async def blob_put(
-        request: Request, blob_id: BlobId, offset: Annotated[int, Query(ge=0, le=2**62)] = 0
-    ) -> BlobStatusResponse:
+        request: Request, blob_id: BlobId, offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0
+    ) -> Response:
         data = await request.body()
-        if offset + len(data) > config.max_blob_bytes:
+        if offset + len(data) > cfg.max_blob_bytes:
             raise RelayHTTPError(413, "blob too large")
+        expires = int(clock()) + cfg.blob_ttl_seconds
         try:
-            status = storage.blob_append(
-                blob_id, offset, data, int(clock()) + config.blob_ttl_seconds
+            status = await run_in_threadpool(
+                storage.blob_append, blob_id, offset, data, expires, quotas
             )
         except OffsetMismatchError as exc:
             raise RelayHTTPError(409, "offset mismatch", extra={"offset": exc.current}) from None
-        return BlobStatusResponse(size=status.size, complete=status.complete, total=status.total)
+        except QuotaExceededError:
+            logs.event("quota_full", scope="relay", blob=logs.tag(blob_id))
+            raise RelayHTTPError(507, "relay storage full") from None
+        return _json({"size": status.size, "complete": status.complete, "total": status.total})
 
-    @app.get("/v1/blobs/{blob_id}/status", response_model=BlobStatusResponse)
-    async def blob_status(blob_id: BlobId) -> BlobStatusResponse:
-        status = storage.blob_status(blob_id)
+    @app.get(
+        "/v1/blobs/{blob_id}/status",
+        response_model=BlobStatusResponse,
+        responses={**MALFORMED, **RATE},
+        summary="How much of a blob the relay holds (size 0 when unknown)",
+    )
+    async def blob_status(blob_id: BlobId) -> Response:
+        status = await run_in_threadpool(storage.blob_status, blob_id)
         if status is None:
-            return BlobStatusResponse(size=0, complete=False, total=None)
-        return BlobStatusResponse(size=status.size, complete=status.complete, total=status.total)
+            return _json({"size": 0, "complete": False, "total": None})
+        return _json({"size": status.size, "complete": status.complete, "total": status.total})
 
-    @app.post("/v1/blobs/{blob_id}/complete", response_model=BlobStatusResponse)
-    async def blob_complete(blob_id: BlobId, payload: CompleteRequest) -> BlobStatusResponse:
+    @app.post(
+        "/v1/blobs/{blob_id}/complete",
+        response_model=BlobStatusResponse,
+        responses={**OFFSET, **MALFORMED, **RATE},
+        summary="Mark the upload complete; 409 unless exactly `total` bytes were received",
+    )
+    async def blob_complete(blob_id: BlobId, payload: CompleteRequest) -> Response:
         try:
-            status = storage.blob_complete(blob_id, payload.total)
+            status = await run_in_threadpool(storage.blob_complete, blob_id, payload.total)
         except OffsetMismatchError as exc:
             raise RelayHTTPError(409, "size mismatch", extra={"offset": exc.current}) from None
         logs.event("blob_complete", blob=logs.tag(blob_id), size=status.size)
-        return BlobStatusResponse(size=status.size, complete=True, total=status.total)
+        return _json({"size": status.size, "complete": True, "total": status.total})
 
     @app.get(
         "/v1/blobs/{blob_id}",
         response_class=Response,
         responses={
-            200: {"content": {"application/octet-stream": {}}},
-            404: {"model": ErrorResponse},
+            200: {
+                "description": "the blob's bytes from `offset`",
+                "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                },
+            },
+            **_error(404, "no such blob, or not complete yet"),
+            **MALFORMED,
+            **RATE,
         },
+        summary="Download a complete blob from `offset`",
     )
     async def blob_get(
-        blob_id: BlobId, offset: Annotated[int, Query(ge=0, le=2**62)] = 0
+        blob_id: BlobId, offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0
     ) -> Response:
-        status = storage.blob_status(blob_id)
+        status = await run_in_threadpool(storage.blob_status, blob_id)
         if status is None or not status.complete:
             raise RelayHTTPError(404, "no such blob")
-        data = storage.blob_read(blob_id, offset, status.size)
-        return Response(content=data, media_type="application/octet-stream")
+        length = max(0, status.size - offset)
+        return StreamingResponse(
+            storage.blob_chunks(blob_id, offset),
+            media_type="application/octet-stream",
+            headers={"Content-Length": str(length)},
+        )
 
     return app
 
 
 def build_app(storage: RelayStorage, config: RelayConfig | None = None) -> ASGIApp:
-    """The app wrapped in the request-size guard: what uvicorn serves."""
-    config = config or RelayConfig()
-    return BodySizeLimit(create_app(storage, config), config.max_request_bytes)
+    """What uvicorn serves."""
+    return create_app(storage, config)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from collections.abc import Sequence
 from dataclasses import fields
@@ -19,6 +20,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8787)
     parser.add_argument("--db", type=Path, required=True, help="SQLite database file")
+    parser.add_argument(
+        "--root-path",
+        default="",
+        help="path prefix when a reverse proxy serves the relay under one",
+    )
     defaults = RelayConfig()
     for field in fields(RelayConfig):
         flag = "--" + field.name.replace("_", "-")
@@ -40,11 +46,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("delegate-relay: install the 'relay' extra (fastapi, uvicorn)", file=sys.stderr)
         return 1
     config = RelayConfig(**{f.name: getattr(args, f.name) for f in fields(RelayConfig)})
+    invalid = config.invalid_fields()
+    if invalid:
+        flags = ", ".join("--" + name.replace("_", "-") for name in invalid)
+        print(f"delegate-relay: these limits must be positive: {flags}", file=sys.stderr)
+        return 2
     try:
         args.db.parent.mkdir(parents=True, exist_ok=True)
         storage = SQLiteStorage(args.db)
-    except OSError as exc:
-        print(f"delegate-relay: cannot open {args.db}: {exc.strerror}", file=sys.stderr)
+    except (OSError, sqlite3.Error) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        print(f"delegate-relay: cannot open {args.db}: {reason}", file=sys.stderr)
         return 1
     logs.configure()
     logs.event("start", host=args.host, port=args.port)
@@ -52,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         build_app(storage, config),
         host=args.host,
         port=args.port,
+        root_path=args.root_path,
+        log_config=None,  # logs.configure() already routes uvicorn's records as JSON lines
         log_level="warning",
         access_log=False,
         server_header=False,

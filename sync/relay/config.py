@@ -5,20 +5,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MIB = 1024 * 1024
+GIB = 1024 * MIB
 
 
 @dataclass(frozen=True)
 class RelayConfig:
     max_request_bytes: int = 16 * MIB  # whole HTTP body, any endpoint (413 beyond)
     max_envelope_bytes: int = 4 * MIB  # one envelope after base64 decoding (413 beyond)
-    max_batch: int = 100  # envelopes per deposit or fetch
+    max_batch: int = 100  # envelopes per deposit or fetch page
+    max_ack_ids: int = 1000  # ids per acknowledgement (422 beyond)
     mailbox_quota_bytes: int = 512 * MIB  # stored per mailbox (507 beyond)
     mailbox_quota_count: int = 20_000
+    relay_quota_bytes: int = 64 * GIB  # envelopes and blobs of all users together (507 beyond)
     envelope_ttl_seconds: int = 14 * 24 * 3600  # undelivered envelopes expire
     tombstone_ttl_seconds: int = 30 * 24 * 3600  # acknowledged ids stay duplicates this long
     clock_skew_seconds: int = 300  # signed requests: allowed clock difference
-    max_blob_bytes: int = 1024 * MIB
-    blob_ttl_seconds: int = 7 * 24 * 3600
+    max_blob_bytes: int = 1 * GIB
+    blob_ttl_seconds: int = 7 * 24 * 3600  # counted from the first part
     rate_per_client_per_minute: int = 1200  # requests per client address (429 beyond)
-    rate_per_mailbox_per_minute: int = 600  # requests naming one mailbox or blob
+    rate_per_mailbox_per_minute: int = (
+        600  # deposits to / owner requests on a mailbox; blob requests
+    )
     sweep_interval_seconds: float = 60.0
+
+    def invalid_fields(self) -> list[str]:
+        """Names of settings that cannot work (zero or negative)."""
+        return [name for name, value in vars(self).items() if value <= 0]

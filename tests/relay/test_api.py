@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
 import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -193,3 +196,131 @@ def test_logs_name_no_mailbox_or_content(tmp_path: Path) -> None:
     assert '"event": "deposit"' in log_text
     for secret in (owner.mailbox, owner.mailbox[:16], "PLAINTEXT-MARKER", "127.0.0.1:"):
         assert secret not in log_text
+
+
+def test_every_error_is_json(relay: RelayProcess) -> None:
+    owner = MailboxOwner(relay.url)
+    path = f"/v1/mailboxes/{owner.mailbox}/envelopes"
+    answers = [
+        requests.get(f"{relay.url}/nowhere", timeout=5),  # 404 from the router
+        requests.patch(relay.url + path, timeout=5),  # 405
+        requests.get(relay.url + path, timeout=5),  # 401
+        requests.post(relay.url + path, json={"envelopes": "no"}, timeout=5),  # 422
+    ]
+    assert [a.status_code for a in answers] == [404, 405, 401, 422]
+    for answer in answers:
+        assert answer.headers["content-type"] == "application/json"
+        assert isinstance(answer.json()["error"], str)
+
+
+def test_malformed_signature_headers_are_401_not_500(relay: RelayProcess) -> None:
+    owner = MailboxOwner(relay.url)
+    path = f"/v1/mailboxes/{owner.mailbox}/envelopes"
+    good = owner.headers("GET", path, b"")
+    variants = [
+        {**good, "X-Delegate-Timestamp": "\u00b2"},  # a Latin-1 "digit" int() refuses
+        {**good, "X-Delegate-Timestamp": "-5"},
+        {**good, "X-Delegate-Timestamp": "9" * 40},
+        {**good, "X-Delegate-Nonce": good["X-Delegate-Nonce"].upper()},
+        {**good, "X-Delegate-Signature": good["X-Delegate-Signature"][:-2]},
+        {**good, "X-Delegate-Signature": "00" * 64},
+    ]
+    for headers in variants:
+        answer = requests.get(relay.url + path, headers=headers, timeout=5)
+        assert answer.status_code == 401, headers
+        assert answer.json() == {"error": "unauthorized"}
+    # An id that is hex but not a valid Ed25519 point is refused the same way.
+    bogus = "ff" * 32
+    bad_point = requests.get(f"{relay.url}/v1/mailboxes/{bogus}/envelopes", headers=good, timeout=5)
+    assert bad_point.status_code == 401
+
+
+def test_ack_is_signed_before_its_body_is_judged(relay: RelayProcess) -> None:
+    owner = MailboxOwner(relay.url)
+    owner.deposit([(envelope_id(1), b"one")])
+    url = f"{relay.url}/v1/mailboxes/{owner.mailbox}/ack"
+    unsigned = requests.post(url, json={"ids": ["not an id"]}, timeout=5)
+    assert unsigned.status_code == 401
+    assert owner.ack(["not an id"]).status_code == 422
+    assert owner.ack([envelope_id(1), envelope_id(1)]).json() == {"deleted": 1}
+
+
+def test_strangers_cannot_exhaust_the_owner_allowance(tmp_path: Path) -> None:
+    relay = RelayProcess(tmp_path / "r.db", "--rate-per-mailbox-per-minute", "5").start()
+    owner = MailboxOwner(relay.url)
+    try:
+        deposits = [owner.deposit([(envelope_id(n), b"x")]).status_code for n in range(8)]
+        assert deposits[:5] == [200] * 5 and 429 in deposits[5:]
+        path = f"/v1/mailboxes/{owner.mailbox}/envelopes"
+        for _ in range(8):  # forged requests are refused without using the owner's budget
+            assert requests.get(relay.url + path, timeout=5).status_code == 401
+        assert owner.fetch().status_code == 200
+        owner_calls = [owner.fetch().status_code for _ in range(6)]
+        assert 429 in owner_calls
+    finally:
+        relay.stop()
+
+
+def test_relay_wide_storage_quota(tmp_path: Path) -> None:
+    relay = RelayProcess(tmp_path / "r.db", "--relay-quota-bytes", "1000").start()
+    try:
+        first, second = MailboxOwner(relay.url), MailboxOwner(relay.url)
+        assert first.deposit([(envelope_id(1), b"x" * 600)]).status_code == 200
+        full = second.deposit([(envelope_id(2), b"y" * 600)])
+        assert full.status_code == 507 and full.json() == {"error": "relay storage full"}
+        blob = f"{relay.url}/v1/blobs/{os.urandom(32).hex()}"
+        assert requests.put(f"{blob}?offset=0", data=b"z" * 600, timeout=5).status_code == 507
+        assert first.ack([envelope_id(1)]).json() == {"deleted": 1}  # frees the space
+        assert requests.put(f"{blob}?offset=0", data=b"z" * 600, timeout=5).status_code == 200
+    finally:
+        relay.stop()
+
+
+def test_chunked_body_over_the_limit_is_413(tmp_path: Path) -> None:
+    relay = RelayProcess(tmp_path / "r.db", "--max-request-bytes", "10000").start()
+    try:
+        blob = f"{relay.url}/v1/blobs/{os.urandom(32).hex()}?offset=0"
+        chunks = (b"x" * 4000 for _ in range(5))  # no Content-Length: sent chunked
+        answer = requests.put(blob, data=chunks, timeout=10)
+        assert answer.status_code == 413 and answer.json() == {"error": "request too large"}
+        owner = MailboxOwner(relay.url)
+        url = f"{relay.url}/v1/mailboxes/{owner.mailbox}/envelopes"
+        body = (b'{"envelopes": [' + b" " * 4000 for _ in range(5))
+        assert requests.post(url, data=body, timeout=10).status_code == 413
+    finally:
+        relay.stop()
+
+
+def test_served_under_a_path_prefix(tmp_path: Path) -> None:
+    """Behind a proxy that strips /relay, clients sign the path they see (with the prefix)."""
+    relay = RelayProcess(tmp_path / "r.db", "--root-path", "/relay").start()
+    try:
+        owner = MailboxOwner(relay.url)
+        owner.deposit([(envelope_id(1), b"one")])
+        query = "?after=0&limit=10"
+        seen_by_client = f"/relay/v1/mailboxes/{owner.mailbox}/envelopes{query}"
+        forwarded = f"/v1/mailboxes/{owner.mailbox}/envelopes{query}"
+        headers = owner.headers("GET", seen_by_client, b"")
+        answer = requests.get(relay.url + forwarded, headers=headers, timeout=5)
+        assert answer.status_code == 200 and len(answer.json()["envelopes"]) == 1
+    finally:
+        relay.stop()
+
+
+def test_nonsense_limits_refused_at_start(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "sync.relay.cli", "--db", str(tmp_path / "r.db"),
+         "--max-batch", "0"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2 and "--max-batch" in done.stderr
+
+
+def test_logs_are_json_lines(relay: RelayProcess) -> None:
+    owner = MailboxOwner(relay.url)
+    owner.deposit([(envelope_id(1), b"x")])
+    owner.fetch()
+    requests.get(f"{relay.url}/v1/mailboxes/{owner.mailbox}/envelopes", timeout=5)  # refused
+    relay.stop()
+    events = [json.loads(line) for line in relay.stderr_text.splitlines() if line.strip()]
+    assert {"start", "deposit", "fetch", "auth_refused"} <= {e["event"] for e in events}
