@@ -10,6 +10,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from delegate_app.ui.bidi import in_direction
 from delegate_app.ui.classification import marking_colours
 from delegate_app.ui.document_model import DetailsRole, SummaryRole
 
@@ -72,6 +73,9 @@ class DocumentItemDelegate(QStyledItemDelegate):
 
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        # Titles and events are data in any script: let each text choose its own direction
+        # (the row's geometry still follows the interface direction).
+        painter.setLayoutDirection(Qt.LayoutDirection.LayoutDirectionAuto)
         left = rect.left() + MARGIN_H + DOT + 8
         width = rect.right() - MARGIN_H - left
         title_metrics = QFontMetrics(title_font)
@@ -109,7 +113,10 @@ class DocumentItemDelegate(QStyledItemDelegate):
         painter.setPen(QColor(colours.foreground))
         painter.drawText(visual_chip, Qt.AlignmentFlag.AlignCenter, marking)
 
-        details = str(index.data(DetailsRole) or "")
+        details = in_direction(
+            str(index.data(DetailsRole) or ""),
+            right_to_left=direction == Qt.LayoutDirection.RightToLeft,
+        )
         details_left = chip_rect.right() + 1 + 8
         details_rect = QRect(
             details_left, second_top, max(0, left + width - details_left), chip_rect.height()

@@ -16,6 +16,7 @@ from delegate_app.core.documents.library import Library
 from delegate_app.core.documents.models import DocumentKind, DocumentSummary
 from delegate_app.core.formatting import format_date
 from delegate_app.i18n import _
+from delegate_app.ui.bidi import join_isolated
 
 PAGE_SIZE = 200
 SummaryRole = Qt.ItemDataRole.UserRole + 1
@@ -90,9 +91,7 @@ class DocumentListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return summary.title
         if role == DetailsRole:
-            return " · ".join(
-                part for part in (summary.event, format_date(summary.updated_at)) if part
-            )
+            return join_isolated((summary.event or "", format_date(summary.updated_at)))
         if role == Qt.ItemDataRole.ToolTipRole:
             return _("{kind}: {title}").format(kind=_(summary.kind.label), title=summary.title)
         if role == Qt.ItemDataRole.FontRole and not summary.is_read:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl, Signal
 from PySide6.QtWidgets import (
@@ -26,11 +27,13 @@ from delegate_app.i18n import N_, _, ngettext
 from delegate_app.ui.document_delegate import DocumentItemDelegate
 from delegate_app.ui.document_model import DocumentListModel
 from delegate_app.ui.file_drop import FileDropFilter
-from delegate_app.ui.import_worker import ImportResult, ImportWorker
 from delegate_app.ui.pages import PageContext, PageWidget, Section
 from delegate_app.ui.reader import ReaderWidget
 from delegate_app.ui.search_results import SearchResultsWidget
 from delegate_app.ui.style import use_soft_selection
+
+if TYPE_CHECKING:
+    from delegate_app.ui.import_worker import ImportWorker
 
 IMPORT_PATTERNS = "*.md *.markdown *.html *.htm *.txt *.pdf"
 SEARCH_DELAY_MS = 200
@@ -329,6 +332,8 @@ class LibraryPageWidget(PageWidget):
         """Import ``paths`` into the current section on a worker thread."""
         if not paths or not self.session.is_unlocked:
             return None
+        from delegate_app.ui.import_worker import ImportWorker  # not needed to start up
+
         worker = ImportWorker(self.session, paths, ImportOptions(kind=self.kind))
         worker.signals.progress.connect(self.import_progress.emit)
         worker.signals.succeeded.connect(self._import_done)
@@ -343,6 +348,8 @@ class LibraryPageWidget(PageWidget):
         return worker
 
     def _import_done(self, result: object) -> None:
+        from delegate_app.ui.import_worker import ImportResult
+
         if not isinstance(result, ImportResult):
             return
         if self.session.is_unlocked and not result.cancelled:

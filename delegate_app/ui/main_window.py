@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -21,8 +23,10 @@ from delegate_app.ui.language import LanguageManager
 from delegate_app.ui.library_page import LibraryPageWidget
 from delegate_app.ui.pages import PageContext, PageWidget, page_factories
 from delegate_app.ui.retranslate import is_language_change
-from delegate_app.ui.settings_dialog import SettingsDialog
 from delegate_app.ui.sidebar import SidebarWidget
+
+if TYPE_CHECKING:
+    from delegate_app.ui.settings_dialog import SettingsDialog
 
 
 class MainWindow(QMainWindow):
@@ -262,6 +266,8 @@ class MainWindow(QMainWindow):
         self.session.save_preferences(self.session.preferences().with_language(code))
 
     def open_settings(self) -> SettingsDialog:
+        from delegate_app.ui.settings_dialog import SettingsDialog  # not needed to start up
+
         dialog = SettingsDialog(self.session, self.languages, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(self.preferences_changed.emit)

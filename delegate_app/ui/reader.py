@@ -15,11 +15,16 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QTextBrowser, QVBoxLayout,
 from delegate_app.core.documents.models import Document
 from delegate_app.core.formatting import format_date
 from delegate_app.i18n import _
+from delegate_app.ui.bidi import in_direction, join_isolated
 from delegate_app.ui.classification import marking_colours
 from delegate_app.ui.retranslate import is_language_change
 
 if TYPE_CHECKING:
     from delegate_app.ui.pdf_view import PdfViewWidget
+
+
+READING_SCALE = 1.15  # body text a little larger than the interface's
+READING_CSS = "p, li { line-height: 140%; } h1, h2, h3 { margin-top: 14px; }"
 
 
 class SafeTextBrowser(QTextBrowser):
@@ -111,6 +116,10 @@ class ReaderWidget(QWidget):
         self.text_view = SafeTextBrowser()
         self.text_view.setObjectName("readerText")
         self.text_view.document().setDocumentMargin(20)
+        self.text_view.document().setDefaultStyleSheet(READING_CSS)
+        reading_font = self.text_view.font()
+        reading_font.setPointSizeF(max(reading_font.pointSizeF(), 1.0) * READING_SCALE)
+        self.text_view.document().setDefaultFont(reading_font)
         self.text_view.link_activated.connect(self.link_activated.emit)
         self._pdf_view: PdfViewWidget | None = None
         self.placeholder = QLabel()
@@ -132,6 +141,7 @@ class ReaderWidget(QWidget):
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.footer_banner)
         self.setFocusProxy(self.stack)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.document: Document | None = None
         self.retranslate_ui()
 
@@ -173,7 +183,9 @@ class ReaderWidget(QWidget):
         if summary.tags:
             parts.append(", ".join(summary.tags))
         parts.append(format_date(summary.updated_at))
-        self.meta_label.setText(" · ".join(parts))
+        self.meta_label.setText(
+            in_direction(join_isolated(parts), right_to_left=self.isRightToLeft())
+        )
 
     def show_document(self, document: Document, html: str | None, pdf: bytes | None) -> None:
         self.document = document

@@ -1,0 +1,29 @@
+"""Mixing left-to-right and right-to-left text safely (Unicode bidirectional isolates).
+
+Joining an English event name, an Arabic label and a date with separators lets the
+bidirectional algorithm reorder the pieces across each other; isolating each piece keeps
+every one intact and in place, in either interface direction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+FIRST_STRONG_ISOLATE = "\u2068"
+POP_DIRECTIONAL_ISOLATE = "\u2069"
+LEFT_TO_RIGHT_MARK = "\u200e"
+RIGHT_TO_LEFT_MARK = "\u200f"
+
+
+def isolate(text: str) -> str:
+    return f"{FIRST_STRONG_ISOLATE}{text}{POP_DIRECTIONAL_ISOLATE}"
+
+
+def join_isolated(parts: Iterable[str], separator: str = " · ") -> str:
+    """The parts, each isolated; give the line its direction with :func:`in_direction`."""
+    return separator.join(isolate(part) for part in parts if part)
+
+
+def in_direction(text: str, *, right_to_left: bool) -> str:
+    """``text`` laid out in the interface's direction whatever script it starts with."""
+    return (RIGHT_TO_LEFT_MARK if right_to_left else LEFT_TO_RIGHT_MARK) + text
