@@ -2,8 +2,9 @@
 
 Eight client threads (requests.Session each) send a bounded number of requests. ``relay_deposit``
 deposits one 2 KiB envelope per request (fsynced before the answer); ``relay_fetch`` makes signed
-fetches of a 50-envelope page. Each is compared with the same number of requests of the same size
-to a bare ASGI endpoint under uvicorn answering a constant, started the same way in the same run.
+fetches of a 50-envelope page. Each is compared with the same number of the same requests to a
+bare ASGI endpoint under uvicorn answering a constant (for fetches: the bytes of a real page, so
+the responses have the same size), started the same way in the same run.
 Ratios are throughput ratios (higher is better; target >= 0.4).
 """
 
@@ -49,9 +50,10 @@ def _load(url_for: Any, count: int, *, method: str = "POST", body: Any = None,
     return per * THREADS / (time.perf_counter() - started)
 
 
-def _bare_server() -> tuple[subprocess.Popen[bytes], str]:
+def _bare_server(page: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "benchmarks.bare_endpoint", str(port)],
+    process = subprocess.Popen([sys.executable, "-m", "benchmarks.bare_endpoint", str(port),
+                                str(page)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -72,7 +74,7 @@ def run() -> list[dict[str, Any]]:
                  "--rate-per-mailbox-per-minute", "100000000")  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         relay = RelayProcess(Path(tmp) / "relay.db", *unlimited).start()
-        bare, bare_url = _bare_server()
+        bare: subprocess.Popen[bytes] | None = None
         try:
             owners = [MailboxOwner(relay.url) for _ in range(THREADS)]
             mailbox = owners[0].mailbox
@@ -83,18 +85,25 @@ def run() -> list[dict[str, Any]]:
 
             deposit_url = f"{relay.url}/v1/mailboxes/{mailbox}/envelopes"
             deposits = _load(lambda _i: deposit_url, count, body=envelope)
-            bare_posts = _load(lambda _i: bare_url + "/deposit", count, body=envelope)
 
             path = f"/v1/mailboxes/{mailbox}/envelopes?after=0&limit=50"
+            page = owners[0].fetch(after=0, limit=50)
+            page.raise_for_status()
+            page_file = Path(tmp) / "page.json"
+            page_file.write_bytes(page.content)  # the bare endpoint answers these same bytes
             fetches = _load(lambda _i: relay.url + path, count, method="GET",
                             headers_for=lambda _i: owners[0].headers("GET", path, b""))  # fmt: skip
-            page = base64.b64encode(os.urandom(2048 * 50)).decode()
-            bare_gets = _load(lambda _i: bare_url + "/fetch", count, method="POST",
-                              body=lambda _i: {"page": page[:64]})  # fmt: skip
+
+            bare, bare_url = _bare_server(page_file)
+            bare_posts = _load(lambda _i: bare_url + "/deposit", count, body=envelope)
+            sign = owners[0].headers
+            bare_gets = _load(lambda _i: bare_url + path, count, method="GET",
+                              headers_for=lambda _i: sign("GET", path, b""))  # fmt: skip
         finally:
             relay.stop()
-            bare.terminate()
-            bare.wait(timeout=10)
+            if bare is not None:
+                bare.terminate()
+                bare.wait(timeout=10)
     return [
         row(
             "relay_deposit",
