@@ -7,8 +7,9 @@ window stays responsive, showing that it is working.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QLabel,
     QLineEdit,
@@ -88,6 +89,10 @@ class UnlockWindow(QWidget):
         self.unlock_button.clicked.connect(self.try_unlock)
         self.passphrase_edit.returnPressed.connect(self.try_unlock)
         self.keyring_button.clicked.connect(self.try_keyring)
+        self.quit_action = QAction(self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.triggered.connect(QApplication.quit)
+        self.addAction(self.quit_action)
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
@@ -99,6 +104,7 @@ class UnlockWindow(QWidget):
         self.unlock_button.setText(_("&Unlock"))
         self.keyring_button.setText(_("Unlock with the system &keyring"))
         self.busy_bar.setAccessibleName(_("Unlocking"))
+        self.quit_action.setText(_("&Quit"))
         if self.countdown.isActive():
             self._tick()
 
