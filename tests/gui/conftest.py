@@ -17,6 +17,7 @@ from delegate_app.core.paths import ProfilePaths
 from delegate_app.core.policy import Policy
 from delegate_app.core.vault import Vault
 from delegate_app.ui.controller import AppController
+from delegate_app.ui.language import LanguageManager
 from delegate_app.ui.library_page import LibraryPageWidget
 from delegate_app.ui.main_window import MainWindow
 from tests.conftest import PASSPHRASE
@@ -29,10 +30,8 @@ def english_afterwards() -> Iterator[None]:
     """Tests assert English texts: every test ends in English, left to right."""
     yield
     if i18n.current_language() != i18n.SOURCE_LANGUAGE:
-        i18n.set_language(i18n.SOURCE_LANGUAGE)
-    app = QApplication.instance()
-    if isinstance(app, QApplication):
-        app.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        LanguageManager().switch(i18n.SOURCE_LANGUAGE)  # catalogue, Qt translator, direction
+        QApplication.sendPostedEvents()
 
 
 @pytest.fixture

@@ -131,3 +131,25 @@ def test_a_registered_page_gets_a_section_and_the_lock(
     assert main.stack.currentWidget() is main.library
     controller.lock()
     assert contacts.locks == 1
+
+
+def test_language_switch_retranslates_open_windows_and_mirrors_arabic(
+    qtbot: QtBot, controller: AppController, tmp_path: Path
+) -> None:
+    main = unlock(qtbot, controller)
+    doc = tmp_path / "a.md"
+    doc.write_text("# Agenda\n")
+    import_files(qtbot, main.library, [doc])
+    main.library.select_first_document()
+    main.switch_language("fr")
+    qtbot.waitUntil(lambda: main.file_menu.title() == "&Fichier", timeout=SIGNAL_TIMEOUT_MS)
+    assert main.sidebar.list.item(0).text() == "Notes d'information"
+    assert controller.session.preferences().language == "fr"
+    assert main.library.reader.meta_label.text().count("\u2068") >= 2  # isolated pieces
+    meta = main.library.reader.meta_label
+    main.switch_language("ar")
+    qtbot.waitUntil(lambda: meta.text().startswith("\u200f"), timeout=SIGNAL_TIMEOUT_MS)
+    assert main.isRightToLeft() and main.file_menu.title() != "&Fichier"
+    main.switch_language("en")
+    qtbot.waitUntil(lambda: main.file_menu.title() == "&File", timeout=SIGNAL_TIMEOUT_MS)
+    assert not main.isRightToLeft() and meta.text().startswith("\u200e")
