@@ -31,10 +31,9 @@ def event(name: str, level: int = logging.INFO, **fields: Any) -> None:
 class JsonLines(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {"ts": round(record.created, 3), "level": record.levelname.lower()}
-        fields = getattr(record, "relay_fields", None)
-        if fields is not None:
+        if record.name == log.name:  # our own events: the message is the event name
             entry["event"] = record.getMessage()
-            entry.update(fields)
+            entry.update(getattr(record, "relay_fields", {}))
         else:  # a library's record: keep its logger and template, not its arguments
             entry["event"] = "server"
             entry["logger"] = record.name

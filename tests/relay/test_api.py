@@ -102,6 +102,7 @@ def test_limits(tmp_path: Path) -> None:
     relay = RelayProcess(
         tmp_path / "r.db", "--max-envelope-bytes", "1000", "--max-request-bytes", "20000",
         "--max-batch", "3", "--mailbox-quota-count", "4", "--rate-per-client-per-minute", "40",
+        "--max-ack-ids", "5",
     ).start()  # fmt: skip
     owner = MailboxOwner(relay.url)
     try:
@@ -111,6 +112,7 @@ def test_limits(tmp_path: Path) -> None:
         assert huge.status_code == 413
         batch = [(envelope_id(i), b"x") for i in range(4)]
         assert owner.deposit(batch).status_code == 413
+        assert owner.ack([envelope_id(i) for i in range(6)]).status_code == 413
         assert owner.deposit(batch[:3]).status_code == 200
         full = owner.deposit([(envelope_id(10), b"x"), (envelope_id(11), b"x")])
         assert full.status_code == 507 and "full" in full.json()["error"]
@@ -183,6 +185,11 @@ def test_blob_upload_resumes_after_dropped_connection(relay: RelayProcess) -> No
     ]
     assert requests.get(url, timeout=10).content == data
     assert requests.get(f"{url}?offset=250000", timeout=10).content == data[250_000:]
+    assert requests.get(f"{url}?offset=999999", timeout=10).content == b""
+    again = requests.post(f"{url}/complete", json={"total": len(data)}, timeout=10)
+    assert again.json() == {"size": len(data), "complete": True, "total": len(data)}
+    closed = requests.put(f"{url}?offset={len(data)}", data=b"more", timeout=10)
+    assert closed.status_code == 409 and closed.json()["offset"] == len(data)
 
 
 def test_logs_name_no_mailbox_or_content(tmp_path: Path) -> None:
