@@ -126,15 +126,24 @@ def test_limits(tmp_path: Path) -> None:
 
 def test_ttl_expiry_by_sweeper(tmp_path: Path) -> None:
     relay = RelayProcess(
-        tmp_path / "r.db", "--envelope-ttl-seconds", "1", "--sweep-interval-seconds", "0.2"
-    ).start()
+        tmp_path / "r.db", "--envelope-ttl-seconds", "1", "--blob-ttl-seconds", "1",
+        "--sweep-interval-seconds", "0.2",
+    ).start()  # fmt: skip
     owner = MailboxOwner(relay.url)
+    blob = f"{relay.url}/v1/blobs/{os.urandom(32).hex()}"
     try:
         owner.deposit([(envelope_id(1), b"old")])
+        requests.put(f"{blob}?offset=0", data=b"old blob", timeout=5).raise_for_status()
         deadline = time.monotonic() + 15
-        while owner.fetch().json()["envelopes"] and time.monotonic() < deadline:
+        while time.monotonic() < deadline and (
+            owner.fetch().json()["envelopes"]
+            or requests.get(f"{blob}/status", timeout=5).json()["size"]
+        ):
             time.sleep(0.2)
         assert owner.fetch().json()["envelopes"] == []
+        assert requests.get(f"{blob}/status", timeout=5).json() == {
+            "size": 0, "complete": False, "total": None,
+        }  # fmt: skip
     finally:
         relay.stop()
 
