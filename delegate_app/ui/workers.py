@@ -95,8 +95,12 @@ class TaskRunner(QObject):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(max_threads)
         self._running: list[Task] = []
+        # Finished tasks stay referenced until the pool is idle: ``finished`` is emitted from
+        # inside ``run``, so the worker thread may still be returning through the task object.
+        self._retired: list[Task] = []
 
     def start(self, task: Task) -> Task:
+        self._release_retired()
         self._running.append(task)
         task.signals.finished.connect(self._on_task_finished)
         self.pool.start(task)
@@ -105,7 +109,14 @@ class TaskRunner(QObject):
     @Slot()
     def _on_task_finished(self) -> None:
         sender = self.sender()
+        done = [task for task in self._running if task.signals is sender]
         self._running = [task for task in self._running if task.signals is not sender]
+        self._retired.extend(done)
+        self._release_retired()
+
+    def _release_retired(self) -> None:
+        if self.pool.activeThreadCount() == 0:
+            self._retired.clear()
 
     @property
     def busy(self) -> bool:
@@ -118,6 +129,7 @@ class TaskRunner(QObject):
     def wait(self, timeout_ms: int = 30_000) -> bool:
         """Block until every started task has returned from ``run`` (True), or time out."""
         done = self.pool.waitForDone(timeout_ms)
+        self._release_retired()
         if not done:
             log.warning("Background tasks still running after %d ms", timeout_ms)
         return bool(done)

@@ -17,6 +17,7 @@ from delegate_app.core.vault import Vault
 from delegate_app.ui.controller import AppController
 from delegate_app.ui.settings_dialog import SettingsDialog
 from tests.gui.conftest import SIGNAL_TIMEOUT_MS, import_files, unlock
+from tests.memory_keyring import MemoryKeyring
 
 pytestmark = pytest.mark.gui
 
@@ -163,3 +164,37 @@ def test_changing_auto_lock_minutes_applies_at_once(
 
 def _visible_dialogs() -> list[QDialog]:
     return [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()]
+
+
+def test_turning_keyring_unlock_on_and_off(
+    qtbot: QtBot, controller: AppController, memory_keyring: MemoryKeyring
+) -> None:
+    main = unlock(qtbot, controller)
+    dialog = main.open_settings()
+    assert not dialog.keyring_check.isChecked()
+    dialog.keyring_check.setChecked(True)
+    with qtbot.waitSignal(dialog.accepted, timeout=SIGNAL_TIMEOUT_MS):
+        dialog.buttons.accepted.emit()
+    assert controller.session.keyring_enabled and memory_keyring.secrets
+    controller.lock()
+    window = controller.unlock_window
+    assert window is not None and window.keyring_button.isVisible()
+    with qtbot.waitSignal(window.unlocked, timeout=SIGNAL_TIMEOUT_MS):
+        window.keyring_button.click()
+    dialog = main.open_settings()
+    assert dialog.keyring_check.isChecked()
+    dialog.keyring_check.setChecked(False)
+    dialog.buttons.accepted.emit()
+    assert not controller.session.keyring_enabled and not memory_keyring.secrets
+
+
+def test_keyring_unavailable_is_explained(qtbot: QtBot, controller: AppController) -> None:
+    main = unlock(qtbot, controller)  # the tests' default keyring backend refuses everything
+    dialog = main.open_settings()
+    dialog.keyring_check.setChecked(True)
+    dialog.buttons.accepted.emit()
+    assert dialog.isVisible() and not dialog.keyring_check.isChecked()
+    assert dialog.error_label.text() == (
+        "The system keyring is not available; the passphrase is still needed."
+    )
+    assert not controller.session.keyring_enabled
