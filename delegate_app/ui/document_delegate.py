@@ -22,6 +22,7 @@ DOT = 8
 CHIP_PAD = 6
 SEPARATOR = "#e6e9ee"
 UNREAD_DOT = "#2c5282"
+FOCUS_RING = "#2c5282"
 
 
 class DocumentItemDelegate(QStyledItemDelegate):
@@ -133,4 +134,8 @@ class DocumentItemDelegate(QStyledItemDelegate):
         painter.drawLine(
             rect.left() + MARGIN_H, rect.bottom(), rect.right() - MARGIN_H, rect.bottom()
         )
+        if opt.state & QStyle.StateFlag.State_HasFocus:  # the keyboard's place in the list
+            painter.setPen(QColor(FOCUS_RING))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(rect.adjusted(2, 2, -3, -3), 4, 4)
         painter.restore()
