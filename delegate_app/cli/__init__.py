@@ -11,11 +11,17 @@ import sys
 from collections.abc import Sequence
 
 from delegate_app import __version__
-from delegate_app.cli import crypto_commands, docs_commands, profile_commands, sync_commands
+from delegate_app.cli import (
+    crypto_commands,
+    docs_commands,
+    policy_commands,
+    profile_commands,
+    sync_commands,
+)
 from delegate_app.cli.common import CliError, run_command
 from delegate_app.i18n import _
 
-COMMAND_MODULES = (profile_commands, docs_commands, crypto_commands, sync_commands)
+COMMAND_MODULES = (profile_commands, docs_commands, crypto_commands, sync_commands, policy_commands)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -30,6 +30,15 @@ SUPPORTED_LANGUAGES = ("en", "ar", "zh_CN", "fr", "ru", "es", "en_XA")
 DEFAULT_CLASSIFICATIONS = ("UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL")
 
 
+class ValueKind(Enum):
+    """The type of a setting's value, for sources without JSON's types (registry, plist)."""
+
+    BOOLEAN = "boolean"
+    INTEGER = "integer"
+    TEXT = "text"
+    LIST = "list"
+
+
 class Source(Enum):
     BUILT_IN = "built-in default"
     ORGANISATION_DEFAULT = "organisation default"
@@ -122,33 +131,79 @@ class SettingSpec:
     default: Any
     parse: Callable[[str, Any], Any]
     description: str
+    kind: ValueKind = ValueKind.TEXT
+
+    @property
+    def optional(self) -> bool:
+        """Whether "no value" (JSON null) is a valid setting, as for the relay URL."""
+        return self.default is None
 
 
 SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("relay_url", None, _relay_url, "Relay that carries this organisation's mail."),
     SettingSpec("organisation_key", None, _org_key, "Ed25519 key that signs trusted cards."),
-    SettingSpec("auto_lock_minutes", 10, _int_range(1, 1440), "Lock after this many idle minutes."),
-    SettingSpec("passphrase_required", True, _bool, "A passphrase must protect the vault."),
-    SettingSpec("keyring_allowed", True, _bool, "The OS keyring may hold the vault key."),
+    SettingSpec(
+        "auto_lock_minutes",
+        10,
+        _int_range(1, 1440),
+        "Lock after this many idle minutes.",
+        ValueKind.INTEGER,
+    ),
+    SettingSpec(
+        "passphrase_required",
+        True,
+        _bool,
+        "A passphrase must protect the vault.",
+        ValueKind.BOOLEAN,
+    ),
+    SettingSpec(
+        "keyring_allowed", True, _bool, "The OS keyring may hold the vault key.", ValueKind.BOOLEAN
+    ),
     SettingSpec("default_language", "en", _language, "Interface language for new profiles."),
     SettingSpec(
-        "allowed_languages", SUPPORTED_LANGUAGES, _language_list, "Languages users may choose."
+        "allowed_languages",
+        SUPPORTED_LANGUAGES,
+        _language_list,
+        "Languages users may choose.",
+        ValueKind.LIST,
     ),
-    SettingSpec("read_receipts", True, _bool, "Send read receipts for messages."),
+    SettingSpec(
+        "read_receipts", True, _bool, "Send read receipts for messages.", ValueKind.BOOLEAN
+    ),
     SettingSpec(
         "forced_message_expiry_days",
         None,
         _optional_int_range(1, 3650),
         "Messages disappear after this many days (none: kept).",
+        ValueKind.INTEGER,
     ),
-    SettingSpec("max_import_mb", 100, _int_range(1, 4096), "Largest file that may be imported."),
-    SettingSpec("notification_previews", False, _bool, "Show message text in notifications."),
-    SettingSpec("export_allowed", True, _bool, "Documents may be exported from the vault."),
+    SettingSpec(
+        "max_import_mb",
+        100,
+        _int_range(1, 4096),
+        "Largest file that may be imported.",
+        ValueKind.INTEGER,
+    ),
+    SettingSpec(
+        "notification_previews",
+        False,
+        _bool,
+        "Show message text in notifications.",
+        ValueKind.BOOLEAN,
+    ),
+    SettingSpec(
+        "export_allowed",
+        True,
+        _bool,
+        "Documents may be exported from the vault.",
+        ValueKind.BOOLEAN,
+    ),
     SettingSpec(
         "classification_markings",
         DEFAULT_CLASSIFICATIONS,
         _string_list,
         "Classification markings offered for documents.",
+        ValueKind.LIST,
     ),
 )
 SPEC_BY_KEY: Mapping[str, SettingSpec] = {spec.key: spec for spec in SPECS}
@@ -173,6 +228,14 @@ class RawPolicy:
     origin: str
     locked: Mapping[str, Any]
     defaults: Mapping[str, Any]
+    defaults_origin: str | None = None  # where the defaults came from, when not ``origin``
+
+    @property
+    def origins(self) -> tuple[str, ...]:
+        """Every place this source read, for messages and ``delegatectl policy show``."""
+        if self.defaults_origin is None or self.defaults_origin == self.origin:
+            return (self.origin,)
+        return (self.origin, self.defaults_origin)
 
 
 class Policy:
@@ -188,25 +251,23 @@ class Policy:
             for spec in SPECS
         }
         if raw is not None:
-            for section, source in (
-                (raw.defaults, Source.ORGANISATION_DEFAULT),
-                (raw.locked, Source.ORGANISATION_LOCKED),
+            for section, source, origin in (
+                (raw.defaults, Source.ORGANISATION_DEFAULT, raw.defaults_origin or raw.origin),
+                (raw.locked, Source.ORGANISATION_LOCKED, raw.origin),
             ):
                 for key, value in section.items():
                     spec = SPEC_BY_KEY.get(key)
                     if spec is None:
                         raise PolicyError(
-                            f"Unknown policy setting '{key}' in {raw.origin}.",
+                            f"Unknown policy setting '{key}' in {origin}.",
                             key=key,
-                            source=raw.origin,
+                            source=origin,
                         )
                     try:
                         parsed = spec.parse(key, value)
                     except PolicyError as exc:
-                        raise PolicyError(
-                            f"{exc} (in {raw.origin})", key=key, source=raw.origin
-                        ) from None
-                    settings[key] = EffectiveSetting(key, parsed, source, raw.origin)
+                        raise PolicyError(f"{exc} (in {origin})", key=key, source=origin) from None
+                    settings[key] = EffectiveSetting(key, parsed, source, origin)
         policy = cls(settings)
         policy._check_consistency()
         return policy
