@@ -4,44 +4,31 @@
 
 Reproducible: PYTHONHASHSEED is fixed and SOURCE_DATE_EPOCH (default: the time of the last
 commit) is passed on, so two builds of the same tree and toolchain give the same files.
+
+On Linux the shared objects are then tidied as a distribution would: symbols stripped
+(``strip --strip-unneeded``, as dh_strip does) and search paths that point into the build
+machine (an interpreter's own lib directory) removed, keeping only ``$ORIGIN`` entries.
+The two executables are left alone: PyInstaller appends its archive to them.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from pkgtools import ROOT, BuildError, require, run, source_date_epoch
+
 SPEC = ROOT / "packaging" / "pyinstaller" / "delegate.spec"
-
-
-def source_date_epoch() -> str:
-    """SOURCE_DATE_EPOCH from the environment, else the last commit's time, else 0."""
-    value = os.environ.get("SOURCE_DATE_EPOCH")
-    if value:
-        return value
-    try:
-        result = subprocess.run(
-            ["git", "-C", str(ROOT), "log", "-1", "--format=%ct"],  # noqa: S607
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=30,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return "0"
-    return result.stdout.strip() or "0"
 
 
 def build(dist: Path, work: Path) -> Path:
     env = dict(os.environ)
     env["PYTHONHASHSEED"] = "0"
-    env["SOURCE_DATE_EPOCH"] = source_date_epoch()
+    env["SOURCE_DATE_EPOCH"] = str(source_date_epoch())
     env["DELEGATE_BUNDLE_WORK"] = str(work)
-    subprocess.run(  # noqa: S603 - fixed argument list
+    run(
         [
             sys.executable,
             "-m",
@@ -51,21 +38,51 @@ def build(dist: Path, work: Path) -> Path:
             "--log-level=WARN",
             f"--distpath={dist}",
             f"--workpath={work}",
-            str(SPEC),
+            SPEC,
         ],
         env=env,
-        check=True,
         cwd=ROOT,
     )
-    return dist / "delegate"
+    folder = dist / "delegate"
+    if sys.platform.startswith("linux"):
+        tidy_shared_objects(folder)
+    return folder
+
+
+def _is_elf(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(4) == b"\x7fELF"
+
+
+def tidy_shared_objects(folder: Path) -> None:
+    strip = require("strip", "binutils")
+    patchelf = require("patchelf", "patchelf")
+    executables = {folder / "delegate", folder / "delegatectl"}
+    for path in sorted(folder.rglob("*")):
+        if path in executables or path.is_symlink() or not path.is_file() or not _is_elf(path):
+            continue
+        run(
+            [strip, "--strip-unneeded", "--remove-section=.comment", "--remove-section=.note", path]
+        )
+        search = run([patchelf, "--print-rpath", path]).strip()
+        kept = [entry for entry in search.split(":") if entry.startswith("$ORIGIN")]
+        if search and kept != search.split(":"):
+            if kept:
+                run([patchelf, "--set-rpath", ":".join(kept), path])
+            else:
+                run([patchelf, "--remove-rpath", path])
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Build the PyInstaller bundle.")
     parser.add_argument("--dist", type=Path, default=ROOT / "dist")
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "bundle")
     args = parser.parse_args(argv)
-    folder = build(args.dist.resolve(), args.work.resolve())
+    try:
+        folder = build(args.dist.resolve(), args.work.resolve())
+    except BuildError as exc:
+        print(f"build_bundle: {exc}", file=sys.stderr)
+        return 1
     print(folder)
     return 0
 
