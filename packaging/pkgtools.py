@@ -41,12 +41,20 @@ def run(
     cwd: Path | None = None,
     env: dict[str, str] | None = None,
     timeout: float = 900,
+    stdin: str | None = None,
 ) -> str:
     """Run ``command`` (never through a shell); its stdout, or BuildError with its stderr."""
     args = [str(part) for part in command]
     try:
         result = subprocess.run(  # noqa: S603 - argument lists built by the builders
-            args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+            args,
+            cwd=cwd,
+            env=env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise BuildError(f"{args[0]}: {exc}") from None
