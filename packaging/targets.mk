@@ -1,0 +1,22 @@
+# Installers. The Makefile includes this file: `include packaging/targets.mk`.
+# Debian packages the targets need (besides the Makefile's APT_PACKAGES):
+PACKAGING_APT_PACKAGES := dpkg-dev lintian desktop-file-utils appstream msitools wixl \
+	librsvg2-bin binutils patchelf
+
+.PHONY: bundle deb msi test-packaging
+
+# dist/delegate/: the one-folder PyInstaller bundle (delegate and delegatectl).
+bundle: $(STAMP)
+	$(PY) packaging/build_bundle.py
+
+# dist/delegate_<version>_<arch>.deb, reproducible (SOURCE_DATE_EPOCH: the last commit's time).
+deb: bundle
+	$(PY) packaging/build_deb.py
+
+# dist/delegate-<version>-x64.msi; BUNDLE=path/to/windows/dist/delegate for a real payload.
+msi: $(STAMP)
+	$(PY) packaging/build_msi.py $(if $(BUNDLE),--bundle $(BUNDLE))
+
+# Builds the bundle twice, the .deb from each, and the MSI; installs, runs, lints, inspects.
+test-packaging: $(STAMP)
+	$(PY) -m pytest tests/packaging -m packaging -p no:randomly $(PYTEST_ARGS)
