@@ -410,6 +410,8 @@ def test_msi_is_per_machine_with_major_upgrades(builds: Builds) -> None:
     sequence = {row[0]: int(row[2]) for row in msi_table(builds.msi, "InstallExecuteSequence")}
     assert sequence["InstallValidate"] < sequence["RemoveExistingProducts"]
     assert sequence["RemoveExistingProducts"] < sequence["InstallInitialize"]
+    conditions = {row[0] for row in msi_table(builds.msi, "LaunchCondition")}
+    assert "NOT WIX_DOWNGRADE_DETECTED" in conditions  # an older version is refused
     summary = run("msiinfo", "suminfo", builds.msi).stdout
     assert "Template: x64;1033" in summary
 
