@@ -31,6 +31,7 @@ SOURCE_IDS = {
     Source.ORGANISATION_LOCKED: "organisation_locked",
     Source.USER: "user",
 }
+# TRANSLATORS: where a policy setting's value comes from, shown by `delegatectl policy show`.
 SOURCE_LABELS = {
     Source.BUILT_IN: N_("built-in default"),
     Source.ORGANISATION_DEFAULT: N_("organisation default"),
@@ -109,8 +110,11 @@ def _print_settings(policy: Policy, origins: tuple[str, ...]) -> None:
     for setting in policy.settings():
         where = _(SOURCE_LABELS[setting.source])
         if setting.origin is not None:
+            # TRANSLATORS: {source} is "set by your organisation" or "organisation default";
+            # {origin} is the file or registry key that set the value.
             where = _("{source} ({origin})").format(source=where, origin=setting.origin)
         rows.append([setting.key, format_value(setting.value), where])
+    # TRANSLATORS: column headings of `delegatectl policy show`, in capitals in English.
     print_table(rows, [_("SETTING"), _("VALUE"), _("SOURCE")])
 
 
@@ -192,5 +196,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
     rows = [
         [spec.key, spec.kind.value, format_value(spec.default), spec.description] for spec in SPECS
     ]
+    # TRANSLATORS: column headings of `delegatectl policy schema`: setting name, value type,
+    # built-in default value, what the setting does.
     print_table(rows, [_("SETTING"), _("TYPE"), _("DEFAULT"), _("MEANING")])
     return 0
