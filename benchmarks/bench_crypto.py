@@ -3,10 +3,12 @@
 - ``envelope_seal_open``: seal + open of a 1 KiB message for one recipient, per second, against
   the bare primitives an envelope needs at minimum (a SealedBox of the content key, with its fresh
   ephemeral key, one XChaCha20-Poly1305 of the padded body, one Ed25519 signature and its
-  verification). The envelope also verifies the sender's signed encryption key, one more Ed25519
-  verification the bare figure does not pay.
+  verification). The envelope also verifies the sender's signed encryption key once per sender
+  (remembered afterwards), parses, pads and checks the recipient list.
 - ``stream_chunked``: MB/s of chunked secretstream encryption + decryption of a 100 MB payload
-  through ``delegate_app.core.crypto.stream`` against raw secretstream push/pull in 1 MiB chunks.
+  through ``delegate_app.core.crypto.stream`` (``encrypt_chunks`` then ``StreamDecryptor``, one
+  chunk at a time as a downloader writing to disk uses it) against raw secretstream push/pull in
+  1 MiB chunks. Neither side joins the plaintext into one buffer.
 Ratios are throughput ratios (higher is better; target >= 0.7).
 """
 
@@ -23,7 +25,12 @@ import nacl.signing
 from benchmarks.common import row, scaled
 from delegate_app.core.crypto.envelope import open_envelope, seal
 from delegate_app.core.crypto.identity import LocalIdentity
-from delegate_app.core.crypto.stream import CHUNK_SIZE, decrypt_all, encrypt_chunks, new_stream_key
+from delegate_app.core.crypto.stream import (
+    CHUNK_SIZE,
+    StreamDecryptor,
+    encrypt_chunks,
+    new_stream_key,
+)
 
 
 def _rate(count: int, func: Any) -> float:
@@ -61,9 +68,12 @@ def _envelope_rows() -> list[dict[str, Any]]:
     count = scaled(2000, 100)
     ours()
     bare()
-    ours_rate, bare_rate = _rate(count, ours), _rate(count, bare)
-    return [row("envelope_seal_open", ours_rate, "ops/s", bare_rate, target="ratio >= 0.7",
-                lower_is_better=False)]  # fmt: skip
+    ours_rates, bare_rates = [], []
+    for _round in range(3):  # alternate, best of three each: the machine is shared
+        ours_rates.append(_rate(count, ours))
+        bare_rates.append(_rate(count, bare))
+    return [row("envelope_seal_open", max(ours_rates), "ops/s", max(bare_rates),
+                target="ratio >= 0.7", lower_is_better=False)]  # fmt: skip
 
 
 def _stream_rows() -> list[dict[str, Any]]:
@@ -72,29 +82,42 @@ def _stream_rows() -> list[dict[str, Any]]:
     size_mb = sum(len(c) for c in chunks) / 1e6
     key = new_stream_key()
 
-    started = time.perf_counter()
-    header, encrypted = encrypt_chunks(key, iter(chunks))
-    decrypt_all(key, header, list(encrypted))
-    ours = size_mb / (time.perf_counter() - started)
+    def ours() -> float:
+        started = time.perf_counter()
+        header, encrypted = encrypt_chunks(key, iter(chunks))
+        stored = list(encrypted)
+        decryptor = StreamDecryptor(key, header)
+        for chunk in stored:
+            decryptor.decrypt_chunk(chunk)
+        if not decryptor.finished:
+            raise RuntimeError("benchmark stream did not finish")
+        return size_mb / (time.perf_counter() - started)
 
-    started = time.perf_counter()
-    state = sodium.crypto_secretstream_xchacha20poly1305_state()
-    head = sodium.crypto_secretstream_xchacha20poly1305_init_push(state, key)
-    raw = [
-        sodium.crypto_secretstream_xchacha20poly1305_push(
-            state, c, None,
-            sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL if i == len(chunks) - 1
-            else sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE,
-        )
-        for i, c in enumerate(chunks)
-    ]  # fmt: skip
-    pull = sodium.crypto_secretstream_xchacha20poly1305_state()
-    sodium.crypto_secretstream_xchacha20poly1305_init_pull(pull, head, key)
-    for c in raw:
-        sodium.crypto_secretstream_xchacha20poly1305_pull(pull, c, None)
-    bare = size_mb / (time.perf_counter() - started)
-    return [row("stream_chunked", ours, "MB/s", bare, target="ratio >= 0.7",
-                lower_is_better=False)]  # fmt: skip
+    def bare() -> float:
+        started = time.perf_counter()
+        state = sodium.crypto_secretstream_xchacha20poly1305_state()
+        head = sodium.crypto_secretstream_xchacha20poly1305_init_push(state, key)
+        raw = [
+            sodium.crypto_secretstream_xchacha20poly1305_push(
+                state, c, None,
+                sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL if i == len(chunks) - 1
+                else sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE,
+            )
+            for i, c in enumerate(chunks)
+        ]  # fmt: skip
+        pull = sodium.crypto_secretstream_xchacha20poly1305_state()
+        sodium.crypto_secretstream_xchacha20poly1305_init_pull(pull, head, key)
+        for c in raw:
+            sodium.crypto_secretstream_xchacha20poly1305_pull(pull, c, None)
+        return size_mb / (time.perf_counter() - started)
+
+    # Alternate, best of three each: the machine is shared and the first pass warms the heap.
+    ours_rates, bare_rates = [], []
+    for _round in range(3):
+        ours_rates.append(ours())
+        bare_rates.append(bare())
+    return [row("stream_chunked", max(ours_rates), "MB/s", max(bare_rates),
+                target="ratio >= 0.7", lower_is_better=False)]  # fmt: skip
 
 
 def run() -> list[dict[str, Any]]:

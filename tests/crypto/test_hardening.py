@@ -46,6 +46,7 @@ from delegate_app.core.crypto.identity import (
     LocalIdentity,
     MailboxKey,
     PublicIdentity,
+    short_hash,
     verify_signature,
 )
 from delegate_app.core.crypto.relay_auth import (
@@ -366,3 +367,17 @@ def test_relay_signature_covers_exactly_the_documented_string() -> None:
     assert signature == VECTOR_RELAY_SIGNATURE
     headers = relay_auth_headers(mailbox, "GET", "/v1/mailboxes/x", b"", NOW)
     assert len(headers["X-Delegate-Nonce"]) == 32 and headers["X-Delegate-Timestamp"] == str(NOW)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=200), st.binary(max_size=16), st.integers(1, 64))
+def test_short_hash_is_libsodium_personalised_blake2b(
+    data: bytes, person: bytes, size: int
+) -> None:
+    import nacl.encoding
+    import nacl.hash
+
+    expected = nacl.hash.blake2b(
+        data, digest_size=size, person=person, encoder=nacl.encoding.RawEncoder
+    )
+    assert short_hash(data, person, size) == expected

@@ -214,15 +214,19 @@ def open_envelope(recipient: LocalIdentity, data: bytes) -> OpenedEnvelope:
 
 def _open(recipient: LocalIdentity, data: bytes) -> OpenedEnvelope:
     envelope_id = peek_envelope_id(data)
-    reader = Reader(data)
-    reader.take(4 + ENVELOPE_ID_BYTES)
-    count = reader.u16()
+    slots_start = 4 + ENVELOPE_ID_BYTES + 2
+    if len(data) < slots_start:
+        raise EnvelopeMalformedError(_("The envelope is truncated."))
+    count = int.from_bytes(data[slots_start - 2 : slots_start], "big")
     if not 0 < count <= MAX_RECIPIENTS:
         raise EnvelopeMalformedError(_("The envelope has an invalid recipient count."))
-    slots = [reader.take(SLOT_BYTES) for _slot in range(count)]
-    nonce = reader.take(NONCE_BYTES)
-    prefix = data[: 4 + ENVELOPE_ID_BYTES + 2 + count * SLOT_BYTES + NONCE_BYTES]
-    ciphertext = reader.rest()
+    slots_end = slots_start + count * SLOT_BYTES
+    prefix = data[: slots_end + NONCE_BYTES]
+    if len(prefix) != slots_end + NONCE_BYTES:
+        raise EnvelopeMalformedError(_("The envelope is truncated."))
+    slots = [prefix[i : i + SLOT_BYTES] for i in range(slots_start, slots_end, SLOT_BYTES)]
+    nonce = prefix[slots_end:]
+    ciphertext = data[len(prefix) :]
     content_key = next(
         (key for key in (_unwrap_key(slot, recipient) for slot in slots) if key is not None), None
     )

@@ -7,14 +7,13 @@ The mailbox key is separate so the relay never sees the identity key.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from functools import cached_property
 
 import nacl.bindings
-import nacl.encoding
 import nacl.exceptions
-import nacl.hash
 import nacl.public
 import nacl.signing
 import nacl.utils
@@ -28,6 +27,8 @@ SIGNATURE_BYTES = 64
 # Any fixed scalar: X25519 clamps it to a multiple of the cofactor, so the product is the
 # identity (all zeros, which libsodium reports as an error) exactly for small-order points.
 _PROBE_SCALAR = bytes([9]) * 32
+_VERIFIED_CACHE_SIZE = 4096
+_VERIFIED_IDENTITIES: set[bytes] = set()
 
 
 def verify_signature(public_key: bytes, message: bytes, signature: bytes) -> None:
@@ -39,10 +40,14 @@ def verify_signature(public_key: bytes, message: bytes, signature: bytes) -> Non
 
 
 def short_hash(data: bytes, person: bytes, size: int = 32) -> bytes:
-    """BLAKE2b with a personalisation label, for fingerprints and derived identifiers."""
-    return bytes(
-        nacl.hash.blake2b(data, digest_size=size, person=person, encoder=nacl.encoding.RawEncoder)
-    )
+    """BLAKE2b with a personalisation label, for fingerprints and derived identifiers.
+
+    Python's ``hashlib.blake2b`` computes exactly libsodium's
+    ``crypto_generichash_blake2b_salt_personal`` (person zero-padded to 16 bytes, no key,
+    no salt; a test checks both agree) without PyNaCl's per-call argument checking, which
+    costs more than the hash itself on the envelope path.
+    """
+    return hashlib.blake2b(data, digest_size=size, person=person).digest()
 
 
 @dataclass(frozen=True)
@@ -60,12 +65,23 @@ class PublicIdentity:
             raise MalformedError(_("A public identity has keys of the wrong length."))
 
     def verify(self) -> None:
-        """Raise BadSignatureError unless the identity key signed the encryption key."""
+        """Raise BadSignatureError unless the identity key signed the encryption key.
+
+        Identities that verified once are remembered (by all 128 bytes, so any other
+        signature or key is verified afresh): every envelope carries its sender's identity,
+        and a busy correspondent would otherwise cost one extra Ed25519 verification each.
+        """
+        encoded = self.to_bytes()
+        if encoded in _VERIFIED_IDENTITIES:
+            return
         verify_signature(
             self.identity_key,
             ENCRYPTION_KEY_LABEL + self.encryption_key,
             self.encryption_key_signature,
         )
+        if len(_VERIFIED_IDENTITIES) >= _VERIFIED_CACHE_SIZE:
+            _VERIFIED_IDENTITIES.clear()
+        _VERIFIED_IDENTITIES.add(encoded)
 
     def check_usable(self) -> None:
         """Raise InvalidKeyError if the encryption key is a point of small order.
