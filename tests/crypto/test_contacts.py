@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from delegate_app.core.contacts.book import ContactBook, load_identity, own_card
-from delegate_app.core.contacts.models import ContactError
+from delegate_app.core.contacts.book import ContactBook, ensure_identity, load_identity, own_card
+from delegate_app.core.contacts.models import ContactError, ContactKeyChangedError, NoIdentityError
 from delegate_app.core.crypto.cards import ContactCard, make_card, sign_card_for_organisation
 from delegate_app.core.crypto.identity import LocalIdentity, OrganisationKey
+from delegate_app.core.crypto.keywrap import FAST_KDF
+from delegate_app.core.paths import ProfilePaths
 from delegate_app.core.policy import Policy, RawPolicy
 from delegate_app.core.vault import Vault
 
@@ -72,3 +74,61 @@ def test_replayed_envelope_ids_are_refused(vault: Vault, default_policy: Policy)
     book = ContactBook(vault.db, default_policy)
     assert book.record_envelope(b"\x01" * 16)
     assert not book.record_envelope(b"\x01" * 16)
+
+
+def test_accepting_checks_the_compared_key_and_conflicts(
+    vault: Vault, default_policy: Policy
+) -> None:
+    book = ContactBook(vault.db, default_policy)
+    book.import_card(_card(LocalIdentity.generate()))
+    first_new, second_new = LocalIdentity.generate(), LocalIdentity.generate()
+    compared = book.import_card(_card(first_new, created=2))
+    # Another card arrives after the user compared the first new safety number.
+    book.import_card(_card(second_new, created=3))
+    with pytest.raises(ContactError, match="changed again"):
+        book.accept_new_key(compared, first_new.public().identity_key)
+    # The second new key meanwhile belongs to another contact: a clear error, nothing changes.
+    book.import_card(_card(second_new, name="Someone Else", created=4))
+    current = book.get("Jonas Berg")
+    with pytest.raises(ContactError, match="another contact"):
+        book.accept_new_key(current, second_new.public().identity_key)
+    assert book.get("Jonas Berg").key_changed
+
+
+def test_rejecting_a_new_key_keeps_the_old_one(vault: Vault, default_policy: Policy) -> None:
+    book = ContactBook(vault.db, default_policy)
+    old = book.verify(book.import_card(_card(LocalIdentity.generate())))
+    changed = book.import_card(_card(LocalIdentity.generate(), created=2))
+    with pytest.raises(ContactKeyChangedError):
+        book.require_sendable(changed)
+    kept = book.reject_new_key(changed)
+    assert not kept.key_changed and kept.verified and kept.identity_key == old.identity_key
+    assert book.require_sendable(kept) == old.card.identity
+    with pytest.raises(ContactError, match="has not changed"):
+        book.accept_new_key(kept)
+
+
+def test_identity_created_once_and_only_inside_the_vault(
+    vault: Vault, profile_paths: ProfilePaths
+) -> None:
+    identity = load_identity(vault.db)
+    with vault.db.transaction() as db:
+        again = ensure_identity(db, "Amina Haddad", "Mission of Freedonia")
+    assert again == identity
+    assert vault.db.get_setting("profile.organisation") == "Mission of Freedonia"
+    vault.lock()
+    secrets = [identity.signing_seed, identity.encryption_secret, identity.mailbox_seed]
+    for path in profile_paths.root.rglob("*"):
+        if path.is_file():
+            content = path.read_bytes()
+            for secret in secrets:
+                assert secret not in content and secret.hex().encode() not in content
+
+
+def test_no_identity_is_a_typed_error(profile_paths: ProfilePaths) -> None:
+    created = Vault.create(profile_paths, "correct horse battery staple", kdf=FAST_KDF)
+    try:
+        with pytest.raises(NoIdentityError):
+            load_identity(created.db)
+    finally:
+        created.lock()
