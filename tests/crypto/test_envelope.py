@@ -4,21 +4,29 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
 import struct
 from collections.abc import Callable
 
+import nacl.bindings as sodium
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from delegate_app.core.crypto.envelope import (
     ENVELOPE_ID_BYTES,
+    MAGIC,
+    NONCE_BYTES,
+    SLOT_BYTES,
+    VERSION,
+    _unwrap_key,
+    _wrap_key,
     open_envelope,
     peek_envelope_id,
     seal,
 )
-from delegate_app.core.crypto.errors import NotForMeError
-from delegate_app.core.crypto.identity import LocalIdentity
+from delegate_app.core.crypto.errors import EnvelopeSignatureError, NotForMeError
+from delegate_app.core.crypto.identity import LocalIdentity, PublicIdentity
 from delegate_app.core.crypto.padding import BUCKETS, bucket_size, pad, unpad
 from delegate_app.core.errors import CryptoError
 
@@ -83,26 +91,74 @@ def test_every_single_byte_flip_is_rejected() -> None:
             open_envelope(bob, envelope.data[:cut])
 
 
+class _Impostor(LocalIdentity):
+    """Presents someone else's public identity but can only sign with its own key."""
+
+    def __init__(self, own: LocalIdentity, claimed: PublicIdentity) -> None:
+        super().__init__(own.signing_seed, own.encryption_secret, own.mailbox_seed)
+        object.__setattr__(self, "_claimed", claimed)
+
+    def public(self) -> PublicIdentity:
+        claimed: PublicIdentity = self.__dict__["_claimed"]
+        return claimed
+
+
 def test_forged_sender_is_rejected() -> None:
     real, forger, bob = (LocalIdentity.generate() for _ in range(3))
-    # The forger signs with its own key but claims the real sender's public identity.
-    impostor = LocalIdentity(forger.signing_seed, real.encryption_secret, forger.mailbox_seed)
-    envelope = seal(impostor, [bob.public()], "message/v1", b"transfer funds", timestamp=NOW)
-    opened = open_envelope(bob, envelope.data)
-    assert opened.sender.identity_key != real.public().identity_key  # cannot pass as the real one
+    envelope = seal(
+        _Impostor(forger, real.public()), [bob.public()], "message/v1", b"wire", timestamp=NOW
+    )
+    with pytest.raises(EnvelopeSignatureError):
+        open_envelope(bob, envelope.data)
+
+
+def _inner_as_recipient(me: LocalIdentity, data: bytes) -> bytes:
+    """What a legitimate recipient can recover: the padded, signed inner plaintext."""
+    count = int.from_bytes(data[20:22], "big")
+    end = 22 + count * SLOT_BYTES
+    key = next(
+        k for k in (_unwrap_key(data[i : i + SLOT_BYTES], me) for i in range(22, end, 80)) if k
+    )
+    nonce = data[end : end + NONCE_BYTES]
+    return bytes(
+        sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
+            data[end + NONCE_BYTES :], data[: end + NONCE_BYTES], nonce, key
+        )
+    )
+
+
+def _rewrap(envelope_id: bytes, padded_inner: bytes, recipients: list[PublicIdentity]) -> bytes:
+    """A new outer envelope around someone else's signed inner payload."""
+    key, nonce = os.urandom(32), os.urandom(NONCE_BYTES)
+    slots = b"".join(_wrap_key(key, r, os.urandom) for r in recipients)
+    prefix = MAGIC + bytes([VERSION]) + envelope_id + struct.pack(">H", len(recipients))
+    prefix += slots + nonce
+    return prefix + sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
+        padded_inner, prefix, nonce, key
+    )
 
 
 def test_readdressed_payload_is_rejected() -> None:
-    """A recipient who re-encrypts a signed payload for someone else cannot make it verify."""
+    """Bob re-wraps Alice's signed payload for Carol: Carol refuses it, whatever the id."""
     alice, bob, carol = (LocalIdentity.generate() for _ in range(3))
     original = seal(alice, [bob.public()], "message/v1", b"for bob only", timestamp=NOW)
-    opened = open_envelope(bob, original.data)
-    # Bob replays the same signed content to Carol: the signature names Bob as recipient.
-    forwarded = seal(bob, [carol.public()], opened.content_type, opened.body, timestamp=NOW)
-    assert open_envelope(carol, forwarded.data).sender.identity_key == bob.public().identity_key
-    # And Alice's original envelope, re-deposited for Carol, does not open for her.
+    inner = _inner_as_recipient(bob, original.data)
+    readdressed = _rewrap(original.envelope_id, inner, [carol.public()])
+    with pytest.raises(NotForMeError, match="signed for other recipients"):
+        open_envelope(carol, readdressed)
+    # Under a fresh envelope id the signature no longer matches.
+    with pytest.raises(EnvelopeSignatureError):
+        open_envelope(carol, _rewrap(os.urandom(16), inner, [carol.public(), bob.public()]))
+    # Rewriting the signed recipient list (Bob's key replaced by Carol's) breaks the signature.
+    swapped = inner.replace(bob.public().identity_key, carol.public().identity_key)
+    with pytest.raises(EnvelopeSignatureError):
+        open_envelope(carol, _rewrap(original.envelope_id, swapped, [carol.public()]))
+    # The untouched original still opens for Bob only.
     with pytest.raises(NotForMeError):
         open_envelope(carol, original.data)
+    assert open_envelope(bob, _rewrap(original.envelope_id, inner, [bob.public()])).body == (
+        b"for bob only"
+    )
 
 
 def test_known_answer_with_fixed_keys_and_randomness() -> None:
