@@ -107,8 +107,15 @@ def cmd_identity_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(data)
     else:
+        labels = {
+            "identity_key": _("Identity key"),
+            "encryption_key": _("Encryption key"),
+            "mailbox_id": _("Mailbox id"),
+            "fingerprint": _("Fingerprint"),
+        }
+        width = max(len(label) for label in labels.values())
         for key, value in data.items():
-            print(f"{key}: {value}")
+            print(_("{label}: {value}").format(label=labels[key].ljust(width), value=value))
     return 0
 
 

@@ -21,6 +21,8 @@ def test_card_exchange_safety_numbers_and_key_change(tmp_path: Path) -> None:
     _init(bob, "Bob")
     ident = json.loads(delegatectl("identity", "show", "--profile", alice, "--json").stdout)
     assert len(ident["mailbox_id"]) == 64
+    shown = delegatectl("identity", "show", "--profile", alice).stdout
+    assert "Mailbox id" in shown and ident["mailbox_id"] in shown
     for me in (alice, bob):
         assert (
             delegatectl("card", "export", tmp_path / f"{me.name}.card", "--profile", me).returncode
