@@ -19,7 +19,7 @@ from delegate_app.cli.common import (
 from delegate_app.core.documents import DocumentError
 from delegate_app.core.documents.library import Library
 from delegate_app.core.documents.models import DocumentKind, DocumentSummary, ImportOptions
-from delegate_app.i18n import _
+from delegate_app.i18n import _, ngettext
 
 KIND_CHOICES = [kind.value for kind in DocumentKind]
 
@@ -105,7 +105,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         for summary in imported:
             print(_("Imported {id}: {title}").format(id=summary.id, title=summary.title))
     if failures:
-        raise CliError(_("{count} file(s) not imported.").format(count=failures))
+        raise CliError(
+            ngettext("{count} file not imported.", "{count} files not imported.", failures).format(
+                count=failures
+            )
+        )
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from pathlib import Path
 
@@ -74,7 +75,7 @@ class Library:
                         name=path.name, limit=self.max_import_bytes // (1024 * 1024)
                     )
                 )
-            chunks: list[bytes] = []
+            chunks: builtins.list[bytes] = []
             read = 0
             with path.open("rb") as handle:
                 while chunk := handle.read(READ_CHUNK):
@@ -112,6 +113,16 @@ class Library:
 
     # -- reading ---------------------------------------------------------------------------
 
+    def list(
+        self,
+        *,
+        kind: DocumentKind | None = None,
+        event: str | None = None,
+        classification: str | None = None,
+    ) -> builtins.list[DocumentSummary]:
+        """Every document matching the filters, most recently updated first."""
+        return self._store.summaries(kind=kind, event=event, classification=classification)
+
     def documents(
         self,
         *,
@@ -120,7 +131,8 @@ class Library:
         classification: str | None = None,
         limit: int | None = None,
         offset: int = 0,
-    ) -> list[DocumentSummary]:
+    ) -> builtins.list[DocumentSummary]:
+        """Like :meth:`list`, a page at a time (``limit``/``offset``) for long lists."""
         return self._store.summaries(
             kind=kind, event=event, classification=classification, limit=limit, offset=offset
         )
@@ -146,7 +158,7 @@ class Library:
             return sanitize_html(document.body)
         return text_to_html(document.body)
 
-    def events(self) -> list[str]:
+    def events(self) -> builtins.list[str]:
         return self._store.events()
 
     def has_source(self, filename: str) -> bool:
@@ -169,7 +181,7 @@ class Library:
         event: str | None = None,
         classification: str | None = None,
         limit: int = 50,
-    ) -> list[SearchHit]:
+    ) -> builtins.list[SearchHit]:
         match = fts_query(query)
         if match is None:
             return []
@@ -219,7 +231,7 @@ class Library:
         )
         return self._store.get(doc_id)
 
-    def versions(self, doc_id: int) -> list[DocumentVersion]:
+    def versions(self, doc_id: int) -> builtins.list[DocumentVersion]:
         return self._store.versions(doc_id)
 
     def delete(self, doc_id: int) -> None:
