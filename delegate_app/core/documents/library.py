@@ -18,8 +18,8 @@ from delegate_app.core.documents.models import (
     SearchHit,
 )
 from delegate_app.core.documents.rendering import (
-    html_text_and_title,
     markdown_to_html,
+    plain_text,
     sanitize_html,
     text_to_html,
 )
@@ -37,6 +37,8 @@ class Library:
     def __init__(self, db: Database, policy: Policy) -> None:
         self._store = DocumentStore(db)
         self._policy = policy
+        if not self._store.index_is_current():
+            self._store.rebuild_index()
 
     # -- import ----------------------------------------------------------------------------
 
@@ -211,11 +213,7 @@ class Library:
         body_format = current.body_format
         if body is not None and body_format is BodyFormat.HTML:
             new_body = sanitize_html(body)
-            search_text = html_text_and_title(new_body)[0]
-        elif body_format is BodyFormat.HTML:
-            search_text = html_text_and_title(new_body)[0]
-        else:
-            search_text = new_body
+        search_text = plain_text(body_format.value, new_body)
         self._store.update(
             doc_id,
             title=(title if title is not None else current.summary.title).strip()

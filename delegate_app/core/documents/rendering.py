@@ -100,6 +100,14 @@ class _TextExtractor(HTMLParser):
         self.parts.append(data)
 
 
+def plain_text(body_format: str, body: str) -> str:
+    """The text of a stored body for the full-text index (HTML loses its markup; Markdown and
+    a PDF's extracted text are indexed as they are, punctuation being no token)."""
+    if body_format == "html":
+        return html_text_and_title(body)[0]
+    return body
+
+
 def html_text_and_title(markup: str) -> tuple[str, str | None]:
     """Plain text of ``markup`` (for search) and its title (``<title>``, else the first h1)."""
     extractor = _TextExtractor()

@@ -1,26 +1,71 @@
-"""Turning what a user types into a safe FTS5 query, and FTS5 snippets into highlighted parts."""
+"""Text for the full-text index, safe FTS5 queries from what a user types, and snippets.
+
+The index uses SQLite's ``unicode61`` tokenizer (diacritics removed), which splits text at
+spaces and punctuation. Two scripts need help before text reaches it, and the same help is
+given to the user's query so both sides agree:
+
+* Arabic: vowel marks (harakat) are not letters to ``unicode61``, so a vocalised word would
+  fall apart into single letters. They are removed, with the tatweel, and the hamza forms of
+  alef are folded into plain alef, so ``مُذَكِّرَة`` and ``مذكرة`` match each other.
+* Chinese and Japanese are written without spaces, so a whole sentence would be one token.
+  Each Han or kana character is indexed as its own token and a run of them in a query
+  becomes a phrase: ``数据`` matches those two characters side by side anywhere. Snippets
+  are put back together without the added spaces.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 HIGHLIGHT_START = "\x02"
 HIGHLIGHT_END = "\x03"
-_TOKEN = re.compile(r"\w+", re.UNICODE)
+MAX_QUERY_TERMS = 32
+# Raise when index_text() changes, so existing vaults rebuild their index once.
+INDEX_VERSION = 2
+
+_CJK = (
+    "\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+    "\uff66-\uff9f\U00020000-\U0003134f"
+)
+_ARABIC_MARKS = re.compile("[\u0640\u064b-\u065f\u0670\u06d6-\u06ed]")
+_ALEF_FORMS = str.maketrans({"\u0622": "\u0627", "\u0623": "\u0627", "\u0625": "\u0627",
+                             "\u0671": "\u0627"})  # fmt: skip
+_CJK_BOUNDARY = re.compile(rf"(?<=[{_CJK}])(?=\w)|(?<=\w)(?=[{_CJK}])")
+_CJK_SPACE = re.compile(rf"(?<=[{_CJK}])([\x02\x03]?) ([\x02\x03]?)(?=[{_CJK}])")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_QUERY_TOKEN = re.compile(rf"[{_CJK}]+|(?:(?![{_CJK}])\w)+")
+
+
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    return _ARABIC_MARKS.sub("", text).translate(_ALEF_FORMS)
+
+
+def index_text(text: str) -> str:
+    """What the full-text index stores for ``text``: Arabic normalised, Han and kana characters
+    spaced apart, control characters (which would confuse snippet markers) removed."""
+    return _CJK_BOUNDARY.sub(" ", _normalise(_CONTROL.sub(" ", text)))
 
 
 def fts_query(user_text: str) -> str | None:
     """Every word becomes a quoted prefix term, all required: ``negot posi`` →
-    ``"negot"* "posi"*``. Quotes and FTS5 operators in the input are plain text, so no
-    input can raise a syntax error or change the query's meaning. None for no words."""
-    words = _TOKEN.findall(user_text)
-    if not words:
-        return None
-    return " ".join(f'"{word}"*' for word in words[:32])
+    ``"negot"* "posi"*``; a run of Chinese or Japanese characters becomes a phrase of single
+    characters: ``数据`` → ``"数 据"``. Quotes and FTS5 operators in the input are plain text,
+    so no input can raise a syntax error or change the query's meaning. None for no words."""
+    terms: list[str] = []
+    for token in _QUERY_TOKEN.findall(_normalise(user_text)):
+        if re.match(f"[{_CJK}]", token):
+            terms.append('"' + " ".join(token) + '"')
+        else:
+            terms.append(f'"{token}"*')
+    return " ".join(terms[:MAX_QUERY_TERMS]) or None
 
 
 def snippet_parts(snippet: str) -> tuple[tuple[str, bool], ...]:
-    """Split an FTS5 snippet marked with STX/ETX into ``(text, highlighted)`` parts."""
+    """Split an FTS5 snippet marked with STX/ETX into ``(text, highlighted)`` parts, taking out
+    the spaces :func:`index_text` put between Han and kana characters."""
+    snippet = _CJK_SPACE.sub(r"\1\2", snippet)
     parts: list[tuple[str, bool]] = []
     for piece in re.split(f"({HIGHLIGHT_START}.*?{HIGHLIGHT_END})", snippet, flags=re.S):
         if not piece:

@@ -16,7 +16,13 @@ from delegate_app.core.documents.models import (
     DocumentVersion,
     ParsedDocument,
 )
-from delegate_app.core.documents.search_query import HIGHLIGHT_END, HIGHLIGHT_START
+from delegate_app.core.documents.rendering import plain_text
+from delegate_app.core.documents.search_query import (
+    HIGHLIGHT_END,
+    HIGHLIGHT_START,
+    INDEX_VERSION,
+    index_text,
+)
 from delegate_app.core.vault import Database
 from delegate_app.i18n import _
 
@@ -38,6 +44,7 @@ SEARCH_SQL = f"""
     )
     ORDER BY rank
 """  # noqa: S608
+INDEX_VERSION_KEY = "documents.index_version"
 SUMMARY_SQL = """
     SELECT d.id, d.uid, d.kind, d.title, d.event, d.classification, d.language, d.author, d.tags,
            d.created_at, d.updated_at, d.is_read,
@@ -139,11 +146,33 @@ class DocumentStore:
                     " VALUES (?, ?, 'application/pdf', ?, ?)",
                     (doc_id, source_name or "document.pdf", len(parsed.pdf), parsed.pdf),
                 )
-            db.execute(
-                "INSERT INTO documents_fts (rowid, title, tags, body) VALUES (?, ?, ?, ?)",
-                (doc_id, parsed.title, " ".join(tags), parsed.search_text),
-            )
+            self._index(doc_id, parsed.title, tags, parsed.search_text)
         return doc_id
+
+    def _index(self, doc_id: int, title: str, tags: Sequence[str], text: str) -> None:
+        self.db.execute(
+            "INSERT INTO documents_fts (rowid, title, tags, body) VALUES (?, ?, ?, ?)",
+            (doc_id, index_text(title), index_text(" ".join(tags)), index_text(text)),
+        )
+
+    def index_is_current(self) -> bool:
+        return self.db.get_setting(INDEX_VERSION_KEY) == str(INDEX_VERSION)
+
+    def rebuild_index(self) -> int:
+        """Index every document afresh from its stored body, in one transaction; returns how
+        many were indexed. Needed once when :data:`INDEX_VERSION` changes."""
+        with self.db.transaction() as db:
+            db.execute("DELETE FROM documents_fts")
+            rows = db.query("SELECT id, title, tags, body_format, body FROM documents")
+            for row in rows:
+                self._index(
+                    int(row["id"]),
+                    str(row["title"]),
+                    _tags(row["tags"]),
+                    plain_text(str(row["body_format"]), str(row["body"])),
+                )
+            db.set_setting(INDEX_VERSION_KEY, str(INDEX_VERSION))
+        return len(rows)
 
     def summaries(
         self,
@@ -266,10 +295,8 @@ class DocumentStore:
                     doc_id,
                 ),
             )
-            db.execute(
-                "UPDATE documents_fts SET title = ?, tags = ?, body = ? WHERE rowid = ?",
-                (title, " ".join(tags), search_text, doc_id),
-            )
+            db.execute("DELETE FROM documents_fts WHERE rowid = ?", (doc_id,))
+            self._index(doc_id, title, tags, search_text)
 
     def versions(self, doc_id: int) -> list[DocumentVersion]:
         self.summary(doc_id)
