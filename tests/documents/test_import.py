@@ -152,3 +152,94 @@ def test_progress_reported(library: Library, tmp_path: Path) -> None:
     )
     assert seen[-1][0] == seen[-1][1] == 3_000_004
     assert len(seen) >= 3
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("```\n# not a heading\n```\n\n# Real title\n", "Real title"),
+        ("Intro line\n\nUnderlined *title*\n==================\n", "Underlined title"),
+        ("## Agenda\n\n# Main\n", "Main"),
+        ("### Only a subheading\n", "Only a subheading"),
+        ("No heading at all.\n", "delegation notes"),
+    ],
+)
+def test_markdown_title_from_first_heading(library: Library, text: str, title: str) -> None:
+    assert library.import_bytes("delegation_notes.md", text.encode()).title == title
+
+
+def test_html_title_falls_back_to_h1_then_file_name(library: Library) -> None:
+    with_h1 = b"<html><body><h1>Cyber <em>norms</em></h1><p>Text.</p></body></html>"
+    assert library.import_bytes("a.html", with_h1).title == "Cyber norms"
+    assert library.import_bytes("plain-page.htm", b"<p>Only text.</p>").title == "plain page"
+
+
+def test_pdf_without_metadata_title_takes_the_file_name(library: Library) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.cell(0, 10, "Untitled content")
+    summary = library.import_bytes("annex_b.pdf", bytes(pdf.output()))
+    assert summary.title == "annex b"
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("Délégation — café".encode(), "Délégation — café"),
+        ("\ufeffDélégation — café".encode(), "Délégation — café"),  # UTF-8 with BOM
+        ("Délégation — café".encode("utf-16-le"), None),  # no BOM: NUL bytes, refused
+        ("\ufeffДелегация".encode("utf-16-le"), "Делегация"),
+        ("\ufeffДелегация".encode("utf-16-be"), "Делегация"),
+        ("Délégation — café €".encode("cp1252"), "Délégation — café €"),
+        (b"caf\xe9 \x81", "café \x81"),  # not cp1252 either: Latin-1 takes every byte
+    ],
+)
+def test_text_encodings(library: Library, data: bytes, expected: str | None) -> None:
+    if expected is None:
+        with pytest.raises(ImportRefusedError, match="not a text file"):
+            library.import_bytes("n.txt", data)
+        return
+    assert library.get(library.import_bytes("n.txt", data).id).body == expected
+
+
+def test_markdown_raw_html_and_images_are_neutralised(library: Library) -> None:
+    text = (
+        b"# Paper\n\n<script>alert(1)</script>\n\n![pixel](https://tracker.example/p.gif)\n\n"
+        b'<img src="http://tracker.example/x.png" onerror="steal()">\n\n'
+        b"[a link](https://un.example/doc) and [bad](javascript:alert(2))\n"
+    )
+    rendered = library.render_html(library.import_bytes("p.md", text).id)
+    for forbidden in ("<script", "<img", 'href="javascript', 'href="https://tracker'):
+        assert forbidden not in rendered, forbidden
+    assert "&lt;script&gt;" in rendered and "&lt;img" in rendered  # shown as text, never run
+    assert 'href="https://un.example/doc"' in rendered
+
+
+def test_html_styles_forms_frames_and_data_urls_removed(library: Library) -> None:
+    hostile = (
+        b"<title>T</title><style>@import url(https://tracker.example/a.css);</style>"
+        b'<iframe src="https://tracker.example/f"></iframe><form action="https://x.example">'
+        b'<input name="q"></form><svg><image href="https://tracker.example/s.png"/></svg>'
+        b'<object data="https://tracker.example/o"></object>'
+        b'<a href="data:text/html;base64,PHNjcmlwdD4=">d</a><table><tr><td>cell</td></tr></table>'
+    )
+    rendered = library.render_html(library.import_bytes("h.html", hostile).id)
+    for forbidden in ("tracker.example", "<iframe", "<form", "<input", "<svg", "data:", "@import"):
+        assert forbidden not in rendered, forbidden
+    assert "<td>cell</td>" in rendered
+
+
+def test_one_transaction_per_document_failure_leaves_nothing(
+    library: Library, vault: Vault
+) -> None:
+    library.import_bytes("ok.md", b"# Fine\n")
+    vault.db.execute(
+        "CREATE TRIGGER refuse_fts BEFORE INSERT ON attachments BEGIN SELECT RAISE(ABORT, 'x'); END"
+    )
+    with pytest.raises(Exception, match="x"):
+        library.import_bytes("p.pdf", make_pdf("P", ["text"]))
+    assert library.count() == 1
+    assert library.search("text") == []

@@ -13,7 +13,11 @@ from pathlib import PurePath
 
 from delegate_app.core.documents.errors import ImportRefusedError
 from delegate_app.core.documents.models import BodyFormat, ParsedDocument
-from delegate_app.core.documents.rendering import html_text_and_title, sanitize_html
+from delegate_app.core.documents.rendering import (
+    html_text_and_title,
+    markdown_title,
+    sanitize_html,
+)
 from delegate_app.i18n import _
 
 log = logging.getLogger(__name__)
@@ -52,17 +56,9 @@ def _title_from_name(filename: str) -> str:
     return re.sub(r"[_-]+", " ", stem).strip() or filename
 
 
-def _markdown_title(text: str) -> str | None:
-    for line in text.splitlines():
-        match = re.match(r"^\s{0,3}#\s+(.+?)\s*#*\s*$", line)
-        if match:
-            return match.group(1).strip()
-    return None
-
-
 def parse_markdown(text: str, filename: str) -> ParsedDocument:
     return ParsedDocument(
-        title=_markdown_title(text) or _title_from_name(filename),
+        title=markdown_title(text) or _title_from_name(filename),
         body_format=BodyFormat.MARKDOWN,
         body=text,
         search_text=text,

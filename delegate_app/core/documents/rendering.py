@@ -8,6 +8,7 @@ Links keep their address as an ``href`` but the reader never follows them by its
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from html.parser import HTMLParser
 
@@ -26,6 +27,7 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+_TITLE_TOKENS = frozenset({"text", "code_inline", "softbreak"})
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 
@@ -46,6 +48,25 @@ def sanitize_html(markup: str) -> str:
 
 def markdown_to_html(text: str) -> str:
     return sanitize_html(_markdown.render(text))
+
+
+def markdown_title(text: str) -> str | None:
+    """The plain text of the first level-1 heading (ATX or underlined), else of the first
+    heading of any level; None without headings. Code blocks are not mistaken for headings."""
+    tokens = _markdown.parse(text)
+    headings: list[tuple[int, str]] = []
+    for opening, inline in itertools.pairwise(tokens):
+        if opening.type != "heading_open" or inline.type != "inline":
+            continue
+        words = "".join(
+            " " if child.type == "softbreak" else child.content
+            for child in inline.children or ()
+            if child.type in _TITLE_TOKENS
+        )
+        title = " ".join(words.split())
+        if title:
+            headings.append((int(opening.tag[1:]), title))
+    return min(headings, key=lambda heading: heading[0])[1] if headings else None
 
 
 def text_to_html(text: str) -> str:
