@@ -14,12 +14,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from delegate_app.core.crypto.keywrap import DEFAULT_KDF, KdfParams
 from delegate_app.core.documents.library import Library
 from delegate_app.core.documents.models import DocumentKind, ImportOptions
 from delegate_app.core.paths import resolve_profile
 from delegate_app.core.policy import Policy, load_policy
 from delegate_app.core.profile import ProfileInfo, init_profile
 from delegate_app.core.vault import Vault
+from delegate_app.i18n import _, ngettext
 
 DEMO_PASSPHRASE = "demo-passphrase-2027"  # noqa: S105 - a published demo passphrase
 DEMO_NAME = "Amina Haddad"
@@ -49,15 +51,20 @@ def seed_documents(library: Library, content_dir: Path = CONTENT_DIR) -> int:
     return added
 
 
-def seed_profile(profile: Path, policy: Policy) -> Vault:
-    """The demo profile's vault, unlocked, created and filled as needed."""
+def seed_profile(profile: Path, policy: Policy, *, kdf: KdfParams = DEFAULT_KDF) -> Vault:
+    """The demo profile's vault, unlocked, created and filled as needed (``kdf`` applies only
+    when the profile is created)."""
     paths = resolve_profile(profile)
     if Vault.exists(paths):
         vault = Vault.open(paths)
         vault.unlock(DEMO_PASSPHRASE)
     else:
         vault = init_profile(
-            paths, ProfileInfo(DEMO_NAME, DEMO_ORGANISATION, None), DEMO_PASSPHRASE, policy
+            paths,
+            ProfileInfo(DEMO_NAME, DEMO_ORGANISATION, None),
+            DEMO_PASSPHRASE,
+            policy,
+            kdf=kdf,
         )
     seed_documents(Library(vault.db, policy))
     return vault
@@ -66,26 +73,32 @@ def seed_profile(profile: Path, policy: Policy) -> Vault:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="delegate-demo", description=__doc__)
     parser.add_argument("--profile", type=Path, required=True, metavar="DIR")
-    parser.add_argument("--launch", action="store_true", help="start the app afterwards")
+    parser.add_argument("--launch", action="store_true", help=_("start the app afterwards"))
     parser.add_argument(
         "--no-network",
         action="store_true",
-        help="with --launch: no local relay and no answering second mission",
+        help=_("with --launch: no local relay and no answering second mission"),
     )
     args = parser.parse_args(argv)
     policy = load_policy()
     vault = seed_profile(args.profile, policy)
     count = Library(vault.db, policy).count()
-    print(f"Demo profile ready in {args.profile} with {count} documents.")
-    print(f"Demo passphrase: {DEMO_PASSPHRASE}")
+    print(
+        ngettext(
+            "Demo profile ready in {path} with {count} document.",
+            "Demo profile ready in {path} with {count} documents.",
+            count,
+        ).format(path=args.profile, count=count)
+    )
+    print(_("Demo passphrase: {passphrase}").format(passphrase=DEMO_PASSPHRASE))
     if not args.launch:
         vault.lock()
-        print(f"Start it with: delegate --profile {args.profile}")
+        print(_("Start it with: {command}").format(command=f"delegate --profile {args.profile}"))
         return 0
     no_display = not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")
     if no_display and os.environ.get("QT_QPA_PLATFORM", "") in ("", "offscreen"):
         vault.lock()
-        print("No display found: set DISPLAY (or run under xvfb-run) to see the app.")
+        print(_("No display found: set DISPLAY (or run under xvfb-run) to see the app."))
         return 0
     from delegate_app.app import main as app_main
 
@@ -98,7 +111,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     network = DemoNetwork(args.profile, policy, DEMO_PASSPHRASE)
     try:
         network.start(vault)
-        print(f"Demo relay on {network.url}; the Embassy of Sylvania answers messages.")
+        print(
+            _("Demo relay on {url}; the Embassy of Sylvania answers messages.").format(
+                url=network.url
+            )
+        )
     finally:
         vault.lock()
     with network:
