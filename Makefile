@@ -15,7 +15,8 @@ APT_PACKAGES := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 l
 	libasound2 fonts-dejavu-core fonts-noto-core fonts-arphic-ukai \
 	dbus dbus-x11 gnome-keyring gettext
 
-.PHONY: run test lint typecheck pytest bench venv apt clean demo relay test-faults
+.PHONY: run test lint typecheck pytest bench venv apt clean check-strings update-catalogues \
+	compile-translations test-faults test-faults-long
 
 $(APT_STAMP):
 	@mkdir -p $(VENV)
@@ -39,10 +40,32 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
+# Catalogues: the template is current, every language complete, msgfmt --check clean.
+check-strings: $(STAMP)
+	$(PY) i18n/tasks.py check
+
+# After changing translatable strings: sources -> delegate.pot -> every <lang>.po and en_XA.po.
+update-catalogues: $(STAMP)
+	$(PY) i18n/tasks.py extract
+	$(PY) i18n/tasks.py update
+
+# .po -> .mo inside the package, where the running code looks for them.
+compile-translations: $(STAMP)
+	$(PY) i18n/tasks.py compile
+
+# The whole suite, fault-injection rounds (CI-sized) included; installers are test-packaging.
 pytest: $(STAMP)
 	dbus-run-session -- $(PY) -m pytest $(PYTEST_ARGS)
 
-test: lint typecheck pytest
+test: lint typecheck check-strings pytest test-packaging
+
+# Only the fault-injection tests; FAULT_ROUNDS=N for a long run on demand.
+test-faults: $(STAMP)
+	$(PY) -m pytest -m faults -p no:randomly $(PYTEST_ARGS)
+
+test-faults-long: $(STAMP)
+	DELEGATE_FAULT_ROUNDS=$${FAULT_ROUNDS:-500} $(PY) -m pytest -m faults -p no:randomly \
+		--timeout=0 $(PYTEST_ARGS)
 
 run: $(STAMP)
 	$(PY) -m delegate_app.demo --profile $(DEMO_PROFILE) --launch
@@ -52,3 +75,5 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .demo .mypy_cache .ruff_cache
+
+include packaging/targets.mk
