@@ -56,6 +56,18 @@ class VaultCorruptError(VaultError):
     """The database file is corrupt, foreign, or does not match the key file."""
 
 
+class VaultStorageError(VaultError):
+    """The disk refused a read or write of the vault (full, or an I/O error).
+
+    The operation that hit it was rolled back as a whole; the vault stays consistent and
+    the same operation can be retried once there is room again.
+    """
+
+
+class VaultFullError(VaultStorageError):
+    """The disk under the vault is full."""
+
+
 class MigrationError(VaultError):
     """A schema migration failed; the database was left at its previous version."""
 

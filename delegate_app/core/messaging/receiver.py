@@ -19,7 +19,7 @@ from enum import StrEnum
 from delegate_app.core.contacts.store import ContactStore
 from delegate_app.core.crypto.envelope import open_envelope, peek_envelope_id
 from delegate_app.core.crypto.identity import LocalIdentity
-from delegate_app.core.errors import CryptoError, DelegateError
+from delegate_app.core.errors import CryptoError, DelegateError, VaultStorageError
 from delegate_app.core.messaging.directory import Correspondent, Directory
 from delegate_app.core.messaging.errors import PayloadError
 from delegate_app.core.messaging.inbox import InboxState
@@ -122,6 +122,9 @@ class Receiver:
     ) -> ReceiveResult:
         """Verify, decrypt and commit one envelope. Never raises for bad input: reports it.
 
+        Raises :class:`VaultStorageError` when the disk refuses the commit (full): nothing of
+        the envelope was recorded, so it is neither lost nor acknowledged.
+
         With ``position``, the cursor and the ack owed commit with the envelope. A caller
         that records them itself for a whole batch (in the same transaction) passes
         ``from_relay`` instead.
@@ -176,6 +179,10 @@ class Receiver:
             return self._skip(envelope_id, position, from_relay=from_relay)
         except PayloadError as exc:
             return self._reject(envelope_id, str(exc), position)
+        except VaultStorageError:
+            # The disk failed us, not the envelope: refusing (and acknowledging) it would lose
+            # it. The caller's transaction rolls back and the envelope is fetched again later.
+            raise
         except (DelegateError, ValueError, LookupError, TypeError, IntegrityError) as exc:
             # A payload that verified but cannot be applied must not wedge the inbox: it is
             # refused and reported like a malformed one, and the rest keeps flowing.

@@ -10,18 +10,55 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 import sqlcipher3
 
-from delegate_app.core.errors import MigrationError, VaultCorruptError
+from delegate_app.core.errors import (
+    MigrationError,
+    VaultCorruptError,
+    VaultFullError,
+    VaultStorageError,
+)
 from delegate_app.core.vault.migrations import Migration, all_migrations
+from delegate_app.i18n import _
 
 Row = sqlcipher3.Row
 IntegrityError = sqlcipher3.IntegrityError
 BUSY_TIMEOUT_MS = 10_000
+# SQLite's primary result codes (the low byte of an extended code).
+SQLITE_IOERR = 10
+SQLITE_FULL = 13
+
+
+def storage_error(exc: BaseException) -> VaultStorageError | None:
+    """The typed error for a SQLite failure caused by the disk (full, I/O), else None."""
+    if not isinstance(exc, sqlcipher3.DatabaseError):
+        return None
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary == SQLITE_FULL or (primary is None and "disk is full" in str(exc)):
+        message = _("The disk is full; nothing was saved. Free some space and try again.")
+        return VaultFullError(message)
+    if primary == SQLITE_IOERR or (primary is None and "disk I/O error" in str(exc)):
+        return VaultStorageError(
+            _("The vault could not be written to the disk (I/O error); nothing was saved.")
+        )
+    return None
+
+
+@contextmanager
+def _disk_errors() -> Iterator[None]:
+    """Turn SQLite's "disk full" and I/O errors into :class:`VaultStorageError`."""
+    try:
+        yield
+    except sqlcipher3.DatabaseError as exc:
+        typed = storage_error(exc)
+        if typed is None:
+            raise
+        raise typed from None
 
 
 def _touch_private(path: Path) -> None:
@@ -72,41 +109,62 @@ class Database:
     # -- queries -------------------------------------------------------------------------
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
-        with self._lock:
+        with self._lock, _disk_errors():
             return self._conn.execute(sql, params)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any:
-        with self._lock:
+        with self._lock, _disk_errors():
             return self._conn.executemany(sql, rows)
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Any]:
-        with self._lock:
+        with self._lock, _disk_errors():
             return list(self._conn.execute(sql, params).fetchall())
 
     def query_one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any | None:
-        with self._lock:
+        with self._lock, _disk_errors():
             return self._conn.execute(sql, params).fetchone()
 
     @contextmanager
     def transaction(self) -> Iterator[Database]:
-        """``BEGIN IMMEDIATE`` … ``COMMIT``; rolls back on any exception. Nests as savepoints."""
+        """``BEGIN IMMEDIATE`` … ``COMMIT``; rolls back on any exception. Nests as savepoints.
+
+        A disk that fills up makes the statement (or the commit) fail with
+        :class:`VaultFullError`; the whole transaction is then rolled back, whether SQLite
+        already did so itself or not, so a failed operation never leaves half its rows.
+        """
         with self._lock:
             depth = self._tx_depth
             name = f"sp{depth}"
-            self._conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT {name}")
+            with _disk_errors():
+                self._conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT {name}")
             self._tx_depth += 1
             try:
                 yield self
             except BaseException:
                 self._tx_depth -= 1
-                if depth == 0:
-                    self._conn.execute("ROLLBACK")
-                else:
-                    self._conn.execute(f"ROLLBACK TO {name}")
-                    self._conn.execute(f"RELEASE {name}")
+                self._roll_back(depth, name)
                 raise
             self._tx_depth -= 1
-            self._conn.execute("COMMIT" if depth == 0 else f"RELEASE {name}")
+            try:
+                with _disk_errors():
+                    self._conn.execute("COMMIT" if depth == 0 else f"RELEASE {name}")
+            except BaseException:
+                self._roll_back(depth, name)
+                raise
+
+    def _roll_back(self, depth: int, name: str) -> None:
+        # After SQLITE_FULL or an I/O error SQLite may have rolled the whole transaction
+        # back on its own; then there is nothing left to undo here.
+        if not self._conn.in_transaction:
+            return
+        if depth == 0:
+            self._conn.execute("ROLLBACK")
+            return
+        # If the savepoint went with an automatic rollback, the outer level (which sees the
+        # same exception) rolls back what is left.
+        with suppress(sqlcipher3.OperationalError):
+            self._conn.execute(f"ROLLBACK TO {name}")
+            self._conn.execute(f"RELEASE {name}")
 
     # -- settings ------------------------------------------------------------------------
 
@@ -155,3 +213,7 @@ class Database:
     def checkpoint(self) -> None:
         """Fold the WAL into the main file (used before lock and by tests)."""
         self.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def integrity_check(self) -> list[str]:
+        """SQLite's ``PRAGMA integrity_check``: ``["ok"]`` for a sound database."""
+        return [str(row[0]) for row in self.query("PRAGMA integrity_check")]
