@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 
 from delegate_app.core.errors import UnlockThrottledError
-from delegate_app.i18n import _
+from delegate_app.i18n import ngettext
 
 FREE_ATTEMPTS = 3
 MAX_DELAY_SECONDS = 300.0
@@ -34,10 +34,13 @@ class UnlockThrottle:
     def check(self) -> None:
         wait = self.remaining()
         if wait > 0:
+            seconds = int(wait + 0.999)
             raise UnlockThrottledError(
-                _("Too many wrong passphrases. Try again in {seconds} seconds.").format(
-                    seconds=int(wait + 0.999)
-                ),
+                ngettext(
+                    "Too many wrong passphrases. Try again in {seconds} second.",
+                    "Too many wrong passphrases. Try again in {seconds} seconds.",
+                    seconds,
+                ).format(seconds=seconds),
                 retry_after=wait,
             )
 
