@@ -24,6 +24,9 @@ class FaultPlan:
     max_delay: float = 0.05
     cut_after_bytes: tuple[int, int] = (1, 4096)
     seed: int = 0
+    # Fates of the first connections, in order, before the dice take over ("refuse", "cut",
+    # "delay", "pass"): so that every kind of fault surely happens in a short run.
+    script: tuple[str, ...] = ()
 
 
 @dataclass
@@ -46,6 +49,7 @@ class FlakyProxy:
         self.stats = ProxyStats()
         self._rng = random.Random(self.plan.seed)
         self._rng_lock = threading.Lock()
+        self._script = list(self.plan.script)
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._listener.settimeout(0.2)
         self.port: int = self._listener.getsockname()[1]
@@ -80,8 +84,11 @@ class FlakyProxy:
             roll = self._rng.random()
             delay = self._rng.uniform(0, self.plan.max_delay)
             cut_at = self._rng.randint(*self.plan.cut_after_bytes)
+            scripted = self._script.pop(0) if self._script and self.enabled else None
         if not self.enabled:
             return "pass", 0.0, 0
+        if scripted is not None:
+            return scripted, delay if scripted == "delay" else 0.0, cut_at
         plan = self.plan
         if roll < plan.refuse:
             return "refuse", 0.0, 0
