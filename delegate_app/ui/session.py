@@ -11,6 +11,7 @@ from typing import Any
 
 from delegate_app.core.documents.library import Library
 from delegate_app.core.errors import VaultNotFoundError
+from delegate_app.core.mailroom import Mailroom
 from delegate_app.core.paths import ProfilePaths
 from delegate_app.core.policy import Policy
 from delegate_app.core.preferences import Preferences, load_preferences, save_preferences
@@ -25,6 +26,7 @@ class Session:
         self.policy = policy
         self.vault: Vault | None = Vault.open(paths) if Vault.exists(paths) else None
         self._library: Library | None = None
+        self._mailroom: Mailroom | None = None
         self._lock_listeners: list[Callable[[], None]] = []
 
     @property
@@ -38,6 +40,7 @@ class Session:
     def create(self, info: ProfileInfo, passphrase: str) -> None:
         self.vault = init_profile(self.paths, info, passphrase, self.policy)
         self._library = None
+        self._mailroom = None
 
     def _require_vault(self) -> Vault:
         if self.vault is None:
@@ -47,6 +50,7 @@ class Session:
     def unlock(self, passphrase: str) -> None:
         self._require_vault().unlock(passphrase)
         self._library = None
+        self._mailroom = None
 
     def unlock_with_keyring(self) -> bool:
         if self.vault is None or not self.keyring_permitted:
@@ -82,6 +86,7 @@ class Session:
 
     def lock(self) -> None:
         self._library = None
+        self._mailroom = None
         if self.vault is not None and self.vault.is_unlocked:
             self.vault.lock()
         for listener in list(self._lock_listeners):
@@ -99,6 +104,17 @@ class Session:
         if self._library is None:
             self._library = Library(self.db, self.policy)
         return self._library
+
+    @property
+    def mailroom(self) -> Mailroom:
+        """Contacts, messages and sharing over the GUI thread's connection."""
+        if self._mailroom is None:
+            self._mailroom = Mailroom.open(self.db, self.policy)
+        return self._mailroom
+
+    def open_worker_connection(self) -> Database:
+        """A separate vault connection for a worker thread (the sync worker); close it after."""
+        return self._require_vault().open_connection()
 
     def open_worker_library(self) -> tuple[Library, Database]:
         """A library on a separate connection, for a worker thread; close the Database after."""
