@@ -1,0 +1,340 @@
+"""The messages page: conversations (newest first, unread counts) and the open conversation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import shiboken6
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QInputDialog,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from delegate_app.core.contacts.models import Contact
+from delegate_app.core.errors import DelegateError
+from delegate_app.core.mailroom import Mailroom
+from delegate_app.core.messaging.models import Conversation, ConversationKind, Direction
+from delegate_app.core.messaging.service import effective_expiry_days
+from delegate_app.i18n import N_, _, ngettext
+from delegate_app.ui.contact_actions import accept_new_key, keep_old_key, open_safety_number
+from delegate_app.ui.conversation_view import ConversationViewWidget
+from delegate_app.ui.new_group_dialog import NewGroupDialog
+from delegate_app.ui.notifications import Arrival
+from delegate_app.ui.pages import PageContext, PageWidget, Section
+
+if TYPE_CHECKING:
+    from sync.client.engine import SyncReport
+
+CONVERSATION_ROLE = Qt.ItemDataRole.UserRole + 1
+MESSAGE_SECTIONS = (Section("messages", N_("Messages")),)
+
+
+class MessagesPageWidget(PageWidget):
+    message_queued = Signal(int)  # message id
+    conversation_shown = Signal(int)  # conversation id
+    messages_arrived = Signal(object)  # list[Arrival]: new incoming messages, oldest first
+
+    def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
+        super().__init__(context, parent)
+        self.conversations: list[Conversation] = []
+        self.current_id: int | None = None
+        self._newest_incoming = 0  # id of the newest incoming message already announced
+        self.list = QListWidget()
+        self.list.setObjectName("conversationList")
+        self.new_button = QPushButton()
+        self.group_button = QPushButton()
+        self.view = ConversationViewWidget()
+        self.dialog: QWidget | None = None
+        self._layout()
+        self.list.currentItemChanged.connect(self._current_changed)
+        self.new_button.clicked.connect(self.choose_contact)
+        self.group_button.clicked.connect(self.new_group)
+        self.view.send_requested.connect(self.send)
+        self.view.expiry.expiry_chosen.connect(self._expiry_chosen)
+        self.view.banner.compare_requested.connect(self._compare)
+        self.view.banner.accept_requested.connect(self._accept_key)
+        self.view.banner.keep_old_requested.connect(self._keep_key)
+        self.retranslate_ui()
+
+    def _layout(self) -> None:
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.group_button)
+        column = QWidget()
+        column_layout = QVBoxLayout(column)
+        column_layout.addLayout(buttons)
+        column_layout.addWidget(self.list, 1)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(column)
+        splitter.addWidget(self.view)
+        splitter.setSizes([320, 760])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+    @property
+    def room(self) -> Mailroom:
+        return self.session.mailroom
+
+    # -- page hooks ---------------------------------------------------------------------------
+
+    def sections(self) -> Sequence[Section]:
+        return MESSAGE_SECTIONS
+
+    def show_section(self, key: str) -> None:
+        self.refresh()
+
+    def vault_unlocked(self) -> None:
+        try:
+            incoming = [m.id for m in self.room.messenger.messages() if m.direction is Direction.IN]
+        except DelegateError:
+            incoming = []
+        self._newest_incoming = max(incoming, default=0)
+
+    def vault_locking(self) -> None:
+        if self.dialog is not None and shiboken6.isValid(self.dialog):
+            self.dialog.close()
+        self.dialog = None
+        self.conversations = []
+        self.current_id = None
+        self.list.clear()
+        self.view.composer.clear()
+        self.view.show_conversation(None, None, [], {}, ())
+        self._newest_incoming = 0
+
+    def sync_reported(self, report: SyncReport) -> None:
+        if not report.received and not report.sent:
+            return
+        if self.isVisible():
+            self.refresh()
+        if report.received:
+            self._announce_new()  # after the refresh: its status line is the last one shown
+
+    def focus_chain(self) -> list[QWidget]:
+        return [self.list, self.view.list, self.view.composer.edit]
+
+    def status_text(self) -> str:
+        if not self.session.is_unlocked:
+            return ""
+        unread = sum(self._unread(c) for c in self.conversations)
+        return ngettext("{count} unread message", "{count} unread messages", unread).format(
+            count=unread
+        )
+
+    def retranslate_ui(self) -> None:
+        self.list.setAccessibleName(_("Conversations"))
+        self.new_button.setText(_("&New message…"))
+        self.group_button.setText(_("New &group…"))
+        for button in (self.new_button, self.group_button):
+            button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
+        if self.session.is_unlocked and self.conversations:
+            self._fill_list()
+            self._show_current()
+
+    # -- conversations ------------------------------------------------------------------------
+
+    def _label(self, conversation: Conversation) -> str:
+        if conversation.kind is ConversationKind.GROUP:
+            return conversation.title or _("(group)")
+        directory = self.room.directory
+        return ", ".join(directory.display_name(key) for key in conversation.members)
+
+    def _unread(self, conversation: Conversation) -> int:
+        return len(self.room.messenger.store.unread_incoming(conversation.id))
+
+    def refresh(self) -> None:
+        if not self.session.is_unlocked:
+            return
+        self.room.messenger.sweep_expired()
+        self.conversations = self.room.messenger.conversations()  # newest first
+        self._fill_list()
+        self._show_current()
+        self.status_message.emit(self.status_text())
+
+    def _item_text(self, conversation: Conversation) -> tuple[str, int]:
+        unread = self._unread(conversation)
+        label = self._label(conversation)
+        if not unread:
+            return label, 0
+        # TRANSLATORS: a conversation in the list and how many messages are unread
+        text = ngettext("{name} ({count} unread)", "{name} ({count} unread)", unread)
+        return text.format(name=label, count=unread), unread
+
+    def _set_item(self, item: QListWidgetItem, conversation: Conversation) -> None:
+        text, unread = self._item_text(conversation)
+        item.setText(text)
+        font = item.font()
+        font.setBold(unread > 0)
+        item.setFont(font)
+        kind = _("Group") if conversation.kind is ConversationKind.GROUP else _("Conversation")
+        # TRANSLATORS: spoken for a row of the conversation list: "Group: Delegation (2 unread)"
+        item.setData(
+            Qt.ItemDataRole.AccessibleTextRole, _("{kind}: {name}").format(kind=kind, name=text)
+        )
+
+    def _fill_list(self) -> None:
+        self.list.blockSignals(True)
+        self.list.clear()
+        for conversation in self.conversations:
+            item = QListWidgetItem()
+            item.setData(CONVERSATION_ROLE, conversation.id)
+            self._set_item(item, conversation)
+            self.list.addItem(item)
+            if conversation.id == self.current_id:
+                self.list.setCurrentItem(item)
+        self.list.blockSignals(False)
+
+    def _current_changed(self, current: QListWidgetItem | None, _previous: object) -> None:
+        self.current_id = None if current is None else int(current.data(CONVERSATION_ROLE))
+        self._show_current()
+        conversation = self.current_conversation()
+        if current is not None and conversation is not None:
+            self._set_item(current, conversation)  # its unread count is gone
+        self.status_message.emit(self.status_text())
+
+    def open_conversation(self, conversation_id: int) -> None:
+        self.current_id = conversation_id
+        self.refresh()
+
+    def current_conversation(self) -> Conversation | None:
+        return next((c for c in self.conversations if c.id == self.current_id), None)
+
+    def _blocked_members(self, conversation: Conversation) -> list[Contact]:
+        book = self.room.contacts
+        found = (book.find_by_identity_key(bytes.fromhex(key)) for key in conversation.members)
+        return [contact for contact in found if contact is not None and contact.key_changed]
+
+    def _show_current(self) -> None:
+        conversation = self.current_conversation()
+        if conversation is None:
+            self.view.show_conversation(None, None, [], {}, ())
+            return
+        messenger = self.room.messenger
+        if self.isVisible() and messenger.mark_read(conversation.id):
+            self.sync_requested.emit()  # read receipts are owed
+        directory = self.room.directory
+        names = {key: directory.display_name(key) for key in conversation.members}
+        members = (
+            _("Members: {names}").format(names=", ".join(names.values()))
+            if conversation.kind is ConversationKind.GROUP
+            else None
+        )
+        self.view.show_conversation(
+            self._label(conversation), members, messenger.messages(conversation.id), names,
+            self._blocked_members(conversation),
+        )  # fmt: skip
+        forced = self.session.policy.value("forced_message_expiry_days")
+        days = effective_expiry_days(conversation.expiry_days, self.session.policy)
+        self.view.expiry.set_state(conversation.expiry_days, days if forced is not None else None)
+        self.conversation_shown.emit(conversation.id)
+
+    # -- starting conversations ---------------------------------------------------------------
+
+    def _contact_names(self) -> list[str]:
+        return [contact.name for contact in self.room.contacts.contacts()]
+
+    def choose_contact(self) -> None:
+        names = self._contact_names()
+        if not names:
+            self.status_message.emit(_("Import a contact's card first (Contacts)."))
+            return
+        name, ok = QInputDialog.getItem(self, _("New message"), _("&To:"), names, 0, False)
+        if ok and name:
+            self.start_direct(name)
+
+    def start_direct(self, name: str) -> Conversation:
+        conversation = self.room.messenger.direct_conversation(name)
+        self.open_conversation(conversation.id)
+        self.view.composer.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        return conversation
+
+    def new_group(self) -> NewGroupDialog:
+        dialog = NewGroupDialog(self._contact_names(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._create_group(*dialog.chosen()))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _create_group(self, title: str, names: list[str]) -> None:
+        try:
+            group = self.room.messenger.create_group(title, names)
+        except DelegateError as exc:
+            self.status_message.emit(str(exc))
+            return
+        self.open_conversation(group.id)
+
+    # -- sending and settings -----------------------------------------------------------------
+
+    def send(self, text: str) -> None:
+        conversation = self.current_conversation()
+        if conversation is None:
+            return
+        try:
+            message = self.room.messenger.send_in(conversation, text)
+        except DelegateError as exc:
+            self.view.show_error(str(exc))
+            return
+        self.view.composer.clear()
+        self.refresh()
+        self.message_queued.emit(message.id)
+        self.sync_requested.emit()
+
+    def _expiry_chosen(self, days: object) -> None:
+        conversation = self.current_conversation()
+        if conversation is None or self.session.policy.value("forced_message_expiry_days"):
+            return
+        try:
+            self.room.messenger.set_expiry(conversation.id, days if isinstance(days, int) else None)
+        except DelegateError as exc:
+            self.view.show_error(str(exc))
+        self.refresh()
+
+    # -- key changes --------------------------------------------------------------------------
+
+    def _compare(self, contact_id: int) -> None:
+        book = self.room.contacts
+        self.dialog = open_safety_number(
+            self, book, book.get_by_id(contact_id), banner=self.view.banner
+        )
+
+    def _accept_key(self, contact_id: int, identity_key: bytes) -> None:
+        conversation = self.current_conversation()
+        try:
+            contact = accept_new_key(self.room.contacts, contact_id, identity_key)
+        except DelegateError as exc:
+            self.view.show_error(str(exc))
+            self.refresh()
+            return
+        if conversation is not None and conversation.kind is ConversationKind.DIRECT:
+            # Conversations are keyed by identity: the new key has a conversation of its own
+            # (the earlier one stays, with the messages exchanged under the old key).
+            self.current_id = self.room.messenger.direct_conversation(contact.name).id
+        self.refresh()
+
+    def _keep_key(self, contact_id: int) -> None:
+        keep_old_key(self.room.contacts, contact_id)
+        self.refresh()
+
+    # -- notifications ------------------------------------------------------------------------
+
+    def _announce_new(self) -> None:
+        fresh = [
+            m for m in self.room.messenger.messages()
+            if m.direction is Direction.IN and m.id > self._newest_incoming
+        ]  # fmt: skip
+        if not fresh:
+            return
+        self._newest_incoming = max(m.id for m in fresh)
+        directory = self.room.directory
+        arrivals = [Arrival(directory.display_name(m.sender_key or ""), m.body) for m in fresh]
+        self.messages_arrived.emit(arrivals)
