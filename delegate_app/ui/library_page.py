@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
@@ -26,6 +27,7 @@ from delegate_app.core.documents.models import DocumentKind, DocumentSummary, Im
 from delegate_app.i18n import N_, _, ngettext
 from delegate_app.ui.document_delegate import DocumentItemDelegate
 from delegate_app.ui.document_model import DocumentListModel
+from delegate_app.ui.document_sharing import DocumentSharingWidget
 from delegate_app.ui.file_drop import FileDropFilter
 from delegate_app.ui.pages import PageContext, PageWidget, Section
 from delegate_app.ui.reader import ReaderWidget
@@ -34,6 +36,8 @@ from delegate_app.ui.style import use_soft_selection
 
 if TYPE_CHECKING:
     from delegate_app.ui.import_worker import ImportWorker
+    from delegate_app.ui.share_dialog import ShareDialog
+    from sync.client.engine import SyncReport
 
 IMPORT_PATTERNS = "*.md *.markdown *.html *.htm *.txt *.pdf"
 SEARCH_DELAY_MS = 200
@@ -86,6 +90,14 @@ class LibraryPageWidget(PageWidget):
         self.list_stack.addWidget(self.results)
         self.reader = ReaderWidget()
         self.reader.setObjectName("reader")
+        self.sharing_panel = DocumentSharingWidget(
+            lambda: self.session.mailroom,
+            lambda: self.reader.text_view.textCursor().selectedText(),
+        )
+        self.share_action = QAction(self)
+        self.share_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.share_action.setEnabled(False)
+        self.share_action.triggered.connect(self.share_current)
         self.search_timer = QTimer(self)
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(SEARCH_DELAY_MS)
@@ -114,7 +126,14 @@ class LibraryPageWidget(PageWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(column)
-        self.splitter.addWidget(self.reader)
+        reader_area = QSplitter(Qt.Orientation.Vertical)
+        reader_area.setChildrenCollapsible(False)
+        reader_area.addWidget(self.reader)
+        reader_area.addWidget(self.sharing_panel)
+        reader_area.setStretchFactor(0, 3)
+        reader_area.setStretchFactor(1, 1)
+        reader_area.setSizes([560, 240])
+        self.splitter.addWidget(reader_area)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([360, 720])
@@ -145,6 +164,8 @@ class LibraryPageWidget(PageWidget):
                        self.reader.text_view.viewport(), self.reader.placeholder):  # fmt: skip
             self.drops.watch(widget)
         self.reader.pdf_view_created.connect(self._pdf_view_created)
+        self.sharing_panel.sync_requested.connect(self.sync_requested.emit)
+        self.sharing_panel.document_changed.connect(self.reload_document)
 
     def _pdf_view_created(self, view: QWidget) -> None:
         if isinstance(view, QAbstractScrollArea):
@@ -168,6 +189,8 @@ class LibraryPageWidget(PageWidget):
         self.search_timer.stop()
         self.save_reading_position()
         self.reader.clear()
+        self.sharing_panel.show_document(None)
+        self.share_action.setEnabled(False)
         self.results.clear()
         self.search_edit.clear()
         self.search_timer.stop()  # clearing the text restarted it
@@ -177,6 +200,12 @@ class LibraryPageWidget(PageWidget):
             combo.clear()
             combo.blockSignals(False)
         self._fill_filters()
+
+    def sync_reported(self, report: SyncReport) -> None:
+        if report.received:
+            self._fill_filters()
+            self.refresh()
+            self.sharing_panel.reload()
 
     def focus_chain(self) -> list[QWidget]:
         return [self.list_stack.currentWidget() or self.list_view,
@@ -200,6 +229,7 @@ class LibraryPageWidget(PageWidget):
         self.event_filter.setToolTip(_("Filter by event"))
         self.classification_filter.setAccessibleName(_("Filter by classification"))
         self.classification_filter.setToolTip(_("Filter by classification"))
+        self.share_action.setText(_("S&hare document…"))
         for combo, first in ((self.event_filter, _("All events")),
                              (self.classification_filter, _("All classifications"))):  # fmt: skip
             if combo.count():
@@ -291,10 +321,34 @@ class LibraryPageWidget(PageWidget):
         pdf = library.pdf_bytes(doc_id) if document.summary.has_pdf else None
         html = None if pdf is not None else library.render_html(doc_id)
         self.reader.show_document(document, html, pdf)
+        self.sharing_panel.show_document(doc_id)
+        self.share_action.setEnabled(True)
         if not document.summary.is_read:
             library.set_read(doc_id)
             self.model.mark_read(doc_id)
         self.document_opened.emit(doc_id)
+
+    def reload_document(self, doc_id: int) -> None:
+        """Show ``doc_id`` again (its text changed, e.g. a conflict was resolved)."""
+        current = self.reader.document
+        if current is not None and current.summary.id == doc_id:
+            self.reader.clear()
+            self.open_document(doc_id)
+
+    def share_current(self) -> ShareDialog | None:
+        document = self.reader.document
+        if document is None or not self.session.is_unlocked:
+            return None
+        from delegate_app.ui.share_dialog import open_share_dialog  # not needed to start up
+
+        def done(message: str) -> None:
+            self.status_message.emit(message)
+            self.sharing_panel.reload()
+            self.sync_requested.emit()
+
+        return open_share_dialog(
+            self, self.session.mailroom, document.summary.id, document.summary.title, done
+        )
 
     def save_reading_position(self) -> None:
         document = self.reader.document

@@ -1,0 +1,264 @@
+"""Beside the reader: where a shared document came from, open conflicts, and its comments.
+
+Provenance says from whom and when the version we hold arrived and whether its signature
+verified. A conflict (both sides edited the same passages) is resolved by keeping ours or
+theirs. Comments can reply to another comment and quote the passage selected in the reader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from delegate_app.core.errors import DelegateError
+from delegate_app.core.formatting import format_datetime
+from delegate_app.core.mailroom import Mailroom
+from delegate_app.core.sharing.models import Comment, Conflict, Provenance
+from delegate_app.i18n import _
+from delegate_app.ui.retranslate import is_language_change
+
+COMMENT_ROLE = Qt.ItemDataRole.UserRole + 1
+QUOTE_CHARS = 300
+
+
+class DocumentSharingWidget(QWidget):
+    comment_posted = Signal(int)  # comment id
+    document_changed = Signal(int)  # doc id: a conflict resolution changed its text
+    sync_requested = Signal()
+
+    def __init__(
+        self,
+        mailroom: Callable[[], Mailroom],
+        selected_passage: Callable[[], str],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("documentSharing")
+        self.setMinimumHeight(160)
+        self._mailroom = mailroom
+        self._selected_passage = selected_passage
+        self.doc_id: int | None = None
+        self.provenance: Provenance | None = None
+        self.conflict: Conflict | None = None
+        self.comments: list[Comment] = []
+        self.quote: str | None = None
+        self.reply_to: Comment | None = None
+        self.provenance_label = QLabel()
+        self.provenance_label.setObjectName("provenance")
+        self.provenance_label.setWordWrap(True)
+        self.conflict_frame = QFrame()
+        self.conflict_frame.setObjectName("conflictBanner")
+        self.conflict_frame.setStyleSheet(
+            "#conflictBanner { background: #fff4ce; border: 1px solid #c19c00; }"
+        )
+        self.conflict_label = QLabel()
+        self.conflict_label.setWordWrap(True)
+        self.keep_mine_button = QPushButton()
+        self.keep_theirs_button = QPushButton()
+        conflict_layout = QVBoxLayout(self.conflict_frame)
+        conflict_layout.addWidget(self.conflict_label)
+        conflict_buttons = QHBoxLayout()
+        conflict_buttons.addStretch(1)
+        conflict_buttons.addWidget(self.keep_mine_button)
+        conflict_buttons.addWidget(self.keep_theirs_button)
+        conflict_layout.addLayout(conflict_buttons)
+        self.comment_list = QListWidget()
+        self.comment_list.setObjectName("commentList")
+        self.comment_list.setWordWrap(True)
+        self.context_label = QLabel()  # "Replying to …", "Quoting …"
+        self.context_label.setWordWrap(True)
+        self.comment_edit = QPlainTextEdit()
+        self.comment_edit.setObjectName("commentEdit")
+        self.comment_edit.setTabChangesFocus(True)
+        self.comment_edit.setMaximumHeight(80)
+        self.reply_button = QPushButton()
+        self.quote_button = QPushButton()
+        self.post_button = QPushButton()
+        self.error_label = QLabel()
+        self.error_label.setObjectName("errorMessage")
+        self.error_label.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.reply_button)
+        buttons.addWidget(self.quote_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.post_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.provenance_label)
+        layout.addWidget(self.conflict_frame)
+        layout.addWidget(self.comment_list, 1)
+        layout.addWidget(self.context_label)
+        layout.addWidget(self.comment_edit)
+        layout.addLayout(buttons)
+        layout.addWidget(self.error_label)
+        self.keep_mine_button.clicked.connect(lambda: self.resolve("mine"))
+        self.keep_theirs_button.clicked.connect(lambda: self.resolve("theirs"))
+        self.reply_button.clicked.connect(self.reply_to_selected)
+        self.quote_button.clicked.connect(self.quote_selection)
+        self.post_button.clicked.connect(self.post)
+        self.show_document(None)
+        self.retranslate_ui()
+
+    # -- showing ------------------------------------------------------------------------------
+
+    def show_document(self, doc_id: int | None) -> None:
+        self.doc_id = doc_id
+        self.quote = None
+        self.reply_to = None
+        self.comment_edit.clear()
+        self.error_label.clear()
+        self.reload()
+
+    def reload(self) -> None:
+        if self.doc_id is None:
+            self.provenance, self.conflict, self.comments = None, None, []
+        else:
+            sharing = self._mailroom().sharing
+            self.provenance = sharing.provenance(self.doc_id)
+            self.conflict = next(
+                (c for c in sharing.conflicts(self.doc_id) if not c.resolved), None
+            )
+            self.comments = sharing.comments(self.doc_id)
+        self.setEnabled(self.doc_id is not None)
+        self._fill()
+
+    def _name(self, key: str | None) -> str:
+        return _("You") if key is None else self._mailroom().directory.display_name(key)
+
+    def _provenance_text(self) -> str:
+        provenance = self.provenance
+        if provenance is None:
+            return _("Not shared.")
+        if provenance.shared_by is None:
+            return _("Shared by you.")
+        when = format_datetime(provenance.received_at, "short") if provenance.received_at else ""
+        if provenance.verified:
+            return _("Shared by {name}, received {time}; signature verified.").format(
+                name=self._name(provenance.shared_by), time=when
+            )
+        return _("Shared by {name}, received {time}; signature NOT verified.").format(
+            name=self._name(provenance.shared_by), time=when
+        )
+
+    def _comment_text(self, comment: Comment) -> str:
+        when = format_datetime(comment.created_at, "short")
+        # TRANSLATORS: the heading of a comment: its author and when it was written
+        lines = [_("{name} · {time}").format(name=self._name(comment.author_key), time=when)]
+        if comment.reply_to is not None:
+            parent = next((c for c in self.comments if c.uid == comment.reply_to), None)
+            if parent is not None:
+                lines.append(_("↳ reply to {name}").format(name=self._name(parent.author_key)))
+        if comment.quote:
+            lines.append(_("“{passage}”").format(passage=comment.quote))
+        lines.append(comment.body)
+        return "\n".join(lines)
+
+    def _fill(self) -> None:
+        self.provenance_label.setText(self._provenance_text() if self.doc_id is not None else "")
+        self.conflict_frame.setVisible(self.conflict is not None)
+        if self.conflict is not None:
+            self.conflict_label.setText(
+                _("{name} changed the same passages as you. Your version is shown; theirs is "
+                  "kept until you choose.").format(name=self._name(self.conflict.author_key))
+            )  # fmt: skip
+        self.comment_list.clear()
+        for comment in self.comments:
+            text = self._comment_text(comment)
+            item = QListWidgetItem(text)
+            item.setData(COMMENT_ROLE, comment.id)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, text.replace("\n", ". "))
+            self.comment_list.addItem(item)
+        context = []
+        if self.reply_to is not None:
+            context.append(
+                _("Replying to {name}.").format(name=self._name(self.reply_to.author_key))
+            )
+        if self.quote is not None:
+            short = self.quote if len(self.quote) <= 80 else self.quote[:79] + "…"
+            context.append(_("Quoting “{passage}”.").format(passage=short))
+        self.context_label.setText(" ".join(context))
+        self.context_label.setVisible(bool(context))
+
+    # -- acting -------------------------------------------------------------------------------
+
+    def reply_to_selected(self) -> None:
+        row = self.comment_list.currentRow()
+        if 0 <= row < len(self.comments):
+            self.reply_to = self.comments[row]
+            self._fill()
+            self.comment_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def quote_selection(self) -> None:
+        passage = " ".join(self._selected_passage().split())  # Qt's paragraph separators too
+        if not passage:
+            self.error_label.setText(_("Select a passage in the document first."))
+            return
+        self.quote = passage[:QUOTE_CHARS]
+        self.error_label.clear()
+        self._fill()
+        self.comment_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def post(self) -> Comment | None:
+        text = self.comment_edit.toPlainText()
+        if self.doc_id is None or not text.strip():
+            return None
+        try:
+            comment = self._mailroom().sharing.comment(
+                self.doc_id, text, reply_to=self.reply_to.id if self.reply_to else None,
+                quote=self.quote,
+            )  # fmt: skip
+        except DelegateError as exc:
+            self.error_label.setText(str(exc))
+            return None
+        self.comment_edit.clear()
+        self.quote = None
+        self.reply_to = None
+        self.error_label.clear()
+        self.reload()
+        self.comment_posted.emit(comment.id)
+        self.sync_requested.emit()
+        return comment
+
+    def resolve(self, keep: str) -> None:
+        if self.conflict is None or self.doc_id is None:
+            return
+        try:
+            self._mailroom().sharing.resolve(self.conflict.id, keep=keep)
+        except DelegateError as exc:
+            self.error_label.setText(str(exc))
+            return
+        self.reload()
+        self.document_changed.emit(self.doc_id)
+
+    def retranslate_ui(self) -> None:
+        self.comment_list.setAccessibleName(_("Comments"))
+        self.comment_edit.setAccessibleName(_("New comment"))
+        self.comment_edit.setPlaceholderText(_("Write a comment"))
+        self.provenance_label.setAccessibleName(_("Provenance"))
+        self.conflict_frame.setAccessibleName(_("Conflicting versions"))
+        self.keep_mine_button.setText(_("Keep &mine"))
+        self.keep_theirs_button.setText(_("Keep &theirs"))
+        self.reply_button.setText(_("Re&ply"))
+        self.quote_button.setText(_("&Quote selection"))
+        self.post_button.setText(_("P&ost comment"))
+        for button in (self.keep_mine_button, self.keep_theirs_button, self.reply_button,
+                       self.quote_button, self.post_button):  # fmt: skip
+            button.setAccessibleName(button.text().replace("&", ""))
+        if self.doc_id is not None:
+            self._fill()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if is_language_change(event):
+            self.retranslate_ui()
+        super().changeEvent(event)
