@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject
+from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import QApplication, QDialog
 
 from delegate_app.core.errors import DelegateError, VaultNotFoundError
@@ -22,11 +23,14 @@ from delegate_app.ui.lock_shortcut import LockShortcutFilter
 from delegate_app.ui.main_window import MainWindow
 from delegate_app.ui.pages import PageContext
 from delegate_app.ui.session import Session
+from delegate_app.ui.sync_worker import SyncThread
 from delegate_app.ui.unlock_window import UnlockWindow
 from delegate_app.ui.workers import TaskRunner
 
 if TYPE_CHECKING:
     from delegate_app.ui.first_run_dialog import FirstRunDialog
+    from sync.client.engine import SyncReport
+    from sync.client.state import SyncState
 
 WORKER_STOP_TIMEOUT_MS = 30_000
 
@@ -39,6 +43,7 @@ class AppController(QObject):
         *,
         lang: str | None = None,
         idle_interval_ms: int | None = None,
+        sync_idle_poll: float | None = None,
     ) -> None:
         super().__init__()
         self.session = Session(paths, policy)
@@ -53,6 +58,10 @@ class AppController(QObject):
         self.idle_lock.idle_timeout.connect(self.lock)
         self.lock_shortcut = LockShortcutFilter(self)
         self.lock_shortcut.lock_pressed.connect(self.lock)
+        self.sync: SyncThread | None = None
+        self._retired_sync: SyncThread | None = None  # alive until its last signals arrive
+        self._sync_idle_poll = sync_idle_poll
+        self.network: QNetworkInformation | None = self._watch_network()
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.idle_lock)
@@ -97,6 +106,7 @@ class AppController(QObject):
             self.main_window = MainWindow(PageContext(self.session, self.tasks), self.languages)
             self.main_window.lock_requested.connect(self.lock)
             self.main_window.preferences_changed.connect(self.apply_preferences)
+            self.main_window.sync_requested.connect(self.wake_sync)
             self.main_window.resize(1280, 800)
         return self.main_window
 
@@ -114,6 +124,7 @@ class AppController(QObject):
         self.apply_preferences()
         self.idle_lock.start()
         self.lock_shortcut.enabled = True
+        self.start_sync()
 
     def apply_preferences(self) -> None:
         self.idle_lock.set_interval(self._idle_interval())
@@ -127,6 +138,7 @@ class AppController(QObject):
             if isinstance(widget, QDialog) and widget.isVisible():
                 widget.reject()
         self.tasks.stop(WORKER_STOP_TIMEOUT_MS)  # an import in progress stops after its file
+        self.stop_sync()  # joined: its connection is closed before the vault is
         if self.main_window is not None:
             self.main_window.vault_locking()
             self.main_window.hide()
@@ -145,6 +157,7 @@ class AppController(QObject):
             app.removeEventFilter(self.idle_lock)
             app.removeEventFilter(self.lock_shortcut)
         self.tasks.stop(WORKER_STOP_TIMEOUT_MS)
+        self.stop_sync()
         QApplication.sendPostedEvents()  # deliver the workers' last signals while all is alive
         if self.main_window is not None and self.session.is_unlocked:
             self.main_window.vault_locking()
@@ -157,6 +170,74 @@ class AppController(QObject):
         self.main_window = self.unlock_window = self.first_run = None
         QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         QApplication.processEvents()
+
+    # -- sync ----------------------------------------------------------------------------------
+
+    def _watch_network(self) -> QNetworkInformation | None:
+        """The OS's reachability signal, where Qt has a backend for it (None elsewhere)."""
+        feature = QNetworkInformation.Feature.Reachability
+        if not QNetworkInformation.loadBackendByFeatures(feature):
+            return None
+        info = QNetworkInformation.instance()
+        if info is not None:
+            info.reachabilityChanged.connect(self._reachability_changed)
+        return info
+
+    def _reachability_changed(self, reachability: QNetworkInformation.Reachability) -> None:
+        online = reachability in (
+            QNetworkInformation.Reachability.Online,
+            QNetworkInformation.Reachability.Site,
+            QNetworkInformation.Reachability.Local,
+        )
+        if self.sync is not None:
+            self.sync.worker.network_changed(online)
+
+    def start_sync(self) -> None:
+        """Start the sync worker on its thread (after unlock); a no-op if it runs."""
+        if self.sync is not None or not self.session.is_unlocked:
+            return
+        kwargs = {} if self._sync_idle_poll is None else {"idle_poll": self._sync_idle_poll}
+        sync = SyncThread(self.session.open_worker_connection, self.session.policy, **kwargs)
+        sync.worker.state_changed.connect(self._sync_state)
+        sync.worker.report_ready.connect(self._sync_report)
+        sync.worker.unavailable.connect(self._sync_unavailable)
+        self.sync = sync
+        sync.start()
+
+    def stop_sync(self) -> None:
+        """Stop the sync worker and wait for its thread (before the vault locks, on quit)."""
+        sync, self.sync = self.sync, None
+        if sync is not None:
+            sync.stop(WORKER_STOP_TIMEOUT_MS)
+            # Signals it queued before stopping arrive with a sender that is no longer
+            # current and are ignored; the objects go once those events are delivered.
+            sync.worker.deleteLater()
+            sync.thread.deleteLater()
+            self._retired_sync = sync
+
+    def wake_sync(self) -> None:
+        if self.sync is not None:
+            self.sync.worker.wake()
+
+    def _current_sync_sender(self) -> bool:
+        return (
+            self.sync is not None
+            and self.sender() is self.sync.worker
+            and self.main_window is not None
+            and self.session.is_unlocked
+        )
+
+    def _sync_state(self, state: SyncState) -> None:
+        if self._current_sync_sender() and self.main_window is not None:
+            self.main_window.set_sync_state(state)
+
+    def _sync_report(self, report: SyncReport) -> None:
+        if self._current_sync_sender() and self.main_window is not None:
+            self.main_window.sync_reported(report)
+
+    def _sync_unavailable(self, reason: str) -> None:
+        if self._current_sync_sender() and self.main_window is not None:
+            self.main_window.set_sync_unavailable(reason)
 
     # -- non-interactive modes (screenshot, start-up benchmark) -------------------------------
 

@@ -21,17 +21,23 @@ from delegate_app import __version__
 from delegate_app.i18n import _
 from delegate_app.ui.language import LanguageManager
 from delegate_app.ui.library_page import LibraryPageWidget
+from delegate_app.ui.messages_page import MessagesPageWidget
+from delegate_app.ui.notifications import Notifier
 from delegate_app.ui.pages import PageContext, PageWidget, page_factories
 from delegate_app.ui.retranslate import is_language_change
 from delegate_app.ui.sidebar import SidebarWidget
 
 if TYPE_CHECKING:
     from delegate_app.ui.settings_dialog import SettingsDialog
+    from sync.client.engine import SyncReport
+    from sync.client.state import SyncState
 
 
 class MainWindow(QMainWindow):
     lock_requested = Signal()
     preferences_changed = Signal()
+    sync_requested = Signal()  # Sync now, or a page queued something for the relay
+    sync_state_shown = Signal(str)  # the status bar's sync text changed
 
     def __init__(self, context: PageContext, languages: LanguageManager) -> None:
         super().__init__()
@@ -57,8 +63,14 @@ class MainWindow(QMainWindow):
         self.progress.setTextVisible(False)
         self.progress.setVisible(False)
         self._imports_running = 0
+        self.sync_label = QLabel()
+        self.sync_label.setObjectName("syncState")
+        self._sync_state: SyncState | None = None
+        self._sync_unavailable: str | None = None
+        self.notifier = Notifier(self)
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.progress)
+        self.statusBar().addPermanentWidget(self.sync_label)
         self._build_menus()
         for factory in page_factories():
             self.register_page(factory(context))
@@ -68,6 +80,11 @@ class MainWindow(QMainWindow):
         self.library.import_started.connect(self._import_started)
         self.library.import_progress.connect(self._import_progress)
         self.library.import_finished.connect(self._import_finished)
+        self.file_menu.insertAction(self._file_separator, self.library.share_action)
+        self.messages: MessagesPageWidget = next(
+            page for page in self.pages if isinstance(page, MessagesPageWidget)
+        )
+        self.messages.messages_arrived.connect(self._messages_arrived)
         self.retranslate_ui()
         self.sidebar.select(self.sidebar.sections[0].key)  # shown once the vault is open
         self.sidebar.section_selected.connect(self.show_section)
@@ -82,6 +99,7 @@ class MainWindow(QMainWindow):
             self._page_of_section[section.key] = page
             self.sidebar.add_section(section)
         page.status_message.connect(self._page_status)
+        page.sync_requested.connect(self.sync_requested.emit)
 
     @property
     def current_page(self) -> PageWidget:
@@ -111,6 +129,7 @@ class MainWindow(QMainWindow):
         self.sidebar.set_identity("", "")
         self.status_label.clear()
         self.progress.setVisible(False)
+        self.set_sync_state(None)
         self._imports_running = 0
 
     # -- menus -------------------------------------------------------------------------------
@@ -127,6 +146,8 @@ class MainWindow(QMainWindow):
         key = QKeySequence
         self.import_action = self._action(key(key.StandardKey.Open))
         self.lock_action = self._action(key("Ctrl+L"))
+        self.sync_now_action = self._action(key("F5"))
+        self.sync_now_action.setShortcuts([key("F5"), key("Ctrl+R")])
         self.quit_action = self._action(key("Ctrl+Q"))
         self.search_action = self._action(key(key.StandardKey.Find))
         self.settings_action = self._action(key("Ctrl+,"))
@@ -136,6 +157,8 @@ class MainWindow(QMainWindow):
         self.about_action = self._action()
         self.file_menu = self.menuBar().addMenu("")
         self.file_menu.addAction(self.import_action)
+        self._file_separator = self.file_menu.addSeparator()
+        self.file_menu.addAction(self.sync_now_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.lock_action)
         self.file_menu.addAction(self.quit_action)
@@ -155,6 +178,7 @@ class MainWindow(QMainWindow):
 
         self.import_action.triggered.connect(self.choose_files)
         self.lock_action.triggered.connect(self.lock_requested.emit)
+        self.sync_now_action.triggered.connect(self.sync_now)
         self.quit_action.triggered.connect(QApplication.quit)
         self.search_action.triggered.connect(self.focus_search)
         self.settings_action.triggered.connect(self.open_settings)
@@ -186,6 +210,9 @@ class MainWindow(QMainWindow):
         self.help_menu.setTitle(_("&Help"))
         self.import_action.setText(_("&Import documents…"))
         self.lock_action.setText(_("&Lock"))
+        self.sync_now_action.setText(_("S&ync now"))
+        self.sync_label.setAccessibleName(_("Sync state"))
+        self._show_sync_text()
         self.quit_action.setText(_("&Quit"))
         self.search_action.setText(_("&Find…"))
         self.settings_action.setText(_("&Preferences…"))
@@ -211,6 +238,48 @@ class MainWindow(QMainWindow):
     def _page_status(self, message: str) -> None:
         if self.sender() is self.current_page:
             self.status_label.setText(message)
+
+    # -- sync ----------------------------------------------------------------------------------
+
+    def set_sync_state(self, state: SyncState | None) -> None:
+        """Show the sync worker's state (None: not running, e.g. while locked)."""
+        self._sync_state = state
+        if state is None:
+            self._sync_unavailable = None
+        self._show_sync_text()
+
+    def set_sync_unavailable(self, reason: str) -> None:
+        self._sync_unavailable = reason
+        self._show_sync_text()
+
+    def _show_sync_text(self) -> None:
+        if self._sync_unavailable is not None:
+            text = _("Not syncing: {reason}").format(reason=self._sync_unavailable)
+        elif self._sync_state is not None:
+            text = self._sync_state.describe()  # translated now, in the current language
+        else:
+            text = ""
+        if text != self.sync_label.text():
+            self.sync_label.setText(text)
+            self.sync_label.setToolTip(text)
+            self.sync_state_shown.emit(text)
+
+    def sync_now(self) -> None:
+        if self.session.is_unlocked:
+            self.status_label.setText(_("Syncing now…"))
+            self.sync_requested.emit()
+
+    def sync_reported(self, report: SyncReport) -> None:
+        if not self.session.is_unlocked:
+            return
+        for page in self.pages:
+            page.sync_reported(report)
+
+    def _messages_arrived(self, arrivals: object) -> None:
+        if not isinstance(arrivals, list) or not arrivals:
+            return
+        previews = bool(self.session.user_setting("notification_previews"))
+        self.status_label.setText(self.notifier.notify(arrivals, previews=previews))
 
     def _import_started(self) -> None:
         self._imports_running += 1

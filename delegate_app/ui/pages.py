@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QWidget
@@ -19,6 +20,9 @@ from PySide6.QtWidgets import QWidget
 from delegate_app.ui.retranslate import is_language_change
 from delegate_app.ui.session import Session
 from delegate_app.ui.workers import TaskRunner
+
+if TYPE_CHECKING:
+    from sync.client.engine import SyncReport
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,7 @@ class PageWidget(QWidget):
     """Base class of main-window pages. Subclasses override the hooks they need."""
 
     status_message = Signal(str)  # a transient message for the status bar
+    sync_requested = Signal()  # something was queued for the relay: sync now
 
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -60,6 +65,9 @@ class PageWidget(QWidget):
 
     def vault_locking(self) -> None:
         """The vault is about to close: save state and drop everything shown from it."""
+
+    def sync_reported(self, report: SyncReport) -> None:
+        """The sync worker finished a pass (on the GUI thread): show what arrived."""
 
     def focus_chain(self) -> list[QWidget]:
         """The page's main areas, in the order F6 visits them (Ctrl+2, Ctrl+3, …)."""
@@ -83,6 +91,8 @@ PageFactory = Callable[[PageContext], PageWidget]
 
 def page_factories() -> tuple[PageFactory, ...]:
     """Every page of the main window, in sidebar order. Add one line per page."""
+    from delegate_app.ui.contacts_page import ContactsPageWidget
     from delegate_app.ui.library_page import LibraryPageWidget
+    from delegate_app.ui.messages_page import MessagesPageWidget
 
-    return (LibraryPageWidget,)
+    return (LibraryPageWidget, MessagesPageWidget, ContactsPageWidget)
