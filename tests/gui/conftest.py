@@ -21,6 +21,9 @@ from delegate_app.ui.language import LanguageManager
 from delegate_app.ui.library_page import LibraryPageWidget
 from delegate_app.ui.main_window import MainWindow
 from tests.conftest import PASSPHRASE
+from tests.relay_server import RelayProcess
+from tests.sync.conftest import start_relay
+from tests.sync.profiles import Peer, profiles_at
 
 SIGNAL_TIMEOUT_MS = 20_000
 
@@ -79,3 +82,21 @@ def import_files(qtbot: QtBot, library: LibraryPageWidget, paths: list[Path]) ->
         library.import_files(paths)
     imported, refused = blocker.args or (0, 0)
     return int(imported), int(refused)
+
+
+@pytest.fixture(scope="module")
+def gui_relay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RelayProcess]:
+    """One relay per test module; each test's profiles have mailboxes of their own."""
+    process = start_relay(tmp_path_factory.mktemp("relay") / "relay.db")
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+@pytest.fixture
+def missions(tmp_path: Path, gui_relay: RelayProcess) -> Iterator[list[Peer]]:
+    """Amina (for the GUI, locked) and Boris (unlocked, driven by the core), introduced."""
+    with profiles_at(tmp_path / "missions", 2, gui_relay.url) as peers:
+        peers[0].vault.lock()
+        yield peers

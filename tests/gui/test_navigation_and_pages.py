@@ -86,7 +86,7 @@ def test_menus_and_controls_are_named_for_keyboard_and_screen_readers(
     main.view_menu.close()
 
 
-class _ContactsPageWidget(PageWidget):
+class _ArchivePageWidget(PageWidget):
     """What a later feature adds: a page with its own sections."""
 
     def __init__(self, context: PageContext) -> None:
@@ -97,11 +97,11 @@ class _ContactsPageWidget(PageWidget):
         self.retranslate_ui()
 
     def sections(self) -> Sequence[Section]:
-        return (Section("contacts", N_("Contacts")),)
+        return (Section("archive", N_("Archive")),)
 
     def show_section(self, key: str) -> None:
         self.shown.append(key)
-        self.status_message.emit("3 contacts")
+        self.status_message.emit("3 archived")
 
     def vault_locking(self) -> None:
         self.locks += 1
@@ -110,27 +110,27 @@ class _ContactsPageWidget(PageWidget):
         return [self.label]
 
     def retranslate_ui(self) -> None:
-        self.label.setText("Contacts page")
+        self.label.setText("Archive page")
 
 
 def test_a_registered_page_gets_a_section_and_the_lock(
     qtbot: QtBot, controller: AppController
 ) -> None:
     main = unlock(qtbot, controller)
-    contacts = _ContactsPageWidget(main.context)
-    main.register_page(contacts)
+    archive = _ArchivePageWidget(main.context)
+    main.register_page(archive)
     assert [s.key for s in main.sidebar.sections] == [
-        "briefings", "position-papers", "notes", "contacts"
+        "briefings", "position-papers", "notes", "messages", "contacts", "archive"
     ]  # fmt: skip
-    assert main.sidebar.list.item(3).text() == "Contacts"
-    main.sidebar.list.setCurrentRow(3)
-    assert main.stack.currentWidget() is contacts and contacts.shown == ["contacts"]
-    assert main.status_label.text() == "3 contacts"
-    assert main.focus_chain()[1:] == [contacts.label]
+    assert main.sidebar.list.item(5).text() == "Archive"
+    main.sidebar.list.setCurrentRow(5)
+    assert main.stack.currentWidget() is archive and archive.shown == ["archive"]
+    assert main.status_label.text() == "3 archived"
+    assert main.focus_chain()[1:] == [archive.label]
     main.sidebar.list.setCurrentRow(0)
     assert main.stack.currentWidget() is main.library
     controller.lock()
-    assert contacts.locks == 1
+    assert archive.locks == 1
 
 
 def test_language_switch_retranslates_open_windows_and_mirrors_arabic(

@@ -1,0 +1,155 @@
+"""The messages page with a second mission on a real relay: send, receive, groups, expiry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from pytestqt.qtbot import QtBot
+
+from delegate_app.core.messaging.models import Direction
+from delegate_app.core.policy import Policy, RawPolicy
+from delegate_app.ui.controller import AppController
+from delegate_app.ui.main_window import MainWindow
+from delegate_app.ui.messages_page import MessagesPageWidget
+from tests.gui.conftest import SIGNAL_TIMEOUT_MS
+from tests.gui.missions import open_gui, sync_gui, sync_peer
+from tests.sync.profiles import Peer
+
+pytestmark = pytest.mark.gui
+
+
+def _messages(main: MainWindow) -> MessagesPageWidget:
+    main.sidebar.select("messages")
+    assert main.stack.currentWidget() is main.messages
+    return main.messages
+
+
+def _rows(page: MessagesPageWidget) -> list[str]:
+    return [page.view.list.item(n).text() for n in range(page.view.list.count())]
+
+
+def test_send_with_ctrl_enter_reaches_the_peer_and_the_state_moves_to_delivered(
+    qtbot: QtBot, make_controller: Callable[..., AppController], missions: list[Peer]
+) -> None:
+    amina, boris = missions
+    controller, main = open_gui(qtbot, make_controller, amina)
+    page = _messages(main)
+    page.start_direct("Boris Petrov")
+    assert page.view.composer.isEnabled() and not page.view.banner.isVisible()
+    qtbot.keyClicks(page.view.composer.edit, "Draft communique attached")
+    qtbot.keyClick(page.view.composer.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClicks(page.view.composer.edit, "second line")
+    with qtbot.waitSignal(page.message_queued, timeout=SIGNAL_TIMEOUT_MS):
+        qtbot.keyClick(
+            page.view.composer.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier
+        )
+    assert page.view.composer.edit.toPlainText() == ""
+    # The page woke the worker: the message goes out without waiting for the next poll.
+    qtbot.waitUntil(lambda: "✓ sent" in _rows(page)[-1], timeout=SIGNAL_TIMEOUT_MS)
+    row = page.view.list.item(0)
+    assert row.text().startswith("You · ")
+    assert "State: sent" in str(row.data(Qt.ItemDataRole.AccessibleTextRole))
+
+    report = sync_peer(boris)
+    assert report.received == 1
+    with boris.unlocked() as room:
+        received = room.messenger.messages()
+    assert [m.body for m in received] == ["Draft communique attached\nsecond line"]
+    assert received[0].direction is Direction.IN
+
+    assert main.sync_now_action.shortcuts() == [QKeySequence("F5"), QKeySequence("Ctrl+R")]
+    sync_gui(qtbot, controller)  # fetches Boris's delivered receipt
+    qtbot.waitUntil(lambda: "delivered" in _rows(page)[-1], timeout=SIGNAL_TIMEOUT_MS)
+    assert "State: delivered" in str(
+        page.view.list.item(0).data(Qt.ItemDataRole.AccessibleTextRole)
+    )
+
+
+def test_received_messages_appear_unread_first_and_notify_without_text_by_default(
+    qtbot: QtBot, make_controller: Callable[..., AppController], missions: list[Peer]
+) -> None:
+    amina, boris = missions
+    with boris.unlocked() as room:
+        room.messenger.send_text("Amina Haddad", "Plenary moved to 15:00")
+    sync_peer(boris)
+    controller, main = open_gui(qtbot, make_controller, amina)
+    page = _messages(main)
+    # The first pass after unlock fetched it; the list shows it unread.
+    qtbot.waitUntil(lambda: page.list.count() == 1, timeout=SIGNAL_TIMEOUT_MS)
+    assert page.list.item(0).text() == "Boris Petrov (1 unread)"
+    assert page.list.item(0).font().bold()
+    assert main.notifier.last == ("New message from Boris Petrov", "")
+    assert main.status_label.text() == "1 unread message"
+
+    with boris.unlocked() as room:
+        room.messenger.send_text("Amina Haddad", "Second point: the annex")
+    sync_peer(boris)
+    with qtbot.waitSignal(page.messages_arrived, timeout=SIGNAL_TIMEOUT_MS):
+        sync_gui(qtbot, controller)
+    assert main.notifier.last == ("New message from Boris Petrov", "")  # no text: policy
+    assert main.status_label.text() == "New message from Boris Petrov"
+    assert page.list.item(0).text() == "Boris Petrov (2 unread)"
+
+    controller.session.set_user_setting("notification_previews", True)
+    with boris.unlocked() as room:
+        room.messenger.send_text("Amina Haddad", "Third: sign-off at 18:00")
+    sync_peer(boris)
+    with qtbot.waitSignal(page.messages_arrived, timeout=SIGNAL_TIMEOUT_MS):
+        sync_gui(qtbot, controller)
+    assert main.notifier.last == ("New message from Boris Petrov", "Third: sign-off at 18:00")
+
+    page.list.setCurrentRow(0)  # opening it reads it
+    assert page.list.item(0).text() == "Boris Petrov"
+    assert [r.split("\n")[1] for r in _rows(page)] == [
+        "Plenary moved to 15:00", "Second point: the annex", "Third: sign-off at 18:00"
+    ]  # fmt: skip
+    assert _rows(page)[0].startswith("Boris Petrov · ")
+
+
+def test_group_from_contacts_and_an_expiry_the_organisation_forces(
+    qtbot: QtBot, make_controller: Callable[..., AppController], missions: list[Peer]
+) -> None:
+    amina, boris = missions
+    forced = Policy.from_raw(RawPolicy("test", {"forced_message_expiry_days": 7}, {}))
+    controller, main = open_gui(qtbot, make_controller, amina, forced)
+    page = _messages(main)
+    dialog = page.new_group()
+    dialog.name_edit.setText("Delegation to the summit")
+    dialog.set_checked(["Boris Petrov"])
+    with qtbot.waitSignal(page.conversation_shown, timeout=SIGNAL_TIMEOUT_MS):
+        dialog.accept()
+    assert page.list.item(0).text() == "Delegation to the summit"
+    assert page.view.members_label.text() == "Members: Boris Petrov"
+    combo = page.view.expiry.combo
+    assert not combo.isEnabled() and combo.toolTip() == "Set by your organisation"
+    assert combo.currentText() == "Disappear after 7 days"
+    page.view.composer.edit.setPlainText("Group briefing at 9")
+    with qtbot.waitSignal(page.message_queued, timeout=SIGNAL_TIMEOUT_MS) as queued:
+        qtbot.mouseClick(page.view.composer.send_button, Qt.MouseButton.LeftButton)
+    message = next(m for m in controller.session.mailroom.messenger.messages()
+                   if m.id == queued.args[0])  # fmt: skip
+    assert message.expires_at is not None
+    qtbot.waitUntil(lambda: "✓ sent" in _rows(page)[-1], timeout=SIGNAL_TIMEOUT_MS)
+    sync_peer(boris)
+    with boris.unlocked() as room:
+        group = room.messenger.group("Delegation to the summit")
+        assert [m.body for m in room.messenger.messages(group.id)] == ["Group briefing at 9"]
+
+
+def test_expiry_chosen_by_the_user_when_the_policy_does_not_force_one(
+    qtbot: QtBot, make_controller: Callable[..., AppController], missions: list[Peer]
+) -> None:
+    controller, main = open_gui(qtbot, make_controller, missions[0])
+    page = _messages(main)
+    conversation = page.start_direct("Boris Petrov")
+    combo = page.view.expiry.combo
+    assert combo.isEnabled() and combo.currentText() == "Messages are kept"
+    index = combo.findText("Disappear after 30 days")
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)  # what choosing an entry with the keyboard or mouse emits
+    stored = controller.session.mailroom.messenger.store.conversation(conversation.id)
+    assert stored.expiry_days == 30
+    assert page.view.expiry.combo.currentText() == "Disappear after 30 days"

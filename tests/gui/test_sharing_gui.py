@@ -1,0 +1,114 @@
+"""Sharing from the library: the Share… dialog, provenance, comments, conflicts — with a
+second mission on a real relay."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from pytestqt.qtbot import QtBot
+
+from delegate_app.core.documents.library import Library
+from delegate_app.core.messaging.outbox import Outbox
+from delegate_app.ui.controller import AppController
+from delegate_app.ui.share_dialog import ShareDialog
+from tests.gui.conftest import SIGNAL_TIMEOUT_MS, import_files
+from tests.gui.missions import open_gui, sync_gui, sync_peer
+from tests.sync.profiles import Peer
+
+pytestmark = pytest.mark.gui
+
+
+def _outbox_empty(controller: AppController) -> bool:
+    return Outbox(controller.session.db).pending_count() == 0
+
+
+def test_share_from_the_library_reaches_the_peer_with_provenance(
+    qtbot: QtBot,
+    make_controller: Callable[..., AppController],
+    missions: list[Peer],
+    tmp_path: Path,
+) -> None:
+    amina, boris = missions
+    controller, main = open_gui(qtbot, make_controller, amina)
+    library = main.library
+    assert not library.share_action.isEnabled()  # nothing open yet
+    paper = tmp_path / "position.md"
+    paper.write_text("# Position on water\n\nWe support the draft.\n")
+    assert import_files(qtbot, library, [paper]) == (1, 0)
+    library.select_first_document()
+    assert library.share_action.isEnabled()
+    assert library.share_action.shortcut() == QKeySequence("Ctrl+Shift+S")
+    assert library.share_action in main.file_menu.actions()
+    assert library.sharing_panel.provenance_label.text() == "Not shared."
+    library.share_action.trigger()
+    dialog = next(w for w in library.findChildren(ShareDialog) if w.isVisible())
+    dialog.set_checked(["Boris Petrov"])
+    dialog.accept()
+    assert main.status_label.text() == "Shared “Position on water” with Boris Petrov."
+    assert library.sharing_panel.provenance_label.text() == "Shared by you."
+    qtbot.waitUntil(lambda: _outbox_empty(controller), timeout=SIGNAL_TIMEOUT_MS)
+
+    assert sync_peer(boris).received == 1
+    with boris.unlocked() as room:
+        peer_library = Library(room.db, room.policy)
+        [summary] = peer_library.list()
+        assert summary.title == "Position on water"
+        provenance = room.sharing.provenance(summary.id)
+        amina_key = room.contacts.get("Amina Haddad").identity_key.hex()
+    assert provenance is not None and provenance.verified
+    assert provenance.shared_by == amina_key
+
+
+def test_received_document_shows_provenance_takes_comments_and_resolves_a_conflict(
+    qtbot: QtBot, make_controller: Callable[..., AppController], missions: list[Peer]
+) -> None:
+    amina, boris = missions
+    with boris.unlocked() as room:
+        peer_library = Library(room.db, room.policy)
+        doc = peer_library.import_bytes("agenda.md", b"# Agenda\n\nItem one: opening.\n")
+        room.sharing.share(doc.id, ["Amina Haddad"])
+    sync_peer(boris)
+    controller, main = open_gui(qtbot, make_controller, amina)
+    library = main.library
+    qtbot.waitUntil(lambda: library.model.rowCount() == 1, timeout=SIGNAL_TIMEOUT_MS)
+    library.select_first_document()
+    panel = library.sharing_panel
+    provenance = panel.provenance_label.text()
+    assert provenance.startswith("Shared by Boris Petrov, received ")
+    assert provenance.endswith("; signature verified.")
+
+    assert library.reader.text_view.find("Item one: opening.")  # the user selects a passage
+    qtbot.mouseClick(panel.quote_button, Qt.MouseButton.LeftButton)
+    assert panel.context_label.text() == "Quoting “Item one: opening.”."
+    qtbot.keyClicks(panel.comment_edit, "Should the chair open?")
+    with qtbot.waitSignal(panel.comment_posted, timeout=SIGNAL_TIMEOUT_MS):
+        qtbot.mouseClick(panel.post_button, Qt.MouseButton.LeftButton)
+    assert panel.comment_list.count() == 1
+    assert panel.comment_list.item(0).text().startswith("You · ")
+    qtbot.waitUntil(lambda: _outbox_empty(controller), timeout=SIGNAL_TIMEOUT_MS)
+    sync_peer(boris)
+    with boris.unlocked() as room:
+        [comment] = room.sharing.comments(doc.id)
+        assert (comment.body, comment.quote) == ("Should the chair open?", "Item one: opening.")
+        room.sharing.comment(doc.id, "Yes, the chair.", reply_to=comment.id)
+        # Both sides now edit the same line: a conflict for Amina.
+        Library(room.db, room.policy).update(doc.id, body="# Agenda\n\nItem one: host opens.\n")
+        room.sharing.share(doc.id)
+    own_id = library.reader.document.summary.id if library.reader.document else -1
+    controller.session.library.update(own_id, body="# Agenda\n\nItem one: chair opens.\n")
+    library.reload_document(own_id)
+    sync_peer(boris)
+    sync_gui(qtbot, controller)
+    qtbot.waitUntil(lambda: panel.comment_list.count() == 2, timeout=SIGNAL_TIMEOUT_MS)
+    reply = panel.comment_list.item(1).text()
+    assert reply.startswith("Boris Petrov · ") and "↳ reply to You" in reply
+    assert panel.conflict_frame.isVisibleTo(main)
+    assert "Boris Petrov changed the same passages" in panel.conflict_label.text()
+    assert "chair opens" in library.reader.text_view.toPlainText()
+    qtbot.mouseClick(panel.keep_theirs_button, Qt.MouseButton.LeftButton)
+    assert not panel.conflict_frame.isVisibleTo(main)
+    assert "host opens" in library.reader.text_view.toPlainText()

@@ -1,0 +1,94 @@
+"""The sync worker on its QThread: owned by the controller, shown in the status bar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from PySide6.QtNetwork import QNetworkInformation
+from pytestqt.qtbot import QtBot
+
+from delegate_app.core.formatting import format_time
+from delegate_app.ui.controller import AppController
+from delegate_app.ui.notifications import Arrival, notification_text
+from tests.gui.conftest import SIGNAL_TIMEOUT_MS, unlock
+from tests.gui.missions import open_gui, sync_gui, wait_up_to_date
+from tests.sync.conftest import start_relay
+from tests.sync.profiles import Peer, profiles_at
+
+pytestmark = pytest.mark.gui
+
+
+def test_status_bar_shows_up_to_date_and_lock_joins_the_worker(
+    qtbot: QtBot, make_controller: Callable[..., AppController], missions: list[Peer]
+) -> None:
+    before = datetime.now(UTC)
+    controller, main = open_gui(qtbot, make_controller, missions[0])
+    after = datetime.now(UTC)
+    assert main.sync_label.text() in {f"Up to date at {format_time(t)}" for t in (before, after)}
+    assert main.sync_label.accessibleName() == "Sync state"
+    sync = controller.sync
+    assert sync is not None and sync.running
+    assert sync.thread.objectName() == "delegate-sync"
+    report = sync_gui(qtbot, controller)  # Sync now wakes the engine well before its poll
+    assert report.errors == [] and report.rejected == []
+    main.switch_language("fr")  # the state is described again, in the new language
+    qtbot.waitUntil(lambda: main.sync_label.text().startswith("À jour à "))
+    main.switch_language("ar")
+    qtbot.waitUntil(main.messages.isRightToLeft)
+    main.switch_language("en")
+    qtbot.waitUntil(lambda: main.sync_label.text().startswith("Up to date at "))
+
+    controller.lock()
+    assert controller.sync is None and not sync.running  # stopped and joined before the lock
+    assert main.sync_label.text() == ""
+    main = unlock(qtbot, controller)
+    assert controller.sync is not None and controller.sync is not sync
+    wait_up_to_date(qtbot, main)
+
+
+def test_offline_then_back_when_the_network_returns(
+    qtbot: QtBot, make_controller: Callable[..., AppController], tmp_path: Path
+) -> None:
+    relay = start_relay(tmp_path / "relay.db")
+    try:
+        with profiles_at(tmp_path / "missions", 2, relay.url) as peers:
+            peers[0].vault.lock()
+            controller, main = open_gui(qtbot, make_controller, peers[0])
+            relay.stop()
+            main.sync_now_action.trigger()
+            qtbot.waitUntil(lambda: main.sync_label.text() == "Offline", timeout=SIGNAL_TIMEOUT_MS)
+            relay = start_relay(tmp_path / "relay.db", port=relay.port)
+            # What QNetworkInformation reports when the link comes back: retry at once.
+            controller._reachability_changed(QNetworkInformation.Reachability.Online)
+            wait_up_to_date(qtbot, main)
+    finally:
+        relay.stop()
+
+
+def test_a_profile_without_a_relay_says_it_does_not_sync(
+    qtbot: QtBot, controller: AppController
+) -> None:
+    main = unlock(qtbot, controller)
+    qtbot.waitUntil(lambda: main.sync_label.text() != "", timeout=SIGNAL_TIMEOUT_MS)
+    assert main.sync_label.text() == (
+        "Not syncing: This profile has no relay address: set one before syncing."
+    )
+    main.sync_now_action.trigger()  # harmless: there is nothing to wake
+    controller.lock()
+    assert controller.sync is None
+
+
+def test_notifications_show_text_only_when_previews_are_allowed() -> None:
+    one = [Arrival("Boris Petrov", "Plenary  moved\nto 15:00")]
+    assert notification_text(one, previews=False) == ("New message from Boris Petrov", "")
+    assert notification_text(one, previews=True) == (
+        "New message from Boris Petrov", "Plenary moved to 15:00"
+    )  # fmt: skip
+    two = [*one, Arrival("Boris Petrov", "x" * 500)]
+    title, body = notification_text(two, previews=True)
+    assert title == "2 new messages from Boris Petrov" and len(body) == 120
+    mixed = [*one, Arrival("Chen Wei", "Hello")]
+    assert notification_text(mixed, previews=False) == ("2 new messages", "")
