@@ -56,7 +56,7 @@ class ComposerWidget(QWidget):
     def retranslate_ui(self) -> None:
         self.edit.setPlaceholderText(_("Write a message — Ctrl+Enter sends"))
         self.edit.setAccessibleName(_("Message text"))
-        self.send_button.setText(_("S&end"))
+        self.send_button.setText(_("&Send"))
         self.send_button.setAccessibleName(_("Send message"))
         self.send_button.setToolTip(_("Send (Ctrl+Enter)"))
         self._update_button()

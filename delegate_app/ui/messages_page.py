@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 CONVERSATION_ROLE = Qt.ItemDataRole.UserRole + 1
 MESSAGE_SECTIONS = (Section("messages", N_("Messages")),)
+RECENT_MESSAGES = 500  # newest messages looked at for notifications (a long backlog: the newest)
 
 
 class MessagesPageWidget(PageWidget):
@@ -95,10 +96,12 @@ class MessagesPageWidget(PageWidget):
 
     def vault_unlocked(self) -> None:
         try:
-            incoming = [m.id for m in self.room.messenger.messages() if m.direction is Direction.IN]
+            recent = self.room.messenger.store.messages(limit=RECENT_MESSAGES)
         except DelegateError:
-            incoming = []
-        self._newest_incoming = max(incoming, default=0)
+            recent = []
+        self._newest_incoming = max(
+            (m.id for m in recent if m.direction is Direction.IN), default=0
+        )
 
     def vault_locking(self) -> None:
         if self.dialog is not None and shiboken6.isValid(self.dialog):
@@ -329,7 +332,7 @@ class MessagesPageWidget(PageWidget):
 
     def _announce_new(self) -> None:
         fresh = [
-            m for m in self.room.messenger.messages()
+            m for m in self.room.messenger.store.messages(limit=RECENT_MESSAGES)
             if m.direction is Direction.IN and m.id > self._newest_incoming
         ]  # fmt: skip
         if not fresh:

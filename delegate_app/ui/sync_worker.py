@@ -22,6 +22,7 @@ from delegate_app.core.errors import DelegateError
 from delegate_app.core.mailroom import Mailroom
 from delegate_app.core.policy import Policy
 from delegate_app.core.vault import Database
+from delegate_app.i18n import _
 from sync.client.engine import IDLE_POLL_SECONDS, SyncEngine, SyncReport
 from sync.client.errors import RelayError
 from sync.client.state import SyncState
@@ -56,6 +57,9 @@ class SyncWorker(QObject):
         """The worker thread's body: blocks until :meth:`stop`."""
         try:
             self._run()
+        except Exception:  # a bug or a broken vault: say so rather than show a stale state
+            log.exception("The sync worker stopped")
+            self.unavailable.emit(_("sync stopped unexpectedly; lock and unlock to restart it."))
         finally:
             self.finished.emit()
 

@@ -11,8 +11,11 @@ from PySide6.QtNetwork import QNetworkInformation
 from pytestqt.qtbot import QtBot
 
 from delegate_app.core.formatting import format_time
+from delegate_app.core.policy import Policy
+from delegate_app.core.vault import Database
 from delegate_app.ui.controller import AppController
 from delegate_app.ui.notifications import Arrival, notification_text
+from delegate_app.ui.sync_worker import SyncWorker
 from tests.gui.conftest import SIGNAL_TIMEOUT_MS, unlock
 from tests.gui.missions import open_gui, sync_gui, wait_up_to_date
 from tests.sync.conftest import start_relay
@@ -92,3 +95,12 @@ def test_notifications_show_text_only_when_previews_are_allowed() -> None:
     assert title == "2 new messages from Boris Petrov" and len(body) == 120
     mixed = [*one, Arrival("Chen Wei", "Hello")]
     assert notification_text(mixed, previews=False) == ("2 new messages", "")
+
+
+def test_a_worker_that_fails_unexpectedly_says_so_and_finishes(qtbot: QtBot) -> None:
+    def broken_vault() -> Database:
+        raise RuntimeError("disk gone")
+
+    worker = SyncWorker(broken_vault, Policy.from_raw(None))
+    with qtbot.waitSignals([worker.unavailable, worker.finished], timeout=SIGNAL_TIMEOUT_MS):
+        worker.run()  # the thread's body, run here: it must not raise
