@@ -341,6 +341,10 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 400:
+            # FastAPI's own "error parsing the body" (a JSON body that is not even text):
+            # malformed input, which the API documents as 422.
+            return _json({"error": "malformed request"}, 422)
         return _json({"error": str(exc.detail)}, exc.status_code, dict(exc.headers or {}))
 
     @app.exception_handler(Exception)
