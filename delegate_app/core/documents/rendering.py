@@ -132,8 +132,16 @@ def plain_text(body_format: str, body: str) -> str:
 def html_text_and_title(markup: str) -> tuple[str, str | None]:
     """Plain text of ``markup`` (for search) and its title (``<title>``, else the first h1)."""
     extractor = _TextExtractor()
-    extractor.feed(markup)
-    extractor.close()
+    try:
+        extractor.feed(markup)
+        extractor.close()
+    except AssertionError:
+        # Python's HTMLParser (before 3.13) raises AssertionError on a bogus marked section
+        # such as "<![i]>" or "<![ x". Read the sanitised markup instead: nh3 escapes such
+        # debris into text, so the second parse cannot fail the same way.
+        extractor = _TextExtractor()
+        extractor.feed(sanitize_html(markup))
+        extractor.close()
     text = re.sub(r"[ \t]+", " ", "".join(extractor.parts))
     text = re.sub(r"\n\s*\n+", "\n\n", text).strip()
     return text, extractor.title or extractor.first_heading
