@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 import logging
 import re
+import struct
+import zlib
 from pathlib import PurePath
 
 from delegate_app.core.documents.errors import ImportRefusedError
@@ -85,7 +87,7 @@ def parse_text(text: str, filename: str) -> ParsedDocument:
 def parse_pdf(data: bytes, filename: str) -> ParsedDocument:
     # Imported here: pypdf takes a tenth of a second to import, and start-up needs none of it.
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError, PyPdfError
+    from pypdf.errors import DeprecationError, PdfReadError, PyPdfError
 
     corrupt = _("{name} is not a readable PDF file.").format(name=filename)
     if not data.lstrip()[:5] == b"%PDF-":
@@ -106,8 +108,13 @@ def parse_pdf(data: bytes, filename: str) -> ParsedDocument:
             metadata_title = str(reader.metadata.title).strip() or None
     except ImportRefusedError:
         raise
-    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError,
-            IndexError, RecursionError, OSError):  # fmt: skip
+    # pypdf lets much of a damaged file's damage surface as plain Python errors: an unknown
+    # filter name is NotImplementedError, an abbreviated one pypdf's DeprecationError (not a
+    # PyPdfError), broken streams zlib.error or struct.error, a bad cross-reference table
+    # ArithmeticError or AssertionError (found by fuzzing).
+    except (PdfReadError, PyPdfError, DeprecationError, ValueError, KeyError, TypeError,
+            AttributeError, IndexError, RecursionError, OSError, NotImplementedError,
+            AssertionError, ArithmeticError, struct.error, zlib.error):  # fmt: skip
         log.info("PDF import refused: parser error")
         raise ImportRefusedError(corrupt) from None
     text = "\n\n".join(page.strip() for page in pages).strip()
