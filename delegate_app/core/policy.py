@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from delegate_app.core.errors import PolicyError
+from delegate_app.i18n import _
 
 POLICY_ENV_VAR = "DELEGATE_POLICY_FILE"
 LINUX_POLICY_PATH = Path("/etc/delegate/policy.json")
@@ -322,6 +323,10 @@ def parse_policy_document(text: str, origin: str) -> RawPolicy:
     except json.JSONDecodeError as exc:
         raise PolicyError(
             f"Policy file {origin} is not valid JSON (line {exc.lineno}).", source=origin
+        ) from None
+    except (ValueError, RecursionError):  # a number over 4,300 digits; arrays nested too deep
+        raise PolicyError(
+            _("Policy file {origin} is not valid JSON.").format(origin=origin), source=origin
         ) from None
     if not isinstance(data, dict):
         raise PolicyError(f"Policy file {origin} must hold a JSON object.", source=origin)

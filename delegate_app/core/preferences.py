@@ -22,7 +22,7 @@ def load_preferences(path: Path) -> Preferences:
     """Preferences from ``path``; a missing or damaged file yields the defaults."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return Preferences()
     if not isinstance(data, dict):
         return Preferences()

@@ -201,7 +201,7 @@ class LocalIdentity:
                 encryption_secret=bytes.fromhex(data["encryption_secret"]),
                 mailbox_seed=bytes.fromhex(data["mailbox_seed"]),
             )
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             raise MalformedError(_("The stored identity is corrupt.")) from None
         if any(len(k) != 32 for k in (identity.signing_seed, identity.encryption_secret,
                                        identity.mailbox_seed)):  # fmt: skip

@@ -31,7 +31,10 @@ def encode(payload: dict[str, Any]) -> bytes:
 def decode(body: bytes) -> dict[str, Any]:
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):
+        # ValueError covers undecodable UTF-8, bad JSON and integers over Python's 4,300-digit
+        # limit; RecursionError a deeply nested array (found by fuzzing: it escaped the
+        # receiver and wedged the inbox, the same envelope failing every pass).
         raise PayloadError("The payload is not JSON.") from None
     if not isinstance(data, dict):
         raise PayloadError("The payload is not an object.")

@@ -99,7 +99,7 @@ class KeyFile:
             return cls(vault_id=str(uuid.UUID(data["vault_id"])), wrapped=wrapped, keyring=record)
         except KeyFileError:
             raise
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             raise KeyFileError("The key file is corrupt.") from None
 
 
