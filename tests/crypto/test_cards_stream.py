@@ -23,6 +23,7 @@ from delegate_app.core.crypto.stream import (
     new_stream_key,
 )
 from delegate_app.core.errors import CryptoError
+from tests.faults.report import tried
 
 
 def _card(name: str = "Amina Haddad") -> tuple[LocalIdentity, ContactCard]:
@@ -79,6 +80,7 @@ def test_organisation_countersignature() -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=600))
 def test_card_parser_never_crashes(data: bytes) -> None:
+    tried("contact card, binary file form")
     with pytest.raises(CryptoError):
         parse_card(data)
 
@@ -86,6 +88,7 @@ def test_card_parser_never_crashes(data: bytes) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300))
 def test_card_text_parser_never_crashes(text: str) -> None:
+    tried("contact card, text form")
     with pytest.raises(CryptoError):
         card_from_text(text)
 
@@ -129,5 +132,6 @@ def test_stream_truncation_reordering_tampering_detected() -> None:
 @settings(max_examples=100, deadline=None)
 @given(st.binary(max_size=100), st.binary(min_size=24, max_size=24))
 def test_stream_parser_never_crashes(chunk: bytes, header: bytes) -> None:
+    tried("stream chunk (secretstream)")
     with pytest.raises(StreamError):
         StreamDecryptor(new_stream_key(), header).decrypt_chunk(chunk)

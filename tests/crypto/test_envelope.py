@@ -29,6 +29,7 @@ from delegate_app.core.crypto.errors import EnvelopeSignatureError, NotForMeErro
 from delegate_app.core.crypto.identity import LocalIdentity, PublicIdentity
 from delegate_app.core.crypto.padding import BUCKETS, bucket_size, pad, unpad
 from delegate_app.core.errors import CryptoError
+from tests.faults.report import tried
 
 NOW = 1_800_000_000
 
@@ -211,6 +212,7 @@ def test_envelope_id_is_visible_for_replay_checks() -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=2048))
 def test_open_never_crashes_on_garbage(data: bytes) -> None:
+    tried("envelope (random bytes)")
     with pytest.raises(CryptoError):
         open_envelope(_fixed_identity(3), data)
 
@@ -218,6 +220,7 @@ def test_open_never_crashes_on_garbage(data: bytes) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=3000))
 def test_pad_round_trip(data: bytes) -> None:
+    tried("envelope padding (pad/unpad)")
     padded = pad(data)
     assert len(padded) == bucket_size(len(data))
     assert unpad(padded) == data

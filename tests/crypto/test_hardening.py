@@ -61,6 +61,7 @@ from delegate_app.core.crypto.stream import (
     new_stream_key,
 )
 from delegate_app.core.errors import CryptoError
+from tests.faults.report import tried
 
 NOW = 1_800_000_000
 # X25519 points of small order: the neutral element and a point of order 8.
@@ -228,6 +229,7 @@ def test_card_text_is_canonical_and_binary_cards_import() -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=400))
 def test_any_card_parser_never_crashes(data: bytes) -> None:
+    tried("contact card, any form (file)")
     with pytest.raises(CryptoError):
         parse_any_card(data)
 
@@ -235,6 +237,7 @@ def test_any_card_parser_never_crashes(data: bytes) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.data())
 def test_mutated_cards_are_refused_or_identical(data: st.DataObject) -> None:
+    tried("contact card, mutated valid card")
     raw = _card_bytes()
     position = data.draw(st.integers(0, len(raw) - 1))
     inserted = data.draw(st.binary(min_size=0, max_size=3))
@@ -250,6 +253,7 @@ def test_mutated_cards_are_refused_or_identical(data: st.DataObject) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=200))
 def test_public_identity_parser_never_crashes(data: bytes) -> None:
+    tried("public identity")
     with pytest.raises(CryptoError):
         PublicIdentity.from_bytes(data)
 
@@ -257,6 +261,7 @@ def test_public_identity_parser_never_crashes(data: bytes) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300))
 def test_stored_identity_parser_never_crashes(text: str) -> None:
+    tried("stored identity (vault JSON)")
     with pytest.raises(CryptoError):
         LocalIdentity.from_json(text)
 
@@ -264,6 +269,7 @@ def test_stored_identity_parser_never_crashes(text: str) -> None:
 @settings(max_examples=100, deadline=None)
 @given(st.data())
 def test_mutated_envelopes_are_refused(data: st.DataObject) -> None:
+    tried("envelope (mutated valid envelope)")
     sender, bob = _identity(1), _identity(2)
     envelope = seal(sender, [bob.public()], "message/v1", b"body", timestamp=NOW)
     raw = envelope.data
@@ -281,6 +287,7 @@ def test_mutated_envelopes_are_refused(data: st.DataObject) -> None:
 def test_stream_chunk_sequences_decrypt_only_when_intact(
     parts: list[bytes], data: st.DataObject
 ) -> None:
+    tried("stream chunk (reordered/cut streams)")
     key = new_stream_key()
     header, chunks_iter = encrypt_chunks(key, iter(parts))
     chunks = list(chunks_iter)

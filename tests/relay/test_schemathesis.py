@@ -24,6 +24,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from tests.faults.report import tried as count_tried
 from tests.relay_server import RelayProcess
 
 EXAMPLES_PER_OPERATION = 60
@@ -62,6 +63,7 @@ def test_no_server_errors(fuzz_relay: RelayProcess) -> None:
         def exercise(case: schemathesis.Case, _: None) -> None:  # type: ignore[type-arg]
             case.call_and_validate(base_url=fuzz_relay.url, checks=CHECKS, timeout=10)
             tried.append(case.operation.label)
+            count_tried("relay API, every operation (schemathesis)")
 
         exercise()
     print(f"schemathesis: {len(tried)} requests over {len(operations)} operations, all conform")
