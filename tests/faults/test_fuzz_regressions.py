@@ -1,4 +1,5 @@
-"""Crashes the fuzzers found, each pinned: the input, and the typed answer it now gets."""
+"""Crashes found by the fuzzers (and two by review: JSON nested too deep, huge integers), each
+pinned: the input, and the typed answer it now gets."""
 
 from __future__ import annotations
 
