@@ -24,6 +24,7 @@ from delegate_app.core.crypto.cards import (
     sign_card_for_organisation,
 )
 from delegate_app.core.crypto.identity import OrganisationKey
+from delegate_app.core.mailroom import Mailroom
 from delegate_app.core.vault.keyfile import write_private_file
 from delegate_app.i18n import _
 
@@ -218,9 +219,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_accept_key(args: argparse.Namespace) -> int:
     with unlocked_vault(args) as vault:
-        book = ContactBook(vault.db, policy())
-        contact = book.accept_new_key(book.get(args.name))
-        number = book.safety_number(contact)
+        room = Mailroom.open(vault.db, policy())
+        contact = room.accept_new_key(room.contacts.get(args.name))
+        number = room.contacts.safety_number(contact)
     print(
         _("Accepted the new key of {name}; its safety number is {number}.").format(
             name=contact.name, number=number

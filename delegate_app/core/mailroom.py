@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from delegate_app.core.contacts.book import ContactBook, load_identity
+from delegate_app.core.contacts.models import Contact
 from delegate_app.core.crypto.identity import LocalIdentity
 from delegate_app.core.messaging.directory import ContactDirectory
 from delegate_app.core.messaging.handlers import message_handlers
@@ -67,3 +68,14 @@ class Mailroom:
     @property
     def mailbox_id(self) -> str:
         return self.identity.mailbox.mailbox_id
+
+    def accept_new_key(self, contact: Contact, identity_key: bytes | None = None) -> Contact:
+        """Accept ``contact``'s pending key and carry their conversations (1:1 and groups) and
+        shared documents over to it, in one transaction: the same person, the same threads."""
+        with self.db.transaction():
+            old_key = contact.identity_key.hex()
+            accepted = self.contacts.accept_new_key(contact, identity_key)
+            new_key = accepted.identity_key.hex()
+            self.messenger.store.replace_member_key(old_key, new_key)
+            self.sharing.store.replace_holder_key(old_key, new_key)
+        return accepted

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QWidget
 
 from delegate_app.core.contacts.book import ContactBook
 from delegate_app.core.contacts.models import Contact
+from delegate_app.core.mailroom import Mailroom
 from delegate_app.i18n import _
 from delegate_app.ui.key_change_banner import KeyChangeBannerWidget
 from delegate_app.ui.verification_dialog import VerificationDialog
@@ -53,9 +54,10 @@ def open_safety_number(
     return dialog
 
 
-def accept_new_key(book: ContactBook, contact_id: int, identity_key: bytes) -> Contact:
-    """Accept the pending key the user compared (refused if another one arrived since)."""
-    return book.accept_new_key(book.get_by_id(contact_id), identity_key)
+def accept_new_key(room: Mailroom, contact_id: int, identity_key: bytes) -> Contact:
+    """Accept the pending key the user compared (refused if another one arrived since); the
+    contact's conversations and shared documents move to the new key."""
+    return room.accept_new_key(room.contacts.get_by_id(contact_id), identity_key)
 
 
 def keep_old_key(book: ContactBook, contact_id: int) -> Contact:

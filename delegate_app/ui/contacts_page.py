@@ -270,7 +270,7 @@ class ContactsPageWidget(PageWidget):
 
     def _accept_key(self, contact_id: int, identity_key: bytes) -> None:
         try:
-            accept_new_key(self.session.mailroom.contacts, contact_id, identity_key)
+            accept_new_key(self.session.mailroom, contact_id, identity_key)
         except DelegateError as exc:
             self.error_label.setText(str(exc))
         self._changed()

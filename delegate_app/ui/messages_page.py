@@ -313,7 +313,7 @@ class MessagesPageWidget(PageWidget):
     def _accept_key(self, contact_id: int, identity_key: bytes) -> None:
         conversation = self.current_conversation()
         try:
-            contact = accept_new_key(self.room.contacts, contact_id, identity_key)
+            contact = accept_new_key(self.room, contact_id, identity_key)
         except DelegateError as exc:
             self.view.show_error(str(exc))
             self.refresh()

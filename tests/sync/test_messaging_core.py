@@ -10,6 +10,8 @@ import pytest
 from delegate_app.core.contacts.book import ContactBook, own_card
 from delegate_app.core.crypto.cards import make_card
 from delegate_app.core.crypto.identity import LocalIdentity
+from delegate_app.core.documents.library import Library
+from delegate_app.core.documents.models import DocumentKind, ImportOptions
 from delegate_app.core.messaging.errors import MessagingError, RecipientBlockedError
 from delegate_app.core.messaging.inbox import InboxState
 from delegate_app.core.messaging.models import ConversationKind, Direction, MessageState
@@ -209,3 +211,41 @@ def test_a_payload_that_cannot_be_applied_is_refused_not_wedged(trio: list[Peer]
     assert result.outcome is Outcome.REJECTED and "KeyError" in (result.reason or "")
     assert boris.receiver.receive(second.envelope_id, second.data).outcome is Outcome.ACCEPTED
     assert [m.body for m in boris.messenger.messages()] == ["second"]
+
+
+def test_accepted_key_change_keeps_the_same_conversations_and_shared_documents(
+    trio: list[Peer],
+) -> None:
+    amina = trio[0].room
+    direct = amina.messenger.direct_conversation("Boris Petrov")
+    group = amina.messenger.create_group("Delegation", ["Boris Petrov", "Chen Wei"])
+    summary = Library(amina.db, trio[0].policy).import_bytes(
+        "paper.md", b"# Paper\n\nText.\n", ImportOptions(kind=DocumentKind.POSITION_PAPER)
+    )
+    amina.sharing.share(summary.id, ["Boris Petrov"])
+    boris = amina.contacts.get("Boris Petrov")
+    old_key = boris.identity_key.hex()
+    new_identity = LocalIdentity.generate()
+    amina.contacts.import_card(
+        make_card(
+            new_identity,
+            name="Boris Petrov",
+            organisation=boris.organisation,
+            relay_url=RELAY,
+            created=boris.card.created + 10,
+        )
+    )
+    accepted = amina.accept_new_key(
+        amina.contacts.get("Boris Petrov"), new_identity.public().identity_key
+    )
+    new_key = accepted.identity_key.hex()
+    assert new_key != old_key
+    # The same threads go on with the new key; nothing still names the old one.
+    assert amina.messenger.direct_conversation("Boris Petrov").id == direct.id
+    regrouped = amina.messenger.group("Delegation")
+    assert regrouped.id == group.id and new_key in regrouped.members
+    assert old_key not in regrouped.members
+    holders = amina.sharing.holders(summary.id)
+    assert new_key in holders and old_key not in holders
+    message = amina.messenger.send_to_group("Delegation", "Key accepted, carry on.")
+    assert message.state is MessageState.QUEUED

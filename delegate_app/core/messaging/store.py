@@ -152,6 +152,17 @@ class MessageStore:
             [(conversation_id, key) for key in sorted(set(members))],
         )
 
+    def replace_member_key(self, old_key: str, new_key: str) -> int:
+        """Conversations with ``old_key`` now have ``new_key`` instead (an accepted key change);
+        returns how many conversations changed. Messages keep the key that signed them."""
+        with self.db.transaction() as db:
+            moved = db.execute(
+                "UPDATE OR IGNORE conversation_members SET identity_key = ? WHERE identity_key = ?",
+                (new_key, old_key),
+            ).rowcount
+            db.execute("DELETE FROM conversation_members WHERE identity_key = ?", (old_key,))
+        return int(moved)
+
     def set_expiry(self, conversation_id: int, days: int | None) -> None:
         cursor = self.db.execute(
             "UPDATE conversations SET expiry_days = ? WHERE id = ?", (days, conversation_id)

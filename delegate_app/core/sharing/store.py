@@ -158,6 +158,15 @@ class SharingStore:
             [(document_uid, key) for key in sorted(set(keys))],
         )
 
+    def replace_holder_key(self, old_key: str, new_key: str) -> None:
+        """Documents held by ``old_key`` are held by ``new_key`` (an accepted key change)."""
+        with self.db.transaction() as db:
+            db.execute(
+                "UPDATE OR IGNORE document_holders SET identity_key = ? WHERE identity_key = ?",
+                (new_key, old_key),
+            )
+            db.execute("DELETE FROM document_holders WHERE identity_key = ?", (old_key,))
+
     # -- conflicts -------------------------------------------------------------------------
 
     def add_conflict(
