@@ -263,7 +263,7 @@ PAYLOAD_PARSERS: dict[str, Callable[[bytes], object]] = {
 }
 
 
-@FUZZ
+@settings(FUZZ, max_examples=600)
 @given(
     st.sampled_from(sorted(PAYLOAD_PARSERS)),
     payload_objects.map(lambda d: json.dumps(d).encode()) | st.binary(max_size=200),
