@@ -16,6 +16,7 @@ from delegate_app.core.documents.library import Library
 from delegate_app.core.documents.models import DocumentKind, ImportOptions
 from delegate_app.core.documents.store import DocumentStore
 from delegate_app.core.messaging.transfers import TransferStore
+from delegate_app.core.preferences import Preferences, save_preferences
 from delegate_app.core.vault.keyfile import read_key_file
 from tests.conftest import PASSPHRASE
 from tests.documents.pdfs import make_pdf
@@ -90,6 +91,8 @@ def test_nothing_secret_reaches_any_file_or_log(tmp_path: Path) -> None:
     relay = start_relay(tmp_path / "relay" / "relay.db")
     try:
         amina, boris = create_profiles(tmp_path / "profiles", 2, relay.url)
+        for peer, language in ((amina, "ar"), (boris, "fr")):  # as the GUI's language menu does
+            save_preferences(peer.vault.paths.preferences, Preferences(language=language))
         library = Library(amina.vault.db, amina.policy)
         summary = library.import_bytes(
             "annex.pdf",
@@ -133,8 +136,8 @@ def test_nothing_secret_reaches_any_file_or_log(tmp_path: Path) -> None:
         client_log.flush()
         open_files = list(files_under(tmp_path))
         names = {p.name for p in open_files}
-        expected = {"vault.db", "vault.key", "vault.db-wal", "vault.db-shm", "relay.db",
-                    "relay.db-wal", "relay.db.log", "client-debug.log"}  # fmt: skip
+        expected = {"vault.db", "vault.key", "vault.db-wal", "vault.db-shm", "preferences.json",
+                    "relay.db", "relay.db-wal", "relay.db.log", "client-debug.log"}  # fmt: skip
         assert expected <= names, expected - names
         assert scan(open_files, needles) == []
         # The relay's log names mailboxes and blobs only by a salted hash of their ids.
