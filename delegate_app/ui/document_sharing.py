@@ -131,6 +131,7 @@ class DocumentSharingWidget(QWidget):
             )
             self.comments = sharing.comments(self.doc_id)
         self.setEnabled(self.doc_id is not None)
+        self.setHidden(self.doc_id is None)  # nothing to discuss until a document is open
         self._fill()
 
     def _name(self, key: str | None) -> str:
