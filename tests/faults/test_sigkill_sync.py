@@ -1,21 +1,23 @@
 """SIGKILL ``delegatectl sync --once`` at random moments while 1,000 messages go each way.
 
 Each round starts both profiles' sync processes at once (each sends its outbox, fetches
-its inbox and sends receipts) and kills each at its own random moment: mostly inside the
-sync pass (a deposit, a receive commit, an acknowledgement), sometimes during start-up and
-unlock, or not at all. A pass over hundreds of messages takes only a few tenths of a second
-after a start-up of about 0.3 s, so the kill times are drawn from the durations measured for
-the processes that finished. At the end both profiles sync cleanly and every message must be
-there exactly once on both sides. ``DELEGATE_FAULT_ROUNDS`` (default 50) and
-``DELEGATE_FAULT_SEED`` change the run; the report counts the kills that fell after start-up.
+its inbox, acknowledges and sends receipts) and kills each in one of two ways: at a random
+moment (start-up, unlock, a deposit, a commit — a pass over hundreds of messages takes only
+tenths of a second, so the window follows the measured durations), or as soon as the relay has
+recorded its first, second or third signed request (a fetch or an acknowledgement: the process
+is then waiting for the answer, committing a received batch, or acking). Some finish. At the
+end both profiles sync cleanly and every message must be there exactly once on both sides.
+``DELEGATE_FAULT_ROUNDS`` (default 50) and ``DELEGATE_FAULT_SEED`` change the run.
 """
 
 from __future__ import annotations
 
 import random
 import secrets
+import sqlite3
 import subprocess
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -28,7 +30,7 @@ from tests.sync.profiles import Peer, create_profiles
 MESSAGES_EACH_WAY = 1000
 FIRST_BATCH = 400  # queued before the first round (long passes to kill); the rest later
 DEFAULT_ROUNDS = 50
-PAST_START_UP = 0.35  # seconds: interpreter and imports (about 0.3 s) and unlock are behind
+KILL_KINDS = {"signed": "after a fetch/ack", "time": "at a random time"}
 FINAL_PASSES = 8  # clean passes allowed at the end before "nothing lost" must hold
 
 
@@ -67,43 +69,60 @@ def test_sigkill_at_random_points_loses_nothing_and_shows_nothing_twice(
         queue(peer, FIRST_BATCH)
         peer.close()  # the subprocesses own the vaults from here on
         plans[peer.name] = _batch_sizes(rng, MESSAGES_EACH_WAY - FIRST_BATCH, rounds * 2 // 3)
-    mid_pass = 0  # kills that fell after start-up and unlock, inside the sync pass
+    mailboxes = {p.name: p.mailbox_id for p in peers}
     typical = 1.5  # seconds a whole process takes, learned from those that finish
+    with closing(sqlite3.connect(f"file:{relay.db}?mode=ro", uri=True, timeout=10)) as relay_db:
 
-    def kill_after() -> float:
-        """Mostly a moment inside the sync pass, sometimes one during start-up and unlock."""
-        if rng.random() < 0.15:
-            return rng.uniform(0.05, PAST_START_UP)
-        return rng.uniform(PAST_START_UP, max(PAST_START_UP + 0.05, typical))
+        def signed_requests(peer: Peer) -> int:
+            """Fetches and acks the relay answered for ``peer`` (one stored nonce each)."""
+            row = relay_db.execute(
+                "SELECT count(*) FROM nonces WHERE mailbox = ?", (mailboxes[peer.name],)
+            ).fetchone()
+            return int(row[0])
 
-    for _ in range(rounds):
-        for peer in peers:
-            plan = plans[peer.name]
-            if plan and rng.random() < 0.8:  # new mail keeps arriving while the rounds go on
-                queue(peer, plan.pop())
-        with processes() as running:
-            deadlines = []
+        for _ in range(rounds):
             for peer in peers:
-                started = time.monotonic()
-                running.append(sync_process(peer))
-                deadlines.append((started + kill_after(), started, running[-1]))
-            for deadline, started, process in sorted(deadlines, key=lambda d: d[0]):
-                try:
-                    process.wait(timeout=max(0.0, deadline - time.monotonic()))
-                    typical = 0.7 * typical + 0.3 * (time.monotonic() - started)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    stats.kills += 1
-                    if time.monotonic() - started >= PAST_START_UP:
-                        mid_pass += 1
-                    process.wait(timeout=30)
-        stats.rounds += 1
-        typical = min(typical * 1.05, 30.0)  # drift up, so that longer passes are found again
+                plan = plans[peer.name]
+                if plan and rng.random() < 0.8:  # new mail keeps arriving during the rounds
+                    queue(peer, plan.pop())
+            with processes() as running:
+                victims = []
+                for peer in peers:
+                    started = time.monotonic()
+                    running.append(sync_process(peer))
+                    plan_kill: tuple[str, float]
+                    if rng.random() < 0.5:  # as soon as the relay recorded its n-th fetch/ack
+                        plan_kill = ("signed", signed_requests(peer) + rng.randint(1, 3))
+                    else:  # at a random moment, start-up and unlock included
+                        plan_kill = ("time", started + rng.uniform(0.05, max(0.4, typical)))
+                    victims.append((peer, running[-1], started, plan_kill))
+                deadline = time.monotonic() + 120
+                while victims:  # bounded: every process ends, is killed, or times out
+                    assert time.monotonic() < deadline, "a sync process hung"
+                    for victim in list(victims):
+                        peer, process, started, (kind, when) = victim
+                        if process.poll() is not None:
+                            typical = 0.7 * typical + 0.3 * (time.monotonic() - started)
+                            victims.remove(victim)
+                            continue
+                        due = (
+                            signed_requests(peer) >= when
+                            if kind == "signed"
+                            else time.monotonic() >= when
+                        )
+                        if due:
+                            process.kill()
+                            process.wait(timeout=30)
+                            stats.kills += 1
+                            stats.extra[f"kills {KILL_KINDS[kind]}"] += 1
+                            victims.remove(victim)
+                    time.sleep(0.002)
+            stats.rounds += 1
+            typical = min(typical * 1.05, 30.0)  # drift up, so longer passes are found again
     for peer in peers:  # whatever the plan left over is sent now, before the final passes
         queue(peer, sum(plans[peer.name]))
-    stats.extra["kills after start-up"] += mid_pass
     assert stats.kills >= rounds // 4, "the kills should land in many rounds"
-    assert mid_pass >= rounds // 6, "many kills should land inside the sync pass"
+    assert stats.extra["kills after a fetch/ack"] >= rounds // 10, "and inside the sync pass"
     for _ in range(FINAL_PASSES):
         for peer in peers:
             with processes() as running:
