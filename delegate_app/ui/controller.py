@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import QApplication, QDialog
 
@@ -23,12 +23,12 @@ from delegate_app.ui.lock_shortcut import LockShortcutFilter
 from delegate_app.ui.main_window import MainWindow
 from delegate_app.ui.pages import PageContext
 from delegate_app.ui.session import Session
-from delegate_app.ui.sync_worker import SyncThread
 from delegate_app.ui.unlock_window import UnlockWindow
 from delegate_app.ui.workers import TaskRunner
 
 if TYPE_CHECKING:
     from delegate_app.ui.first_run_dialog import FirstRunDialog
+    from delegate_app.ui.sync_worker import SyncThread
     from sync.client.engine import SyncReport
     from sync.client.state import SyncState
 
@@ -124,7 +124,7 @@ class AppController(QObject):
         self.apply_preferences()
         self.idle_lock.start()
         self.lock_shortcut.enabled = True
-        self.start_sync()
+        QTimer.singleShot(0, self.start_sync)  # once the window is up: it loads the network stack
 
     def apply_preferences(self) -> None:
         self.idle_lock.set_interval(self._idle_interval())
@@ -197,6 +197,8 @@ class AppController(QObject):
         if self.sync is not None or not self.session.is_unlocked:
             return
         kwargs = {} if self._sync_idle_poll is None else {"idle_poll": self._sync_idle_poll}
+        from delegate_app.ui.sync_worker import SyncThread  # the network stack loads here
+
         sync = SyncThread(self.session.open_worker_connection, self.session.policy, **kwargs)
         sync.worker.state_changed.connect(self._sync_state)
         sync.worker.report_ready.connect(self._sync_report)

@@ -48,7 +48,8 @@ def test_status_bar_shows_up_to_date_and_lock_joins_the_worker(
     assert controller.sync is None and not sync.running  # stopped and joined before the lock
     assert main.sync_label.text() == ""
     main = unlock(qtbot, controller)
-    assert controller.sync is not None and controller.sync is not sync
+    qtbot.waitUntil(lambda: controller.sync is not None)  # started once the window is up
+    assert controller.sync is not sync
     wait_up_to_date(qtbot, main)
 
 
