@@ -7,13 +7,17 @@ Links keep their address as an ``href`` but the reader never follows them by its
 
 from __future__ import annotations
 
+import functools
 import html
 import itertools
 import re
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 
 import nh3
-from markdown_it import MarkdownIt
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt", "em",
@@ -28,7 +32,14 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 _TITLE_TOKENS = frozenset({"text", "code_inline", "softbreak"})
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+
+
+@functools.cache
+def _markdown() -> MarkdownIt:
+    """The one Markdown parser, made on first use (the app starts without loading it)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 
 def sanitize_html(markup: str) -> str:
@@ -47,13 +58,13 @@ def sanitize_html(markup: str) -> str:
 
 
 def markdown_to_html(text: str) -> str:
-    return sanitize_html(_markdown.render(text))
+    return sanitize_html(_markdown().render(text))
 
 
 def markdown_title(text: str) -> str | None:
     """The plain text of the first level-1 heading (ATX or underlined), else of the first
     heading of any level; None without headings. Code blocks are not mistaken for headings."""
-    tokens = _markdown.parse(text)
+    tokens = _markdown().parse(text)
     headings: list[tuple[int, str]] = []
     for opening, inline in itertools.pairwise(tokens):
         if opening.type != "heading_open" or inline.type != "inline":
