@@ -7,6 +7,7 @@ crash while changing the passphrase leaves either the old or the new file.
 from __future__ import annotations
 
 import base64
+import errno
 import json
 import os
 import uuid
@@ -113,8 +114,14 @@ def read_key_file(path: Path) -> KeyFile:
     return KeyFile.from_json(text)
 
 
-def write_private_file(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically with mode 0600, fsynced before the rename."""
+def write_private_file(path: Path, data: bytes, *, overwrite: bool = True) -> None:
+    """Write ``data`` to ``path`` atomically with mode 0600, fsynced before the rename.
+
+    With ``overwrite=False`` an existing ``path`` raises :class:`FileExistsError` and is left
+    as it was: the finished temporary file is hard-linked into place, which fails when the
+    name exists. File systems without hard links (FAT on a USB stick) fall back to checking
+    for the name just before the rename.
+    """
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
@@ -122,7 +129,10 @@ def write_private_file(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            _move_without_overwriting(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -132,6 +142,19 @@ def write_private_file(path: Path, data: bytes) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def _move_without_overwriting(tmp: Path, path: Path) -> None:
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links here: check, then rename (a small window, not atomic)
+        if os.path.lexists(path):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path)) from None
+        os.replace(tmp, path)
+    else:
+        tmp.unlink()
 
 
 def write_key_file(path: Path, key_file: KeyFile) -> None:
