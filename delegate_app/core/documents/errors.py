@@ -13,3 +13,15 @@ class ImportRefusedError(DocumentError):
 
 class DocumentNotFoundError(DocumentError):
     """No document with that id."""
+
+
+class ExportForbiddenError(DocumentError):
+    """The organisation's policy (``export_allowed``) forbids export; nothing was written."""
+
+
+class ExportTargetExistsError(DocumentError):
+    """The chosen file exists and replacing it was not asked for; it was left as it was."""
+
+
+class ExportFailedError(DocumentError):
+    """The file could not be written (no permission, disk full…); no partial file was left."""

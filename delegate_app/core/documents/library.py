@@ -1,4 +1,4 @@
-"""The briefing library: import, list, read, search and edit documents in the vault."""
+"""The briefing library: import, list, read, search, edit and export documents in the vault."""
 
 from __future__ import annotations
 
@@ -7,10 +7,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from delegate_app.core.documents import importers
-from delegate_app.core.documents.errors import DocumentError, ImportRefusedError
+from delegate_app.core.documents.errors import (
+    DocumentError,
+    ExportForbiddenError,
+    ImportRefusedError,
+)
+from delegate_app.core.documents.export import suggested_file_name, write_export
 from delegate_app.core.documents.models import (
     BodyFormat,
     Document,
+    DocumentExport,
     DocumentKind,
     DocumentSummary,
     DocumentVersion,
@@ -234,3 +240,58 @@ class Library:
 
     def delete(self, doc_id: int) -> None:
         self._store.delete(doc_id)
+
+    # -- export ----------------------------------------------------------------------------
+
+    @property
+    def export_allowed(self) -> bool:
+        """Whether documents may leave the vault, by the policy setting ``export_allowed``.
+
+        Users have no switch of their own for it, so the organisation's value is followed
+        whether it is locked or only a default (see docs/DEPLOYMENT.md).
+        """
+        return bool(self._policy.value("export_allowed"))
+
+    def _require_export_allowed(self) -> None:
+        if not self.export_allowed:
+            raise ExportForbiddenError(
+                _("Your organisation does not allow documents to be exported from the vault.")
+            )
+
+    def export_content(self, doc_id: int) -> DocumentExport:
+        """The bytes an export of ``doc_id`` writes: the imported PDF for a PDF document (its
+        extracted text if the PDF itself is missing), otherwise the body as stored, UTF-8."""
+        self._require_export_allowed()
+        document = self._store.get(doc_id)
+        file_format = _export_format(document)
+        pdf = self._store.pdf_bytes(doc_id) if file_format is BodyFormat.PDF else None
+        if pdf is None and file_format is BodyFormat.PDF:  # removed between the two reads
+            file_format = BodyFormat.TEXT
+        return DocumentExport(
+            data=pdf if pdf is not None else document.body.encode("utf-8"),
+            file_format=file_format,
+            suggested_name=suggested_file_name(document.summary.title, file_format),
+        )
+
+    def suggested_export_name(self, doc_id: int) -> str:
+        """The file name to offer when exporting ``doc_id`` (title and right extension)."""
+        document = self._store.get(doc_id)
+        return suggested_file_name(document.summary.title, _export_format(document))
+
+    def export(self, doc_id: int, path: Path, *, overwrite: bool = False) -> DocumentExport:
+        """Write ``doc_id`` to ``path`` (atomically, owner-only); an existing file is replaced
+        only with ``overwrite``. Raises :class:`ExportForbiddenError` before anything is read
+        or written when the policy forbids export."""
+        content = self.export_content(doc_id)
+        write_export(path, content.data, overwrite=overwrite)
+        return content
+
+
+def _export_format(document: Document) -> BodyFormat:
+    """PDF when the vault holds the document's PDF; a PDF document without one exports its
+    extracted text; every other document its body's format."""
+    if document.summary.has_pdf:
+        return BodyFormat.PDF
+    if document.body_format is BodyFormat.PDF:
+        return BodyFormat.TEXT
+    return document.body_format

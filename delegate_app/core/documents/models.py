@@ -98,3 +98,12 @@ class ParsedDocument:
     body: str  # the stored body (sanitised HTML, Markdown, text, or a PDF's extracted text)
     search_text: str  # plain text for the full-text index
     pdf: bytes | None = None
+
+
+@dataclass(frozen=True)
+class DocumentExport:
+    """What exporting a document writes: the bytes, their format and a file name to offer."""
+
+    data: bytes
+    file_format: BodyFormat  # PDF for an imported PDF; otherwise the body's own format
+    suggested_name: str
