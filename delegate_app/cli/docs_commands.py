@@ -1,4 +1,4 @@
-"""``docs import|list|search|show``."""
+"""``docs import|list|search|show|export``."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from delegate_app.cli.common import (
     print_table,
     unlocked_vault,
 )
-from delegate_app.core.documents import DocumentError
-from delegate_app.core.documents.library import Library
+from delegate_app.core.documents import DocumentError, ExportTargetExistsError
+from delegate_app.core.documents.library import Library, require_export_allowed
 from delegate_app.core.documents.models import DocumentKind, DocumentSummary, ImportOptions
 from delegate_app.i18n import _, ngettext
 
@@ -25,7 +25,7 @@ KIND_CHOICES = [kind.value for kind in DocumentKind]
 
 
 def register(subparsers: Any) -> None:
-    docs = subparsers.add_parser("docs", help=_("import, list, search and show documents"))
+    docs = subparsers.add_parser("docs", help=_("import, list, search, show and export documents"))
     sub = docs.add_subparsers(dest="docs_command", metavar="ACTION", required=True)
 
     imp = sub.add_parser("import", help=_("import Markdown, HTML, text or PDF files"))
@@ -57,6 +57,14 @@ def register(subparsers: Any) -> None:
     show.add_argument("id", type=int, metavar="ID")
     add_json_option(show)
     command(show, cmd_show)
+
+    export = sub.add_parser(
+        "export", help=_("write one document to a file (if your organisation allows export)")
+    )
+    export.add_argument("id", type=int, metavar="ID")
+    export.add_argument("file", type=Path, metavar="FILE")
+    export.add_argument("--force", action="store_true", help=_("replace FILE if it exists"))
+    command(export, cmd_export)
 
 
 def summary_json(summary: DocumentSummary) -> dict[str, Any]:
@@ -175,4 +183,19 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(_("Event: {event}").format(event=summary.event))
     print()
     print(document.body)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    current = policy()
+    require_export_allowed(current)  # before asking for the passphrase
+    exists = _("{path} already exists; use --force to replace it.").format(path=args.file)
+    if not args.force and args.file.exists():
+        raise CliError(exists)
+    with unlocked_vault(args) as vault:
+        try:
+            Library(vault.db, current).export(args.id, args.file, overwrite=args.force)
+        except ExportTargetExistsError:
+            raise CliError(exists) from None
+    print(_("Exported document {id} to {path}.").format(id=args.id, path=args.file))
     return 0

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import stat
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -10,10 +12,11 @@ import pytest
 
 from delegate_app.core.crypto.keywrap import FAST_KDF
 from delegate_app.core.paths import resolve_profile
-from delegate_app.core.policy import Policy
+from delegate_app.core.policy import POLICY_ENV_VAR, Policy
 from delegate_app.core.profile import ProfileInfo, init_profile
 from tests.cli.helpers import delegatectl
 from tests.conftest import PASSPHRASE
+from tests.documents.pdfs import make_pdf
 
 
 @pytest.fixture
@@ -101,3 +104,71 @@ def test_show_json_and_refusals_are_one_line(profile: Path, tmp_path: Path) -> N
     assert wrong.returncode != 0 and "Traceback" not in wrong.stderr
     listed = _json("docs", "list", "--profile", profile, "--json")
     assert isinstance(listed, list) and len(listed) == 1
+
+
+def _one_line_error(result: subprocess.CompletedProcess[str], text: str) -> None:
+    assert result.returncode == 1, result.stdout
+    assert "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1 and text in result.stderr, result.stderr
+
+
+def test_export_writes_exact_bytes_and_replaces_only_with_force(
+    profile: Path, tmp_path: Path
+) -> None:
+    markdown = "# Talking points\n\nWe **support** the «text».\n".encode()
+    pdf = make_pdf("Briefing book", ["Logistics for the plenary."])
+    (tmp_path / "points.md").write_bytes(markdown)
+    (tmp_path / "book.pdf").write_bytes(pdf)
+    imported = _json("docs", "import", tmp_path / "points.md", tmp_path / "book.pdf",
+                     "--profile", profile, "--json")  # fmt: skip
+    assert isinstance(imported, list)
+    md_id, pdf_id = (str(d["id"]) for d in imported)
+    out = tmp_path / "exports"
+    out.mkdir()
+
+    for doc_id, name, expected in ((md_id, "points.md", markdown), (pdf_id, "book.pdf", pdf)):
+        result = delegatectl("docs", "export", doc_id, out / name, "--profile", profile)
+        assert result.returncode == 0, result.stderr
+        assert f"Exported document {doc_id} to {out / name}." in result.stdout
+        assert (out / name).read_bytes() == expected
+        assert stat.S_IMODE((out / name).stat().st_mode) == 0o600
+
+    (out / "taken.md").write_bytes(b"keep me")
+    refused = delegatectl("docs", "export", md_id, out / "taken.md", "--profile", profile)
+    _one_line_error(refused, "taken.md already exists; use --force to replace it.")
+    assert (out / "taken.md").read_bytes() == b"keep me"
+    forced = delegatectl("docs", "export", md_id, out / "taken.md", "--force", "--profile", profile)
+    assert forced.returncode == 0, forced.stderr
+    assert (out / "taken.md").read_bytes() == markdown
+
+    missing = delegatectl("docs", "export", "999", out / "none.md", "--profile", profile)
+    _one_line_error(missing, "No document with id 999.")
+    nowhere = delegatectl("docs", "export", md_id, out / "no" / "dir.md", "--profile", profile)
+    _one_line_error(nowhere, "cannot be written")
+    assert sorted(p.name for p in out.iterdir()) == ["book.pdf", "points.md", "taken.md"]
+
+
+@pytest.mark.parametrize("section", ["locked", "defaults"])
+def test_export_forbidden_by_policy_is_one_line_and_writes_nothing(
+    profile: Path, tmp_path: Path, section: str
+) -> None:
+    (tmp_path / "points.md").write_text("# Talking points\n", encoding="utf-8")
+    (imported,) = _json("docs", "import", tmp_path / "points.md", "--profile", profile, "--json")
+    policy_file = tmp_path / "policy.json"
+    policy_file.write_text(json.dumps({section: {"export_allowed": False}}), encoding="utf-8")
+    target = tmp_path / "out.md"
+    for extra in ((), ("--force",)):
+        result = delegatectl(
+            "docs", "export", str(imported["id"]), target, *extra, "--profile", profile,
+            env={POLICY_ENV_VAR: str(policy_file)},
+        )  # fmt: skip
+        _one_line_error(
+            result, "Your organisation does not allow documents to be exported from the vault."
+        )
+    # Refused before the passphrase is asked for: none given, still the policy's refusal.
+    result = delegatectl(
+        "docs", "export", str(imported["id"]), target, "--profile", profile,
+        passphrase=None, env={POLICY_ENV_VAR: str(policy_file)},
+    )  # fmt: skip
+    _one_line_error(result, "does not allow documents to be exported")
+    assert not target.exists()

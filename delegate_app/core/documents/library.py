@@ -39,6 +39,23 @@ Progress = Callable[[int, int], None]
 READ_CHUNK = 1024 * 1024
 
 
+def export_allowed(policy: Policy) -> bool:
+    """Whether documents may leave the vault, by the policy setting ``export_allowed``.
+
+    Users have no switch of their own for it, so the organisation's value is followed whether
+    it is locked or only a default (see docs/DEPLOYMENT.md).
+    """
+    return bool(policy.value("export_allowed"))
+
+
+def require_export_allowed(policy: Policy) -> None:
+    """Raise :class:`ExportForbiddenError` when the policy forbids export."""
+    if not export_allowed(policy):
+        raise ExportForbiddenError(
+            _("Your organisation does not allow documents to be exported from the vault.")
+        )
+
+
 class Library:
     def __init__(self, db: Database, policy: Policy) -> None:
         self._store = DocumentStore(db)
@@ -245,23 +262,13 @@ class Library:
 
     @property
     def export_allowed(self) -> bool:
-        """Whether documents may leave the vault, by the policy setting ``export_allowed``.
-
-        Users have no switch of their own for it, so the organisation's value is followed
-        whether it is locked or only a default (see docs/DEPLOYMENT.md).
-        """
-        return bool(self._policy.value("export_allowed"))
-
-    def _require_export_allowed(self) -> None:
-        if not self.export_allowed:
-            raise ExportForbiddenError(
-                _("Your organisation does not allow documents to be exported from the vault.")
-            )
+        """Whether documents may leave the vault (see :func:`export_allowed`)."""
+        return export_allowed(self._policy)
 
     def export_content(self, doc_id: int) -> DocumentExport:
         """The bytes an export of ``doc_id`` writes: the imported PDF for a PDF document (its
         extracted text if the PDF itself is missing), otherwise the body as stored, UTF-8."""
-        self._require_export_allowed()
+        require_export_allowed(self._policy)
         document = self._store.get(doc_id)
         file_format = _export_format(document)
         pdf = self._store.pdf_bytes(doc_id) if file_format is BodyFormat.PDF else None
