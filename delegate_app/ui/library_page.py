@@ -1,4 +1,5 @@
-"""The library page: briefings, position papers and notes — filter, search, read, import."""
+"""The library page: briefings, position papers and notes — filter, search, read, import,
+share and export."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 from delegate_app.core.documents.models import DocumentKind, DocumentSummary, ImportOptions
 from delegate_app.i18n import N_, _, ngettext
 from delegate_app.ui.document_delegate import DocumentItemDelegate
+from delegate_app.ui.document_export import DocumentExporter
 from delegate_app.ui.document_model import DocumentListModel
 from delegate_app.ui.document_sharing import DocumentSharingWidget
 from delegate_app.ui.file_drop import FileDropFilter
@@ -98,6 +100,8 @@ class LibraryPageWidget(PageWidget):
         self.share_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
         self.share_action.setEnabled(False)
         self.share_action.triggered.connect(self.share_current)
+        self.exporter = DocumentExporter(context, self)
+        self.export_action = self.exporter.action
         self.search_timer = QTimer(self)
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(SEARCH_DELAY_MS)
@@ -166,6 +170,7 @@ class LibraryPageWidget(PageWidget):
         self.reader.pdf_view_created.connect(self._pdf_view_created)
         self.sharing_panel.sync_requested.connect(self.sync_requested.emit)
         self.sharing_panel.document_changed.connect(self.reload_document)
+        self.exporter.status_message.connect(self.status_message.emit)
 
     def _pdf_view_created(self, view: QWidget) -> None:
         if isinstance(view, QAbstractScrollArea):
@@ -191,6 +196,7 @@ class LibraryPageWidget(PageWidget):
         self.reader.clear()
         self.sharing_panel.show_document(None)
         self.share_action.setEnabled(False)
+        self.exporter.set_document(None)
         self.results.clear()
         self.search_edit.clear()
         self.search_timer.stop()  # clearing the text restarted it
@@ -230,6 +236,7 @@ class LibraryPageWidget(PageWidget):
         self.classification_filter.setAccessibleName(_("Filter by classification"))
         self.classification_filter.setToolTip(_("Filter by classification"))
         self.share_action.setText(_("S&hare document…"))
+        self.exporter.retranslate_ui()
         for combo, first in ((self.event_filter, _("All events")),
                              (self.classification_filter, _("All classifications"))):  # fmt: skip
             if combo.count():
@@ -323,6 +330,7 @@ class LibraryPageWidget(PageWidget):
         self.reader.show_document(document, html, pdf)
         self.sharing_panel.show_document(doc_id)
         self.share_action.setEnabled(True)
+        self.exporter.set_document(doc_id)
         if not document.summary.is_read:
             library.set_read(doc_id)
             self.model.mark_read(doc_id)
