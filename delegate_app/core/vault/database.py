@@ -86,7 +86,9 @@ class Database:
         conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
         try:
             conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
-            conn.execute("PRAGMA cipher_memory_security = ON")
+            # Off on purpose (docs/adr/0006): it made every vault operation ~4x slower while the
+            # plaintext it would guard also lives in Python and Qt objects nobody can wipe.
+            conn.execute("PRAGMA cipher_memory_security = OFF")
             # Fails here with "file is not a database" for a wrong key or a foreign file.
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             conn.execute("PRAGMA journal_mode = WAL").fetchone()
