@@ -13,6 +13,7 @@ import importlib
 import json
 import os
 import platform
+import re
 import sys
 import time
 import traceback
@@ -64,6 +65,28 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+_CLAUSE = re.compile(r"^(ratio|value)?\s*(<=|>=|<|>)\s*([\d,]+(?:\.\d+)?)\s*(of\b)?")
+
+
+def target_met(row: dict[str, Any]) -> str:
+    """ "yes" or "no" for a target made of clauses like ``ratio <= 1.5``, ``value < 100 ms``,
+    ``< 15 s for …`` (the value) or ``>= 0.5 of the raw copy`` (the ratio); "" when the target
+    is only reported or not understood."""
+    verdicts = []
+    for clause in str(row.get("target", "")).split(", "):
+        match = _CLAUSE.match(clause.strip())
+        if match is None:
+            return ""
+        subject, op, number, of = match.groups()
+        measured = row["ratio"] if subject == "ratio" or of else row["value"]
+        limit = float(number.replace(",", ""))
+        verdicts.append(
+            {"<=": measured <= limit, ">=": measured >= limit, "<": measured < limit,
+             ">": measured > limit}[op]
+        )  # fmt: skip
+    return ("yes" if all(verdicts) else "no") if verdicts else ""
+
+
 def write_markdown(rows: list[dict[str, Any]], machine: dict[str, Any], path: Path) -> None:
     lines = [
         "# Benchmark results",
@@ -75,13 +98,13 @@ def write_markdown(rows: list[dict[str, Any]], machine: dict[str, Any], path: Pa
         "Every ratio compares Delegate with a baseline measured in the same run "
         "(see each benchmark's docstring for what the baseline is).",
         "",
-        "| name | value | unit | baseline | ratio | target |",
-        "|---|---:|---|---:|---:|---|",
+        "| name | value | unit | baseline | ratio | target | met |",
+        "|---|---:|---|---:|---:|---|---|",
     ]
     for row in rows:
         lines.append(
             f"| {row['name']} | {_fmt(row['value'])} | {row['unit']} | {_fmt(row['baseline'])} "
-            f"| {_fmt(row['ratio'])} | {row.get('target', '')} |"
+            f"| {_fmt(row['ratio'])} | {row.get('target', '')} | {target_met(row)} |"
         )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -107,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
                 raise ValueError(f"{name} produced a row without {sorted(missing)}: {row}")
             value, ratio = _fmt(row["value"]), _fmt(row["ratio"])
             print(f"   {row['name']}: {value} {row['unit']} (ratio {ratio})")
-            rows.append(row)
+            rows.append({**row, "met": target_met(row)})
         print(f"   ({time.perf_counter() - started:.1f} s)", flush=True)
     (HERE / "results.json").write_text(
         json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n", encoding="utf-8"
