@@ -231,8 +231,11 @@ class MessagesPageWidget(PageWidget):
             if conversation.kind is ConversationKind.GROUP
             else None
         )
+        messages = messenger.messages(conversation.id)
+        for key in {m.sender_key for m in messages if m.sender_key} - names.keys():
+            names[key] = directory.display_name(key)  # e.g. a key from before a key change
         self.view.show_conversation(
-            self._label(conversation), members, messenger.messages(conversation.id), names,
+            self._label(conversation), members, messages, names,
             self._blocked_members(conversation),
         )  # fmt: skip
         forced = self.session.policy.value("forced_message_expiry_days")

@@ -223,6 +223,8 @@ def test_accepted_key_change_keeps_the_same_conversations_and_shared_documents(
         "paper.md", b"# Paper\n\nText.\n", ImportOptions(kind=DocumentKind.POSITION_PAPER)
     )
     amina.sharing.share(summary.id, ["Boris Petrov"])
+    trio[1].room.messenger.send_text("Amina Haddad", "Sent with my first key.")
+    hand_deliver(trio)
     boris = amina.contacts.get("Boris Petrov")
     old_key = boris.identity_key.hex()
     new_identity = LocalIdentity.generate()
@@ -249,3 +251,7 @@ def test_accepted_key_change_keeps_the_same_conversations_and_shared_documents(
     assert new_key in holders and old_key not in holders
     message = amina.messenger.send_to_group("Delegation", "Key accepted, carry on.")
     assert message.state is MessageState.QUEUED
+    # What the old key signed keeps its key, and still shows under the contact's name.
+    (earlier,) = [m for m in amina.messenger.messages(direct.id) if m.direction is Direction.IN]
+    assert earlier.sender_key == old_key
+    assert amina.directory.display_name(old_key) == "Boris Petrov"

@@ -64,10 +64,27 @@ class ContactStore:
         )
 
     def replace_key(self, contact_id: int, card: ContactCard) -> None:
-        self.db.execute(
-            "UPDATE contacts SET identity_key = ?, card = ?, organisation = ?, pending_card = NULL,"
-            " verified = 0, updated_at = ? WHERE id = ?",
-            (card.identity.identity_key, card.to_bytes(), card.organisation, _now(), contact_id),
+        """The contact's key becomes ``card``'s; the old key is remembered as theirs."""
+        with self.db.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO contact_previous_keys"
+                " (identity_key, contact_id, replaced_at)"
+                " SELECT identity_key, id, ? FROM contacts WHERE id = ?",
+                (_now(), contact_id),
+            )
+            db.execute(
+                "UPDATE contacts SET identity_key = ?, card = ?, organisation = ?,"
+                " pending_card = NULL, verified = 0, updated_at = ? WHERE id = ?",
+                (card.identity.identity_key, card.to_bytes(), card.organisation, _now(),
+                 contact_id),
+            )  # fmt: skip
+
+    def by_previous_key(self, identity_key: bytes) -> Any | None:
+        """The contact who held ``identity_key`` before a key change, if any."""
+        return self.db.query_one(
+            "SELECT c.* FROM contact_previous_keys p JOIN contacts c ON c.id = p.contact_id"
+            " WHERE p.identity_key = ?",
+            (identity_key,),
         )
 
     def set_verified(self, contact_id: int, verified: bool) -> None:

@@ -110,5 +110,12 @@ class ContactDirectory:
             )
 
     def display_name(self, identity_key: str) -> str:
+        """The contact's name for their current key or one they had before a key change."""
         found = self.by_key(identity_key)
-        return found.name if found is not None else identity_key[:12] + "…"
+        if found is not None:
+            return found.name
+        try:
+            earlier = self._store.by_previous_key(bytes.fromhex(identity_key))
+        except ValueError:
+            earlier = None
+        return str(earlier["name"]) if earlier is not None else identity_key[:12] + "…"

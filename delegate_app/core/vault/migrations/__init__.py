@@ -23,6 +23,7 @@ def all_migrations() -> tuple[Migration, ...]:
         m0003_identity,
         m0004_messaging,
         m0005_sharing,
+        m0006_contact_key_history,
     )
 
     migrations = (
@@ -31,6 +32,7 @@ def all_migrations() -> tuple[Migration, ...]:
         m0003_identity.MIGRATION,
         m0004_messaging.MIGRATION,
         m0005_sharing.MIGRATION,
+        m0006_contact_key_history.MIGRATION,
     )
     versions = [m.version for m in migrations]
     if versions != list(range(1, len(migrations) + 1)):
