@@ -7,6 +7,7 @@ Errors are one clear line on stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -40,10 +41,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return run_command(args)
+        code = run_command(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in Python's flush at exit
+        return code
     except CliError as exc:
         print(f"delegatectl: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        # Whoever read our output stopped early; say nothing, and keep Python from reporting
+        # the same broken pipe again when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as shell tools end
 
 
 if __name__ == "__main__":

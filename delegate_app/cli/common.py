@@ -54,6 +54,8 @@ def run_command(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     except KeyboardInterrupt:
         raise CliError(_("interrupted"), exit_code=130) from None
+    except BrokenPipeError:
+        raise  # the reader went away (`delegatectl … | head`): main() ends quietly
     except OSError as exc:
         raise CliError(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")) from None
 

@@ -75,3 +75,21 @@ def test_passwd_changes_the_passphrase(tmp_path: Path) -> None:
         == 0
     )
     assert PASSPHRASE != "a brand new passphrase"
+
+
+def test_a_reader_that_stops_early_gets_no_error_line(tmp_path: Path) -> None:
+    """``delegatectl policy schema | head -0``: the closed pipe is not reported as an error."""
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "delegate_app.cli", "policy", "schema"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+    )
+    assert process.stdout is not None
+    process.stdout.close()  # the reader is gone before anything is written
+    _, err = process.communicate(timeout=60)
+    assert err.decode() == ""
+    assert process.returncode == 141  # 128 + SIGPIPE, like the shell's own tools
