@@ -2,24 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from tests.faults import report
-from tests.relay_server import RelayProcess
-from tests.sync.conftest import start_relay
-
-
-@pytest.fixture
-def relay(tmp_path: Path) -> Iterator[RelayProcess]:
-    """A real relay on a free loopback port, rate limits lifted, stopped after the test."""
-    process = start_relay(tmp_path / "relay.db")
-    try:
-        yield process
-    finally:
-        process.stop()
+from tests.sync.conftest import relay  # noqa: F401 - the same real-relay fixture
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from delegate_app.core.documents.models import BodyFormat, DocumentKind, ParsedDocument
 from delegate_app.core.documents.store import DocumentStore
 from delegate_app.core.errors import DelegateError
 from delegate_app.core.messaging.transfers import TransferStore
@@ -19,7 +18,7 @@ from tests.faults import report
 from tests.faults.clients import mail_of
 from tests.faults.flaky_proxy import FaultPlan, FlakyProxy
 from tests.relay_server import RelayProcess
-from tests.sync.profiles import Peer, create_profiles
+from tests.sync.profiles import Peer, create_profiles, insert_pdf
 
 MESSAGES_EACH_WAY = 300
 ATTACHMENT_BYTES = 300 * 1024  # over the inline limit (192 KiB): travels as a resumable blob
@@ -29,16 +28,7 @@ MAX_PASSES = 60  # per profile and wave; a pass ends at the first dropped connec
 
 def _share_attachment(peer: Peer, to: str) -> tuple[str, bytes]:
     pdf = secrets.token_bytes(ATTACHMENT_BYTES)
-    doc_id = DocumentStore(peer.vault.db).insert(
-        ParsedDocument("Hotel briefing", BodyFormat.PDF, "Hotel briefing", "Hotel briefing", pdf),
-        kind=DocumentKind.BRIEFING,
-        classification="RESTRICTED",
-        event="Summit",
-        language="en",
-        author=None,
-        tags=(),
-        source_name="hotel.pdf",
-    )
+    doc_id = insert_pdf(peer, pdf, "Hotel briefing", "hotel.pdf")
     result = peer.room.sharing.share(doc_id, [to])
     assert result.attachment_bytes == ATTACHMENT_BYTES
     return result.document_uid, pdf

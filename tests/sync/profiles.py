@@ -9,6 +9,8 @@ from pathlib import Path
 
 from delegate_app.core.contacts.book import ContactBook, own_card
 from delegate_app.core.crypto.keywrap import FAST_KDF
+from delegate_app.core.documents.models import BodyFormat, DocumentKind, ParsedDocument
+from delegate_app.core.documents.store import DocumentStore
 from delegate_app.core.mailroom import Mailroom
 from delegate_app.core.messaging.outbox import Outbox
 from delegate_app.core.paths import resolve_profile
@@ -126,3 +128,17 @@ def hand_deliver(profiles: Sequence[Peer]) -> int:
                 outbox.mark_deposited(pending)
                 progress = True
     return moved
+
+
+def insert_pdf(peer: Peer, pdf: bytes, title: str, source_name: str) -> int:
+    """A restricted briefing whose attachment is ``pdf`` (any bytes), straight into the store."""
+    return DocumentStore(peer.vault.db).insert(
+        ParsedDocument(title, BodyFormat.PDF, title, title, pdf),
+        kind=DocumentKind.BRIEFING,
+        classification="RESTRICTED",
+        event="Summit",
+        language="en",
+        author=None,
+        tags=(),
+        source_name=source_name,
+    )

@@ -18,13 +18,12 @@ from pathlib import Path
 import pytest
 import requests
 
-from delegate_app.core.documents.models import BodyFormat, DocumentKind, ParsedDocument
 from delegate_app.core.documents.store import DocumentStore
 from delegate_app.core.messaging.transfers import TransferDirection, TransferStore
 from sync.client.engine import SyncEngine
 from tests.conftest import PASSPHRASE
 from tests.relay_server import RelayProcess
-from tests.sync.profiles import Peer, create_profiles
+from tests.sync.profiles import Peer, create_profiles, insert_pdf
 
 SIZE = int(float(os.environ.get("DELEGATE_ATTACHMENT_MB", "100")) * 1024 * 1024)
 
@@ -66,16 +65,7 @@ def test_large_attachment_resumes_after_kills(tmp_path: Path, relay: RelayProces
     amina, boris = create_profiles(tmp_path, 2, relay.url)
     pdf = secrets.token_bytes(SIZE)
     digest = hashlib.sha256(pdf).hexdigest()
-    doc_id = DocumentStore(amina.vault.db).insert(
-        ParsedDocument("Briefing book", BodyFormat.PDF, "Briefing book", "Briefing book", pdf),
-        kind=DocumentKind.BRIEFING,
-        classification="RESTRICTED",
-        event="Summit",
-        language="en",
-        author=None,
-        tags=(),
-        source_name="book.pdf",
-    )
+    doc_id = insert_pdf(amina, pdf, "Briefing book", "book.pdf")
     result = amina.room.sharing.share(doc_id, ["Boris Petrov"])
     assert result.attachment_bytes == SIZE
     (upload,) = TransferStore(amina.vault.db).for_ref(result.document_uid)
@@ -124,16 +114,7 @@ def test_large_attachment_resumes_after_kills(tmp_path: Path, relay: RelayProces
 def test_tampered_blob_is_refused(tmp_path: Path, relay: RelayProcess) -> None:
     amina, boris = create_profiles(tmp_path, 2, relay.url)
     pdf = secrets.token_bytes(3 * 1024 * 1024 + 17)
-    doc_id = DocumentStore(amina.vault.db).insert(
-        ParsedDocument("Annex", BodyFormat.PDF, "Annex", "Annex", pdf),
-        kind=DocumentKind.BRIEFING,
-        classification="RESTRICTED",
-        event=None,
-        language=None,
-        author=None,
-        tags=(),
-        source_name="annex.pdf",
-    )
+    doc_id = insert_pdf(amina, pdf, "Annex", "annex.pdf")
     uid = amina.room.sharing.share(doc_id, ["Boris Petrov"]).document_uid
     engine = SyncEngine(amina.room)
     engine.sync_once()
