@@ -6,7 +6,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 APT_STAMP := $(VENV)/.apt-installed
 DEMO_PROFILE ?= $(CURDIR)/.demo
-export QT_QPA_PLATFORM ?= offscreen
+# Tests and benchmarks draw offscreen; `make run` uses the desktop's own platform.
+OFFSCREEN := QT_QPA_PLATFORM=$${QT_QPA_PLATFORM:-offscreen}
 
 # System libraries Qt's wheels need on a minimal Debian, plus the tools the tests drive.
 APT_PACKAGES := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
@@ -55,23 +56,23 @@ compile-translations: $(STAMP)
 
 # The whole suite, fault-injection rounds (CI-sized) included; installers are test-packaging.
 pytest: $(STAMP)
-	dbus-run-session -- $(PY) -m pytest $(PYTEST_ARGS)
+	$(OFFSCREEN) dbus-run-session -- $(PY) -m pytest $(PYTEST_ARGS)
 
 test: lint typecheck check-strings pytest test-packaging
 
 # Only the fault-injection tests; FAULT_ROUNDS=N for a long run on demand.
 test-faults: $(STAMP)
-	$(PY) -m pytest -m faults -p no:randomly $(PYTEST_ARGS)
+	$(OFFSCREEN) $(PY) -m pytest -m faults -p no:randomly $(PYTEST_ARGS)
 
 test-faults-long: $(STAMP)
-	DELEGATE_FAULT_ROUNDS=$${FAULT_ROUNDS:-500} $(PY) -m pytest -m faults -p no:randomly \
+	$(OFFSCREEN) DELEGATE_FAULT_ROUNDS=$${FAULT_ROUNDS:-500} $(PY) -m pytest -m faults -p no:randomly \
 		--timeout=0 $(PYTEST_ARGS)
 
 run: $(STAMP)
 	$(PY) -m delegate_app.demo --profile $(DEMO_PROFILE) --launch
 
 bench: $(STAMP)
-	$(PY) -m benchmarks.run
+	$(OFFSCREEN) $(PY) -m benchmarks.run
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .demo .mypy_cache .ruff_cache

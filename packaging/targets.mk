@@ -25,4 +25,4 @@ msi: $(STAMP) $(PACKAGING_APT_STAMP)
 
 # Builds the bundle twice, the .deb from each, and the MSI; installs, runs, lints, inspects.
 test-packaging: $(STAMP) $(PACKAGING_APT_STAMP)
-	$(PY) -m pytest tests/packaging -m packaging -p no:randomly $(PYTEST_ARGS)
+	$(OFFSCREEN) $(PY) -m pytest tests/packaging -m packaging -p no:randomly $(PYTEST_ARGS)
