@@ -153,3 +153,30 @@ def test_comment_threads_reach_every_holder(trio: list[Peer]) -> None:
         assert thread[1].reply_to == first.uid
     with pytest.raises(SharingError, match="quoted passage"):
         amina.room.sharing.comment(doc_id, "x", quote="not in the paper")
+
+
+def test_someone_who_gets_the_paper_later_gets_our_earlier_comments(trio: list[Peer]) -> None:
+    amina, boris, chen = trio
+    doc_id = import_paper(amina)
+    note = amina.room.sharing.comment(
+        doc_id,
+        "Hold point 4 until capital confirms.",
+        quote="The delegation may accept a moratorium.",
+    )
+    uid = amina.room.sharing.share(doc_id, ["Boris Petrov"]).document_uid
+    amina.room.sharing.comment(doc_id, "Capital confirmed.", reply_to=note.id)
+    sync(amina, boris)
+    boris_doc = doc_by_uid(boris, uid)
+    thread = boris.room.sharing.comments(boris_doc)
+    assert [c.body for c in thread] == [
+        "Hold point 4 until capital confirms.",
+        "Capital confirmed.",
+    ]
+    assert thread[0].quote == "The delegation may accept a moratorium."
+    assert thread[1].reply_to == note.uid
+    # Chen joins later: the thread so far comes with the paper; Boris gets nothing twice.
+    amina.room.sharing.share(doc_id, ["Chen Wei"])
+    sync(amina, boris, chen)
+    chen_thread = chen.room.sharing.comments(doc_by_uid(chen, uid))
+    assert [c.body for c in chen_thread] == [c.body for c in thread]
+    assert len(boris.room.sharing.comments(boris_doc)) == 2

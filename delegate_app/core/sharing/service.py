@@ -207,7 +207,8 @@ class Sharing:
         pdf = self.documents.pdf_bytes(doc_id)
         with self.db.transaction() as db:
             revision, parent = self._current_revision(document, now)
-            holders = {*self.store.holders(summary.uid), *(r.key for r in recipients)}
+            held_before = set(self.store.holders(summary.uid))
+            holders = {*held_before, *(r.key for r in recipients)}
             self.store.add_holders(summary.uid, holders)
             inline = pdf if pdf is not None and len(pdf) <= MAX_INLINE_PDF else None
             attachment = None
@@ -240,6 +241,8 @@ class Sharing:
                 ref=summary.uid,
                 now=now,
             )
+            newcomers = [r for r in recipients if r.key not in held_before]
+            self._send_own_comments(db, summary.uid, newcomers)
             provenance = self.store.provenance(summary.uid)
             if provenance is None:
                 self.store.set_shared(
@@ -259,6 +262,34 @@ class Sharing:
         )
 
     # -- comments --------------------------------------------------------------------------
+
+    def _send_own_comments(
+        self, db: Database, document_uid: str, recipients: Sequence[Correspondent]
+    ) -> None:
+        """Our comments so far go to people who get the document for the first time, so the
+        thread they see starts where ours does. (Others' comments are theirs to send: a copy
+        from us would carry our signature, not the author's.)"""
+        if not recipients:
+            return
+        for comment in self.store.comments(document_uid):
+            if comment.author_key is not None:
+                continue
+            payload = CommentPayload(
+                document_uid, comment.uid, comment.body, comment.quote, comment.reply_to,
+                int(comment.created_at.timestamp()),
+            )  # fmt: skip
+            self.sender.enqueue(
+                db,
+                recipients,
+                content_type=COMMENT_TYPE,
+                body=payload.to_bytes(),
+                kind="comment",
+                priority=Priority.MESSAGE,
+                ref=comment.uid,
+                # Stamped with when it was written: the thread keeps its order in the outbox
+                # (all of them are sent at the same moment, and ties would go by random id).
+                now=comment.created_at.timestamp(),
+            )
 
     def comment(
         self,
