@@ -274,22 +274,29 @@ class Sharing:
         for comment in self.store.comments(document_uid):
             if comment.author_key is not None:
                 continue
+            written = comment.created_at.timestamp()
             payload = CommentPayload(
                 document_uid, comment.uid, comment.body, comment.quote, comment.reply_to,
-                int(comment.created_at.timestamp()),
+                int(written),
             )  # fmt: skip
-            self.sender.enqueue(
-                db,
-                recipients,
-                content_type=COMMENT_TYPE,
-                body=payload.to_bytes(),
-                kind="comment",
-                priority=Priority.MESSAGE,
-                ref=comment.uid,
-                # Stamped with when it was written: the thread keeps its order in the outbox
-                # (all of them are sent at the same moment, and ties would go by random id).
-                now=comment.created_at.timestamp(),
-            )
+            # Stamped with when it was written: the thread keeps its order in the outbox (all
+            # of them are sent at the same moment, and ties would go by random id).
+            self._enqueue_comment(db, recipients, payload, written)
+
+    def _enqueue_comment(
+        self, db: Database, recipients: Sequence[Correspondent], payload: CommentPayload,
+        now: float,
+    ) -> None:  # fmt: skip
+        self.sender.enqueue(
+            db,
+            recipients,
+            content_type=COMMENT_TYPE,
+            body=payload.to_bytes(),
+            kind="comment",
+            priority=Priority.MESSAGE,
+            ref=payload.comment_uid,
+            now=now,
+        )
 
     def comment(
         self,
@@ -338,16 +345,7 @@ class Sharing:
             )
             if recipients:
                 payload = CommentPayload(uid, comment_uid, text, quote, reply_uid, int(now))
-                self.sender.enqueue(
-                    db,
-                    recipients,
-                    content_type=COMMENT_TYPE,
-                    body=payload.to_bytes(),
-                    kind="comment",
-                    priority=Priority.MESSAGE,
-                    ref=comment_uid,
-                    now=now,
-                )
+                self._enqueue_comment(db, recipients, payload, now)
         created = self.store.comment(comment_uid)
         if created is None:  # pragma: no cover - committed just above
             raise SharingError(_("The comment could not be stored."))
