@@ -128,7 +128,7 @@ class MessagesPageWidget(PageWidget):
     def status_text(self) -> str:
         if not self.session.is_unlocked:
             return ""
-        unread = sum(self._unread(c) for c in self.conversations)
+        unread = sum(self.room.messenger.store.unread_counts().values())
         return ngettext("{count} unread message", "{count} unread messages", unread).format(
             count=unread
         )
@@ -151,9 +151,6 @@ class MessagesPageWidget(PageWidget):
         directory = self.room.directory
         return ", ".join(directory.display_name(key) for key in conversation.members)
 
-    def _unread(self, conversation: Conversation) -> int:
-        return len(self.room.messenger.store.unread_incoming(conversation.id))
-
     def refresh(self) -> None:
         if not self.session.is_unlocked:
             return
@@ -163,17 +160,16 @@ class MessagesPageWidget(PageWidget):
         self._show_current()
         self.status_message.emit(self.status_text())
 
-    def _item_text(self, conversation: Conversation) -> tuple[str, int]:
-        unread = self._unread(conversation)
+    def _item_text(self, conversation: Conversation, unread: int) -> str:
         label = self._label(conversation)
         if not unread:
-            return label, 0
+            return label
         # TRANSLATORS: a conversation in the list and how many messages are unread
         text = ngettext("{name} ({count} unread)", "{name} ({count} unread)", unread)
-        return text.format(name=label, count=unread), unread
+        return text.format(name=label, count=unread)
 
-    def _set_item(self, item: QListWidgetItem, conversation: Conversation) -> None:
-        text, unread = self._item_text(conversation)
+    def _set_item(self, item: QListWidgetItem, conversation: Conversation, unread: int) -> None:
+        text = self._item_text(conversation, unread)
         item.setText(text)
         font = item.font()
         font.setBold(unread > 0)
@@ -187,10 +183,11 @@ class MessagesPageWidget(PageWidget):
     def _fill_list(self) -> None:
         self.list.blockSignals(True)
         self.list.clear()
+        unread = self.room.messenger.store.unread_counts()  # one query for the whole list
         for conversation in self.conversations:
             item = QListWidgetItem()
             item.setData(CONVERSATION_ROLE, conversation.id)
-            self._set_item(item, conversation)
+            self._set_item(item, conversation, unread.get(conversation.id, 0))
             self.list.addItem(item)
             if conversation.id == self.current_id:
                 self.list.setCurrentItem(item)
@@ -201,7 +198,8 @@ class MessagesPageWidget(PageWidget):
         self._show_current()
         conversation = self.current_conversation()
         if current is not None and conversation is not None:
-            self._set_item(current, conversation)  # its unread count is gone
+            unread = self.room.messenger.store.unread_counts().get(conversation.id, 0)
+            self._set_item(current, conversation, unread)  # shown now: its count is gone
         self.status_message.emit(self.status_text())
 
     def open_conversation(self, conversation_id: int) -> None:

@@ -341,6 +341,14 @@ class MessageStore:
         )
         return [_message(row) for row in rows]
 
+    def unread_counts(self) -> dict[int, int]:
+        """Unread incoming messages per conversation id (conversations with none are absent)."""
+        rows = self.db.query(
+            "SELECT conversation_id, count(*) AS unread FROM messages"
+            " WHERE direction = 'in' AND is_read = 0 GROUP BY conversation_id"
+        )
+        return {int(r["conversation_id"]): int(r["unread"]) for r in rows}
+
     def set_read(self, message_ids: Sequence[int]) -> None:
         self.db.executemany(
             "UPDATE messages SET is_read = 1 WHERE id = ?", [(mid,) for mid in message_ids]
