@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import QApplication, QDialog
 
 from delegate_app.core.errors import DelegateError, VaultNotFoundError
@@ -27,6 +26,8 @@ from delegate_app.ui.unlock_window import UnlockWindow
 from delegate_app.ui.workers import TaskRunner
 
 if TYPE_CHECKING:
+    from PySide6.QtNetwork import QNetworkInformation
+
     from delegate_app.ui.first_run_dialog import FirstRunDialog
     from delegate_app.ui.sync_worker import SyncThread
     from sync.client.engine import SyncReport
@@ -61,7 +62,7 @@ class AppController(QObject):
         self.sync: SyncThread | None = None
         self._retired_sync: SyncThread | None = None  # alive until its last signals arrive
         self._sync_idle_poll = sync_idle_poll
-        self.network: QNetworkInformation | None = self._watch_network()
+        self.network: QNetworkInformation | None = None  # watched from the first sync on
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.idle_lock)
@@ -175,6 +176,8 @@ class AppController(QObject):
 
     def _watch_network(self) -> QNetworkInformation | None:
         """The OS's reachability signal, where Qt has a backend for it (None elsewhere)."""
+        from PySide6.QtNetwork import QNetworkInformation  # with the sync worker, not at start
+
         feature = QNetworkInformation.Feature.Reachability
         if not QNetworkInformation.loadBackendByFeatures(feature):
             return None
@@ -184,6 +187,8 @@ class AppController(QObject):
         return info
 
     def _reachability_changed(self, reachability: QNetworkInformation.Reachability) -> None:
+        from PySide6.QtNetwork import QNetworkInformation
+
         online = reachability in (
             QNetworkInformation.Reachability.Online,
             QNetworkInformation.Reachability.Site,
@@ -196,6 +201,8 @@ class AppController(QObject):
         """Start the sync worker on its thread (after unlock); a no-op if it runs."""
         if self.sync is not None or not self.session.is_unlocked:
             return
+        if self.network is None:
+            self.network = self._watch_network()
         kwargs = {} if self._sync_idle_poll is None else {"idle_poll": self._sync_idle_poll}
         from delegate_app.ui.sync_worker import SyncThread  # the network stack loads here
 
