@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 
 from delegate_app.core.contacts.models import Contact
 from delegate_app.i18n import _
+from delegate_app.ui.plain_text import show_as_plain_text
 from delegate_app.ui.retranslate import is_language_change
 
 
@@ -34,6 +35,7 @@ class KeyChangeBannerWidget(QFrame):
         self._seen_key: bytes | None = None
         self.message = QLabel()
         self.message.setWordWrap(True)
+        show_as_plain_text(self.message)  # names the contact
         self.compare_button = QPushButton()
         self.accept_button = QPushButton()
         self.keep_button = QPushButton()
