@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from delegate_app.core.contacts.models import Contact
 from delegate_app.i18n import _
+from delegate_app.ui.bidi import isolate
 from delegate_app.ui.plain_text import show_as_plain_text
 from delegate_app.ui.qr_widget import QrCodeWidget
 from delegate_app.ui.retranslate import is_language_change
@@ -84,8 +85,8 @@ class VerificationDialog(QDialog):
         self.accept()
 
     def retranslate_ui(self) -> None:
-        name = self.contact.name
-        self.setWindowTitle(_("Safety number with {name}").format(name=name))
+        name = isolate(self.contact.name)  # a right-to-left name cannot reorder the sentence
+        self.setWindowTitle(_("Safety number with {name}").format(name=self.contact.name))
         if self.pending:
             self.intro.setText(
                 _(

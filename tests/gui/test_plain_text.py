@@ -32,6 +32,7 @@ from delegate_app.core.documents.models import ImportOptions
 from delegate_app.core.paths import resolve_profile
 from delegate_app.core.policy import Policy
 from delegate_app.core.profile import ProfileInfo, init_profile
+from delegate_app.ui.bidi import isolate
 from delegate_app.ui.contacts_page import ContactsPageWidget
 from delegate_app.ui.controller import AppController
 from delegate_app.ui.document_delegate import DocumentItemDelegate
@@ -214,6 +215,7 @@ def _walk_contacts(qtbot: QtBot, main: MainWindow, walk: Callable[[str], None]) 
     page.select_contact(NAME)
     assert page.name_label.text() == NAME and page.detail_label.text() == ORGANISATION
     assert page.banner.isVisibleTo(main)  # the impostor's key change
+    assert isolate(NAME) in page.banner.message.text()  # kept apart from the sentence
     walk("contacts page")
     dialog = page.show_safety_number()
     assert isinstance(dialog, VerificationDialog)
