@@ -1,7 +1,8 @@
 """``delegatectl``: the core, scriptable. Used by IT staff, by tests and by the demo.
 
 Each command group lives in its own module exposing ``register(subparsers)``.
-Errors are one clear line on stderr and a non-zero exit, never a traceback.
+Errors are one clear line on stderr and a non-zero exit, never a traceback. Everything
+printed passes through ``terminal.printable``: text from others carries no raw control.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from delegate_app.cli import (
     sync_commands,
 )
 from delegate_app.cli.common import CliError, run_command
+from delegate_app.cli.terminal import printable_output
 from delegate_app.i18n import _
 
 COMMAND_MODULES = (profile_commands, docs_commands, crypto_commands, sync_commands, policy_commands)
@@ -41,12 +43,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        code = run_command(args)
-        sys.stdout.flush()  # a closed pipe shows here, not in Python's flush at exit
-        return code
-    except CliError as exc:
-        print(f"delegatectl: {exc}", file=sys.stderr)
-        return exc.exit_code
+        with printable_output():  # names, titles and texts from others: no raw controls
+            try:
+                code = run_command(args)
+            except CliError as exc:
+                print(f"delegatectl: {exc}", file=sys.stderr)
+                return exc.exit_code
+            sys.stdout.flush()  # a closed pipe shows here, not in Python's flush at exit
+            return code
     except BrokenPipeError:
         # Whoever read our output stopped early; say nothing, and keep Python from reporting
         # the same broken pipe again when it flushes stdout at exit.

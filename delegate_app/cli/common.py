@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from delegate_app.cli.terminal import one_line, printable_json
 from delegate_app.core.errors import DelegateError
 from delegate_app.core.paths import ProfilePaths, resolve_profile
 from delegate_app.core.policy import Policy, load_policy
@@ -97,11 +98,12 @@ def unlocked_vault(args: argparse.Namespace) -> Iterator[Vault]:
 
 
 def print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, sort_keys=True)
-    sys.stdout.write("\n")
+    serialised = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+    sys.stdout.write(printable_json(serialised) + "\n")
 
 
 def print_table(rows: list[list[str]], headers: list[str]) -> None:
+    rows = [[one_line(cell) for cell in row] for row in rows]  # a cell cannot break a row
     widths = [len(h) for h in headers]
     for row in rows:
         widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]

@@ -34,6 +34,7 @@ from delegate_app.ui.contact_actions import (
 from delegate_app.ui.key_change_banner import KeyChangeBannerWidget
 from delegate_app.ui.my_card_dialog import MyCardDialog
 from delegate_app.ui.pages import PageContext, PageWidget, Section
+from delegate_app.ui.plain_text import show_as_plain_text
 from delegate_app.ui.verification_dialog import VerificationDialog
 
 MAX_CARD_FILE = 64 * 1024
@@ -64,6 +65,7 @@ class ContactsPageWidget(PageWidget):
         self.error_label = QLabel()
         self.error_label.setObjectName("errorMessage")
         self.error_label.setWordWrap(True)
+        show_as_plain_text(self.name_label, self.detail_label, self.trust_label, self.error_label)
         self.dialog: VerificationDialog | MyCardDialog | None = None
         self._layout()
         self.list.currentItemChanged.connect(lambda *_args: self._show_current())

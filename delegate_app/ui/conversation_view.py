@@ -25,6 +25,7 @@ from delegate_app.i18n import _
 from delegate_app.ui.composer import ComposerWidget
 from delegate_app.ui.expiry_widget import ExpiryWidget
 from delegate_app.ui.key_change_banner import KeyChangeBannerWidget
+from delegate_app.ui.plain_text import show_as_plain_text
 from delegate_app.ui.retranslate import is_language_change
 
 MESSAGE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -62,6 +63,7 @@ class ConversationViewWidget(QWidget):
         self.error_label = QLabel()
         self.error_label.setObjectName("errorMessage")
         self.error_label.setWordWrap(True)
+        show_as_plain_text(self.title_label, self.members_label, self.error_label)
         self.composer = ComposerWidget()
         self.messages: list[Message] = []
         self._names: dict[str, str] = {}

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from delegate_app.core.documents.library import export_allowed
 from delegate_app.i18n import _
 from delegate_app.ui.pages import PageContext
+from delegate_app.ui.plain_text import show_as_plain_text
 from delegate_app.ui.workers import Task, TaskControl
 
 EXPORT_SHORTCUT = "Ctrl+E"
@@ -126,5 +127,6 @@ class DocumentExporter(QObject):
         )  # fmt: skip
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.setObjectName("exportError")
+        show_as_plain_text(box)  # the path and the reason
         box.open()
         self.export_failed.emit(message)

@@ -17,6 +17,7 @@ from delegate_app.core.documents.models import DocumentKind, DocumentSummary
 from delegate_app.core.formatting import format_date
 from delegate_app.i18n import _
 from delegate_app.ui.bidi import join_isolated
+from delegate_app.ui.plain_text import plain_tooltip
 
 PAGE_SIZE = 200
 SummaryRole = Qt.ItemDataRole.UserRole + 1
@@ -93,7 +94,8 @@ class DocumentListModel(QAbstractListModel):
         if role == DetailsRole:
             return join_isolated((summary.event or "", format_date(summary.updated_at)))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return _("{kind}: {title}").format(kind=_(summary.kind.label), title=summary.title)
+            tip = _("{kind}: {title}").format(kind=_(summary.kind.label), title=summary.title)
+            return plain_tooltip(tip)
         if role == Qt.ItemDataRole.FontRole and not summary.is_read:
             font = QFont()
             font.setBold(True)

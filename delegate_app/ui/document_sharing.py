@@ -89,6 +89,9 @@ class DocumentSharingWidget(QWidget):
         self.error_label = QLabel()
         self.error_label.setObjectName("errorMessage")
         self.error_label.setWordWrap(True)
+        for label in (self.provenance_label, self.conflict_label, self.context_label,
+                      self.error_label):  # fmt: skip
+            label.setTextFormat(Qt.TextFormat.PlainText)  # names, quotes: text, not markup
         buttons = QHBoxLayout()
         buttons.addWidget(self.reply_button)
         buttons.addWidget(self.quote_button)

@@ -13,6 +13,8 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 
 from delegate_app.core.contacts.models import Contact
 from delegate_app.i18n import _
+from delegate_app.ui.bidi import isolate
+from delegate_app.ui.plain_text import show_as_plain_text
 from delegate_app.ui.retranslate import is_language_change
 
 
@@ -34,6 +36,7 @@ class KeyChangeBannerWidget(QFrame):
         self._seen_key: bytes | None = None
         self.message = QLabel()
         self.message.setWordWrap(True)
+        show_as_plain_text(self.message)  # names the contact
         self.compare_button = QPushButton()
         self.accept_button = QPushButton()
         self.keep_button = QPushButton()
@@ -89,7 +92,8 @@ class KeyChangeBannerWidget(QFrame):
             self.keep_old_requested.emit(self.contact.id)
 
     def retranslate_ui(self) -> None:
-        name = self.contact.name if self.contact is not None else ""
+        # The name is isolated so a right-to-left name cannot reorder the sentence around it.
+        name = isolate(self.contact.name) if self.contact is not None else ""
         self.message.setText(
             _(
                 "{name}'s security key changed. Messages to {name} are blocked until you "

@@ -32,6 +32,7 @@ from delegate_app.ui.document_model import DocumentListModel
 from delegate_app.ui.document_sharing import DocumentSharingWidget
 from delegate_app.ui.file_drop import FileDropFilter
 from delegate_app.ui.pages import PageContext, PageWidget, Section
+from delegate_app.ui.plain_text import show_as_plain_text
 from delegate_app.ui.reader import ReaderWidget
 from delegate_app.ui.search_results import SearchResultsWidget
 from delegate_app.ui.style import use_soft_selection
@@ -434,6 +435,7 @@ class LibraryPageWidget(PageWidget):
         )  # fmt: skip
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.setObjectName("importErrors")
+        show_as_plain_text(box)  # file names and reasons
         box.open()
 
     def _import_failed(self, error: object) -> None:

@@ -24,6 +24,7 @@ from delegate_app.ui.library_page import LibraryPageWidget
 from delegate_app.ui.messages_page import MessagesPageWidget
 from delegate_app.ui.notifications import Notifier
 from delegate_app.ui.pages import PageContext, PageWidget, page_factories
+from delegate_app.ui.plain_text import plain_tooltip, show_as_plain_text
 from delegate_app.ui.retranslate import is_language_change
 from delegate_app.ui.sidebar import SidebarWidget
 
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         self._imports_running = 0
         self.sync_label = QLabel()
         self.sync_label.setObjectName("syncState")
+        show_as_plain_text(self.status_label, self.sync_label)  # names, titles, message text
         self._sync_state: SyncState | None = None
         self._sync_unavailable: str | None = None
         self.notifier = Notifier(self)
@@ -263,7 +265,7 @@ class MainWindow(QMainWindow):
             text = ""
         if text != self.sync_label.text():
             self.sync_label.setText(text)
-            self.sync_label.setToolTip(text)
+            self.sync_label.setToolTip(plain_tooltip(text))
             self.sync_state_shown.emit(text)
 
     def sync_now(self) -> None:

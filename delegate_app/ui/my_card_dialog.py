@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from delegate_app.i18n import _
+from delegate_app.ui.plain_text import show_as_plain_text
 from delegate_app.ui.qr_widget import QrCodeWidget
 from delegate_app.ui.retranslate import is_language_change
 
@@ -35,6 +36,7 @@ class MyCardDialog(QDialog):
         self.qr = QrCodeWidget()
         self.qr.set_text(card_text)
         self.feedback = QLabel()
+        show_as_plain_text(self.feedback)  # names the file written
         self.copy_button = QPushButton()
         self.save_button = QPushButton()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
 from delegate_app.i18n import _, ngettext
+from delegate_app.ui.plain_text import notification_markup_escaped
 
 PREVIEW_CHARS = 120
 
@@ -66,7 +67,8 @@ class Notifier:
         self.last = (title, body)
         tray = self._tray_icon()
         if tray is not None and QSystemTrayIcon.supportsMessages():
-            tray.showMessage(title, body, QSystemTrayIcon.MessageIcon.Information, 10_000)
+            shown = notification_markup_escaped(body)  # the message's text is not markup
+            tray.showMessage(title, shown, QSystemTrayIcon.MessageIcon.Information, 10_000)
         if not body:
             return title
         # TRANSLATORS: a notification in the status bar: who wrote, then the message's text

@@ -76,6 +76,7 @@ class ClassificationBanner(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("classificationBanner")
+        self.setTextFormat(Qt.TextFormat.PlainText)  # a shared document's marking is foreign
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setVisible(False)
         self.marking = ""

@@ -38,6 +38,7 @@ class ShareDialog(QDialog):
         self.document_title = title
         self.intro = QLabel()
         self.intro.setWordWrap(True)
+        self.intro.setTextFormat(Qt.TextFormat.PlainText)  # the document's title
         self.contacts = QListWidget()
         for name in contact_names:
             item = QListWidgetItem(name)

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout,
 
 from delegate_app.i18n import _
 from delegate_app.ui.pages import Section
+from delegate_app.ui.plain_text import show_as_plain_text
 from delegate_app.ui.retranslate import is_language_change
 
 
@@ -23,6 +24,7 @@ class SidebarWidget(QWidget):
         self.subtitle_label = QLabel()
         self.subtitle_label.setObjectName("sidebarSubtitle")
         self.subtitle_label.setWordWrap(True)
+        show_as_plain_text(self.title_label, self.subtitle_label)
         self.list = QListWidget()
         self.list.setObjectName("sidebarList")
         self.list.setIconSize(QSize(18, 18))

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
 
 from delegate_app.core.contacts.models import Contact
 from delegate_app.i18n import _
+from delegate_app.ui.bidi import isolate
+from delegate_app.ui.plain_text import show_as_plain_text
 from delegate_app.ui.qr_widget import QrCodeWidget
 from delegate_app.ui.retranslate import is_language_change
 
@@ -62,6 +64,7 @@ class VerificationDialog(QDialog):
         self.qr = QrCodeWidget()
         self.qr.set_text(number.replace(" ", ""))
         self.state_label = QLabel()
+        show_as_plain_text(self.intro, self.digits, self.state_label)  # they name the contact
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.verify_button = QPushButton()
         self.verify_button.setObjectName("markVerified")
@@ -82,8 +85,8 @@ class VerificationDialog(QDialog):
         self.accept()
 
     def retranslate_ui(self) -> None:
-        name = self.contact.name
-        self.setWindowTitle(_("Safety number with {name}").format(name=name))
+        name = isolate(self.contact.name)  # a right-to-left name cannot reorder the sentence
+        self.setWindowTitle(_("Safety number with {name}").format(name=self.contact.name))
         if self.pending:
             self.intro.setText(
                 _(

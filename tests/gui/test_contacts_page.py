@@ -18,6 +18,7 @@ from delegate_app.core.paths import resolve_profile
 from delegate_app.core.policy import Policy
 from delegate_app.core.profile import ProfileInfo, init_profile
 from delegate_app.core.qr import qr_matrix
+from delegate_app.ui.bidi import isolate
 from delegate_app.ui.contacts_page import ContactsPageWidget
 from delegate_app.ui.controller import AppController
 from delegate_app.ui.main_window import MainWindow
@@ -137,7 +138,7 @@ def test_a_key_change_blocks_sending_until_the_new_number_was_seen_and_accepted(
     assert not view.composer.isEnabled()
     banner = view.banner
     assert banner.isVisibleTo(main) and banner.contact is not None
-    assert "Boris Petrov's security key changed" in banner.message.text()
+    assert f"{isolate('Boris Petrov')}'s security key changed" in banner.message.text()
     assert not banner.accept_button.isEnabled()  # the new number was not shown yet
     qtbot.mouseClick(banner.compare_button, Qt.MouseButton.LeftButton)
     dialog = messages.dialog

@@ -37,11 +37,21 @@ CARD_LABEL = b"delegate-card-v1"
 ORG_LABEL = b"delegate-org-card-v1"
 MAX_TEXT_FIELD = 512
 MAX_CARD_TEXT = 4096
-# Characters that could make one name look like another or reorder the text around it:
-# bidirectional embeddings, overrides and isolates, zero-width space, byte-order mark.
-_FORBIDDEN_IN_NAMES = frozenset(
-    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\ufeff"
-)
+# Characters that could make one name look like another or reorder the text around it.
+# Every format character (category Cf: bidirectional marks, embeddings, overrides and isolates,
+# zero-width space, word joiner, invisible operators, soft hyphen, byte-order mark, tags…)
+# is refused but ZERO WIDTH NON-JOINER and ZERO WIDTH JOINER, which Persian and Indic names
+# need; so are the other invisible "default ignorable" letters: the combining grapheme joiner,
+# the Hangul fillers and the Khmer inherent vowels. Variation selectors stay (CJK, emoji).
+_FORMAT_CHARACTERS_ALLOWED_IN_NAMES = frozenset("\u200c\u200d")
+_FORBIDDEN_IN_NAMES = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0")
+_FORBIDDEN_CATEGORIES = frozenset(("Cc", "Cs", "Cf", "Zl", "Zp"))  # Zl, Zp: line breaks
+
+
+def _forbidden_in_names(c: str) -> bool:
+    if c in _FORMAT_CHARACTERS_ALLOWED_IN_NAMES:
+        return False
+    return c in _FORBIDDEN_IN_NAMES or unicodedata.category(c) in _FORBIDDEN_CATEGORIES
 
 
 @dataclass(frozen=True)
@@ -115,7 +125,7 @@ def _check_text(value: str, what: str, *, required: bool = False) -> None:
         raise MalformedError(_("The card's {field} is too long.").format(field=what))
     if value != value.strip() or (required and not value):
         raise MalformedError(_("The card's {field} is empty or padded.").format(field=what))
-    if any(c in _FORBIDDEN_IN_NAMES or unicodedata.category(c) in ("Cc", "Cs") for c in value):
+    if any(_forbidden_in_names(c) for c in value):
         raise MalformedError(
             _("The card's {field} contains control characters.").format(field=what)
         )
