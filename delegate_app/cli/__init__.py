@@ -20,6 +20,7 @@ from delegate_app.cli import (
     sync_commands,
 )
 from delegate_app.cli.common import CliError, run_command
+from delegate_app.core.hardening import harden_process
 from delegate_app.i18n import _
 
 COMMAND_MODULES = (profile_commands, docs_commands, crypto_commands, sync_commands, policy_commands)
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    harden_process()  # before anything can hold a secret: no core dumps, no same-user ptrace
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
