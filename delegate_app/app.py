@@ -12,6 +12,7 @@ from pathlib import Path
 
 from delegate_app import APP_NAME, __version__
 from delegate_app.core.errors import DelegateError
+from delegate_app.core.hardening import harden_process
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    harden_process()  # before anything can hold a secret: no core dumps, no same-user ptrace
     started = time.perf_counter()
     args = build_parser().parse_args(argv)
     headless = args.screenshot is not None or args.benchmark_startup

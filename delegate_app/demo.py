@@ -17,6 +17,7 @@ from pathlib import Path
 from delegate_app.core.crypto.keywrap import DEFAULT_KDF, KdfParams
 from delegate_app.core.documents.library import Library
 from delegate_app.core.documents.models import DocumentKind, ImportOptions
+from delegate_app.core.hardening import harden_process
 from delegate_app.core.paths import resolve_profile
 from delegate_app.core.policy import Policy, load_policy
 from delegate_app.core.profile import ProfileInfo, init_profile
@@ -71,6 +72,7 @@ def seed_profile(profile: Path, policy: Policy, *, kdf: KdfParams = DEFAULT_KDF)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    harden_process()  # the launcher unlocks the demo vault and runs the app in this process
     parser = argparse.ArgumentParser(prog="delegate-demo", description=__doc__)
     parser.add_argument("--profile", type=Path, required=True, metavar="DIR")
     parser.add_argument("--launch", action="store_true", help=_("start the app afterwards"))

@@ -20,6 +20,7 @@ from pathlib import Path
 from types import FrameType
 
 from delegate_app.core.documents.store import DocumentStore
+from delegate_app.core.hardening import harden_process
 from delegate_app.core.mailroom import Mailroom
 from delegate_app.core.messaging.models import ConversationKind
 from delegate_app.core.paths import resolve_profile
@@ -79,6 +80,7 @@ def _watch_parent(parent_pid: int, engine: SyncEngine, stop: threading.Event) ->
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    harden_process()  # it holds the peer's unlocked vault
     parser = argparse.ArgumentParser(prog="delegate-demo-peer", description=__doc__)
     parser.add_argument("--profile", type=Path, required=True, metavar="DIR")
     parser.add_argument("--interval", type=float, default=2.0, help="seconds between passes")

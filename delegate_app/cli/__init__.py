@@ -22,6 +22,7 @@ from delegate_app.cli import (
 )
 from delegate_app.cli.common import CliError, run_command
 from delegate_app.cli.terminal import printable_output
+from delegate_app.core.hardening import harden_process
 from delegate_app.i18n import _
 
 COMMAND_MODULES = (profile_commands, docs_commands, crypto_commands, sync_commands, policy_commands)
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    harden_process()  # before anything can hold a secret: no core dumps, no same-user ptrace
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -31,6 +31,11 @@ class ProfilePaths:
         return self.root / "vault.key"
 
     @property
+    def unlock_attempts(self) -> Path:
+        """Wrong passphrases in a row and the time of the last one (the unlock throttle)."""
+        return self.root / "unlock-attempts.json"
+
+    @property
     def preferences(self) -> Path:
         """Non-secret per-profile preferences (language), readable before unlock."""
         return self.root / "preferences.json"

@@ -116,6 +116,11 @@ class UnlockWindow(QWidget):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         self.keyring_button.setVisible(self.session.keyring_available)
         self.passphrase_edit.setFocus()
+        if not self.countdown.isActive() and self._remaining() > 0:
+            # The wait of an earlier session (or of delegatectl) is still running.
+            self.countdown.start()
+            self._set_busy(False)
+            self._tick()
         super().showEvent(event)
 
     # -- unlocking ---------------------------------------------------------------------------

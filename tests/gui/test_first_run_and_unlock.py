@@ -8,9 +8,11 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from delegate_app.core.errors import WrongPassphraseError
 from delegate_app.core.paths import ProfilePaths
 from delegate_app.core.policy import Policy
 from delegate_app.core.vault import Vault
+from delegate_app.core.vault.throttle import FREE_ATTEMPTS, Attempts, AttemptsFile
 from delegate_app.ui.controller import AppController
 from tests.gui.conftest import SIGNAL_TIMEOUT_MS, unlock
 from tests.memory_keyring import MemoryKeyring
@@ -102,6 +104,33 @@ def test_throttle_shows_a_countdown_then_allows_another_try(
     qtbot.waitUntil(window.unlock_button.isEnabled, timeout=10_000)
     assert window.message_label.text() == "Wrong passphrase. You may try again now."
     unlock(qtbot, controller)
+
+
+def test_a_restarted_app_shows_the_wait_left_from_the_last_session(
+    qtbot: QtBot,
+    vault: Vault,
+    profile_paths: ProfilePaths,
+    default_policy: Policy,
+    make_controller: Callable[..., AppController],
+) -> None:
+    vault.lock()
+    last_session = Vault.open(profile_paths)
+    for _attempt in range(FREE_ATTEMPTS):
+        with pytest.raises(WrongPassphraseError):
+            last_session.unlock("wrong passphrase")
+    # Four more failures, as delegatectl or an earlier run would have recorded them: 32 s to wait.
+    recorded = AttemptsFile(profile_paths.unlock_attempts).load()
+    AttemptsFile(profile_paths.unlock_attempts).save(
+        Attempts(failures=recorded.failures + 4, last_failure=recorded.last_failure)
+    )
+    controller = make_controller(profile_paths, default_policy)
+    window = controller.unlock_window
+    assert window is not None and window.isVisible()
+    assert window.message_label.text().startswith("Too many wrong passphrases. Try again in")
+    assert window.countdown.isActive()
+    assert not window.unlock_button.isEnabled() and not window.passphrase_edit.isEnabled()
+    window.try_unlock()  # Return pressed anyway: nothing is tried while the wait runs
+    assert not controller.session.is_unlocked
 
 
 def test_keyring_unlocks_at_start_and_on_request_after_a_lock(

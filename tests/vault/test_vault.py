@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import tempfile
@@ -87,6 +88,8 @@ def test_wrong_passphrase_changes_nothing(vault: Vault) -> None:
         reopened.unlock("not the passphrase")
     assert not reopened.is_unlocked
     after = {p.name: p.read_bytes() for p in _profile_files(vault.paths)}
+    attempts = after.pop(vault.paths.unlock_attempts.name)  # the throttle's record, nothing else
+    assert json.loads(attempts)["failures"] == 1
     assert after == before
 
 

@@ -54,7 +54,11 @@ SLOT_BYTES = 32 + 32 + 16
 NONCE_BYTES = 24
 SIGNATURE_LABEL = b"delegate-envelope-v1"
 SLOT_NONCE_PERSON = b"dlg-slot-nonce"
-MAX_RECIPIENTS = 1000
+# Writers and readers share this bound. A reader refuses a larger count before any trial
+# decryption: each slot tried costs an X25519 scalar multiplication, so a stranger's envelope of
+# junk slots must not buy more than a group's worth of them. 256 covers a delegation, a mission's
+# staff or a committee; a larger audience is several envelopes (or, later, a group session).
+MAX_RECIPIENTS = 256
 MAX_CONTENT_TYPE = 128
 MAX_BODY = 64 * 1024 * 1024  # larger content travels as a chunked stream (stream.py)
 Random = Callable[[int], bytes]
@@ -110,6 +114,15 @@ def _unwrap_key(slot: bytes, me: LocalIdentity) -> bytes | None:
         return bytes(box.decrypt(sealed, nonce))
     except nacl.exceptions.CryptoError:
         return None
+
+
+def _first_key_for_me(slots: Sequence[bytes], me: LocalIdentity) -> bytes | None:
+    """Try the slots in order and stop at the first that opens: ours."""
+    for slot in slots:
+        key = _unwrap_key(slot, me)
+        if key is not None:
+            return key
+    return None
 
 
 def _signed_bytes(envelope_id: bytes, inner_fields: bytes) -> bytes:
@@ -218,7 +231,7 @@ def _open(recipient: LocalIdentity, data: bytes) -> OpenedEnvelope:
     if len(data) < slots_start:
         raise EnvelopeMalformedError(_("The envelope is truncated."))
     count = int.from_bytes(data[slots_start - 2 : slots_start], "big")
-    if not 0 < count <= MAX_RECIPIENTS:
+    if not 0 < count <= MAX_RECIPIENTS:  # checked before any slot is tried
         raise EnvelopeMalformedError(_("The envelope has an invalid recipient count."))
     slots_end = slots_start + count * SLOT_BYTES
     prefix = data[: slots_end + NONCE_BYTES]
@@ -227,9 +240,7 @@ def _open(recipient: LocalIdentity, data: bytes) -> OpenedEnvelope:
     slots = [prefix[i : i + SLOT_BYTES] for i in range(slots_start, slots_end, SLOT_BYTES)]
     nonce = prefix[slots_end:]
     ciphertext = data[len(prefix) :]
-    content_key = next(
-        (key for key in (_unwrap_key(slot, recipient) for slot in slots) if key is not None), None
-    )
+    content_key = _first_key_for_me(slots, recipient)
     if content_key is None:
         raise NotForMeError(_("This envelope is not addressed to you."))
     try:

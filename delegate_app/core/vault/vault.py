@@ -35,7 +35,7 @@ from delegate_app.core.vault.keyfile import (
     read_key_file,
     write_key_file,
 )
-from delegate_app.core.vault.throttle import UnlockThrottle
+from delegate_app.core.vault.throttle import AttemptsFile, UnlockThrottle
 from delegate_app.i18n import _
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ class Vault:
         self._key_file = key_file
         self._key: bytearray | None = None
         self._db: Database | None = None
-        self.throttle = UnlockThrottle()
+        self.throttle = UnlockThrottle(store=AttemptsFile(paths.unlock_attempts))
         self._lock_listeners: list[Callable[[], None]] = []
 
     # -- creation and discovery ------------------------------------------------------------
