@@ -20,11 +20,10 @@ import pytest
 from delegate_app.cli.terminal import one_line, printable, printable_json
 from delegate_app.core.documents.library import Library
 from delegate_app.core.documents.models import ImportOptions
-from sync.client.engine import SyncEngine
 from tests.cli.helpers import delegatectl
 from tests.relay_server import RelayProcess
 from tests.sync.conftest import start_relay
-from tests.sync.profiles import Peer, create_profiles
+from tests.sync.profiles import Peer, create_profiles, sync_peer
 
 CLEAR = "\x1b[2J\x1b[H"
 CLIPBOARD = "\x1b]52;c;cm0gLXJmIH4=\x07"  # OSC 52: put "rm -rf ~" on the clipboard
@@ -54,15 +53,6 @@ def pair(tmp_path: Path) -> Iterator[list[Peer]]:
         relay.stop()
 
 
-def _sync(peer: Peer) -> None:
-    with peer.unlocked() as room:
-        engine = SyncEngine(room)
-        try:
-            engine.sync_once()
-        finally:
-            engine.close()
-
-
 def _hostile_contact_writes(boris: Peer) -> None:
     with boris.unlocked() as room:
         room.messenger.send_text("Amina Haddad", MESSAGE)
@@ -74,7 +64,7 @@ def _hostile_contact_writes(boris: Peer) -> None:
         library.update(doc.id, title=TITLE, body=BODY)
         room.sharing.share(doc.id, ["Amina Haddad"])
         room.sharing.comment(doc.id, COMMENT)
-    _sync(boris)
+    sync_peer(boris)
 
 
 def _ctl(peer: Peer, *args: str) -> subprocess.CompletedProcess[str]:

@@ -18,12 +18,11 @@ import pytest
 
 from delegate_app.core.documents.library import Library
 from delegate_app.core.errors import VaultFullError
-from sync.client.engine import SyncEngine
 from tests.cli.helpers import delegatectl
 from tests.faults import report
 from tests.faults.clients import mail_of
 from tests.relay_server import RelayProcess
-from tests.sync.profiles import Peer, create_profiles, introduce
+from tests.sync.profiles import Peer, create_profiles, introduce, sync_peer
 
 DISK_BYTES = 8 * 1024 * 1024
 EARLIER_MESSAGES = 20
@@ -88,15 +87,6 @@ def small_disk(tmp_path: Path) -> Iterator[SmallDisk]:
             subprocess.run(["umount", "-l", str(mountpoint)], check=False, timeout=30)
 
 
-def _sync(peer: Peer) -> None:
-    with peer.unlocked() as room:
-        engine = SyncEngine(room)
-        try:
-            engine.sync_once()
-        finally:
-            engine.close()
-
-
 def _integrity(peer: Peer) -> list[str]:
     with peer.unlocked() as room:
         return room.db.integrity_check()
@@ -115,8 +105,8 @@ def test_full_disk_gives_a_typed_error_and_damages_nothing(
         for n in range(EARLIER_MESSAGES):
             sent.add(f"earlier {n}")
             room.messenger.send_text(boris.name, f"earlier {n}")
-    _sync(amina)
-    _sync(boris)
+    sync_peer(amina)
+    sync_peer(boris)
     library = Library(boris.vault.db, boris.policy)
     earlier = library.import_bytes("earlier.md", b"# Earlier paper\n\nKept safe.\n")
     assert len(mail_of(boris).incoming) == EARLIER_MESSAGES
@@ -126,7 +116,7 @@ def test_full_disk_gives_a_typed_error_and_damages_nothing(
         for n in range(LATER_MESSAGES):
             sent.add(f"later {n}")
             room.messenger.send_text(boris.name, f"later {n}")
-    _sync(amina)
+    sync_peer(amina)
     boris.vault.db.checkpoint()
     small_disk.fill()
 
@@ -136,7 +126,7 @@ def test_full_disk_gives_a_typed_error_and_damages_nothing(
     assert [d.id for d in library.documents()] == [earlier.id]
     assert library.search(MARKER) == []
     with pytest.raises(VaultFullError):
-        _sync(boris)
+        sync_peer(boris)
     stats.rounds += 1
     stats.extra["typed errors"] += 2
     assert len(mail_of(boris).incoming) == EARLIER_MESSAGES  # nothing half-received...
@@ -167,7 +157,7 @@ def test_full_disk_gives_a_typed_error_and_damages_nothing(
         library = Library(room.db, boris.policy)
         library.import_bytes("annex.md", big.encode())
         assert len(library.search(MARKER)) == 1
-    _sync(boris)
+    sync_peer(boris)
     assert _integrity(boris) == ["ok"]
     incoming = mail_of(boris).incoming
     lost, duplicated = stats.reconcile(sent, incoming)

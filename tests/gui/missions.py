@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from delegate_app.core.policy import Policy
 from delegate_app.ui.controller import AppController
 from delegate_app.ui.main_window import MainWindow
-from sync.client.engine import SyncEngine, SyncReport
+from sync.client.engine import SyncReport
 from tests.gui.conftest import SIGNAL_TIMEOUT_MS, unlock
 from tests.sync.profiles import Peer
 
@@ -32,16 +32,6 @@ def wait_up_to_date(qtbot: QtBot, main: MainWindow) -> None:
     qtbot.waitUntil(
         lambda: main.sync_label.text().startswith("Up to date at"), timeout=SIGNAL_TIMEOUT_MS
     )
-
-
-def sync_peer(peer: Peer) -> SyncReport:
-    """One sync pass of the peer's profile, through the core."""
-    with peer.unlocked() as room:
-        engine = SyncEngine(room)
-        try:
-            return engine.sync_once()
-        finally:
-            engine.close()
 
 
 def sync_gui(qtbot: QtBot, controller: AppController) -> SyncReport:

@@ -25,8 +25,8 @@ from delegate_app.ui.main_window import MainWindow
 from delegate_app.ui.verification_dialog import VerificationDialog
 from tests.conftest import PASSPHRASE
 from tests.gui.conftest import SIGNAL_TIMEOUT_MS
-from tests.gui.missions import open_gui, sync_peer
-from tests.sync.profiles import Peer
+from tests.gui.missions import open_gui
+from tests.sync.profiles import Peer, sync_peer
 
 pytestmark = pytest.mark.gui
 

@@ -15,8 +15,8 @@ from delegate_app.ui.controller import AppController
 from delegate_app.ui.main_window import MainWindow
 from delegate_app.ui.messages_page import MessagesPageWidget
 from tests.gui.conftest import SIGNAL_TIMEOUT_MS
-from tests.gui.missions import open_gui, sync_gui, sync_peer
-from tests.sync.profiles import Peer
+from tests.gui.missions import open_gui, sync_gui
+from tests.sync.profiles import Peer, sync_peer
 
 pytestmark = pytest.mark.gui
 

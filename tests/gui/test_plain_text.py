@@ -42,9 +42,9 @@ from delegate_app.ui.share_dialog import ShareDialog
 from delegate_app.ui.verification_dialog import VerificationDialog
 from tests.conftest import PASSPHRASE
 from tests.gui.conftest import SIGNAL_TIMEOUT_MS, import_files
-from tests.gui.missions import open_gui, sync_gui, sync_peer
+from tests.gui.missions import open_gui, sync_gui
 from tests.relay_server import RelayProcess
-from tests.sync.profiles import Peer, introduce
+from tests.sync.profiles import Peer, introduce, sync_peer
 
 pytestmark = pytest.mark.gui
 

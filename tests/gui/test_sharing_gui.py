@@ -16,8 +16,8 @@ from delegate_app.core.messaging.outbox import Outbox
 from delegate_app.ui.controller import AppController
 from delegate_app.ui.share_dialog import ShareDialog
 from tests.gui.conftest import SIGNAL_TIMEOUT_MS, import_files
-from tests.gui.missions import open_gui, sync_gui, sync_peer
-from tests.sync.profiles import Peer
+from tests.gui.missions import open_gui, sync_gui
+from tests.sync.profiles import Peer, sync_peer
 
 pytestmark = pytest.mark.gui
 

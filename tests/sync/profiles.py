@@ -17,6 +17,7 @@ from delegate_app.core.paths import resolve_profile
 from delegate_app.core.policy import Policy
 from delegate_app.core.profile import ProfileInfo, init_profile
 from delegate_app.core.vault import Vault
+from sync.client.engine import SyncEngine, SyncReport
 from tests.conftest import PASSPHRASE
 
 MISSIONS = (
@@ -142,3 +143,13 @@ def insert_pdf(peer: Peer, pdf: bytes, title: str, source_name: str) -> int:
         tags=(),
         source_name=source_name,
     )
+
+
+def sync_peer(peer: Peer) -> SyncReport:
+    """One sync pass of the peer's profile, through the core."""
+    with peer.unlocked() as room:
+        engine = SyncEngine(room)
+        try:
+            return engine.sync_once()
+        finally:
+            engine.close()
