@@ -64,8 +64,8 @@ class KeyChangeBannerWidget(QFrame):
         if self._seen_key != pending.identity.identity_key:
             self._seen_key = None
         self.contact = contact
+        self.retranslate_ui()  # the text first, so the layout sizes the banner for it
         self.setVisible(True)
-        self.retranslate_ui()
 
     def mark_compared(self, contact_id: int, identity_key: bytes) -> None:
         """The user was shown the new safety number of ``identity_key``."""
