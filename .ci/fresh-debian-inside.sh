@@ -35,7 +35,7 @@ RUN_LOG="$ROOT/../make-run.log"
 in_chroot setsid bash -c "cd /root/delegate && DISPLAY=:$DISPLAY_NUM exec make run" \
   >"$RUN_LOG" 2>&1 &
 app=$!
-trap 'pkill -9 -s "$(ps -o sid= -p "$app" 2>/dev/null | tr -d " ")" 2>/dev/null || true' EXIT
+trap 'bash "$(dirname "$0")/kill-chroot.sh" "$ROOT"' EXIT
 for _ in $(seq 1 240); do
   if DISPLAY=":$DISPLAY_NUM" xwininfo -root -tree 2>/dev/null | grep -q '"Delegate'; then
     echo "test-fresh: make run shows its window:" >&2

@@ -122,9 +122,7 @@ XVFB_PID=$!
 cleanup() {
   local status=$?
   # Anything still running inside the tree (the app, its relay and peer) ends with it.
-  for proc in /proc/[0-9]*; do
-    if [ "$(readlink "$proc/root" 2>/dev/null)" = "$ROOT" ]; then kill -9 "${proc#/proc/}" || true; fi
-  done
+  bash .ci/kill-chroot.sh "$ROOT"
   kill "$XVFB_PID" 2>/dev/null || true
   if [ "${FRESH_KEEP:-0}" = 1 ]; then log "kept $RUN"; else rm -rf --one-file-system "$RUN"; fi
   exit "$status"
