@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from types import FrameType
 from typing import Any
 
@@ -25,6 +25,7 @@ from delegate_app.core.messaging.inbox import InboxState
 from delegate_app.core.messaging.models import Conversation, ConversationKind, Direction, Message
 from delegate_app.core.messaging.outbox import Outbox
 from delegate_app.core.messaging.service import effective_expiry_days
+from delegate_app.core.sharing.attachment_status import AttachmentState, AttachmentStatus
 from delegate_app.core.sharing.models import Comment
 from delegate_app.i18n import _, ngettext
 from sync.client.engine import SyncEngine, SyncReport
@@ -76,7 +77,8 @@ def register(subparsers: Any) -> None:
     command(share, cmd_share)
 
     shared = subparsers.add_parser(
-        "shared", help=_("provenance, holders and open conflicts of a document")
+        "shared",
+        help=_("provenance, holders, open conflicts and the attachment's state of a document"),
     )
     shared.add_argument("doc_id", type=int, metavar="DOC_ID")
     add_json_option(shared)
@@ -316,6 +318,7 @@ def cmd_shared(args: argparse.Namespace) -> int:
         provenance = room.sharing.provenance(args.doc_id)
         holders = [room.directory.display_name(k) for k in room.sharing.holders(args.doc_id)]
         conflicts = room.sharing.conflicts(args.doc_id)
+        attachment = room.sharing.attachment(args.doc_id)
         data: dict[str, Any] = {
             "shared": provenance is not None,
             "origin": None
@@ -337,6 +340,17 @@ def cmd_shared(args: argparse.Namespace) -> int:
                 }
                 for c in conflicts
             ],
+            "attachment": None
+            if attachment is None
+            else {
+                "filename": attachment.filename,
+                "size": attachment.size,
+                "state": attachment.state.value,
+                "reason": attachment.reason,
+                "retry_at": None
+                if attachment.retry_at is None
+                else _iso(datetime.fromtimestamp(attachment.retry_at, tz=UTC)),
+            },
         }
     if args.json:
         print_json(data)
@@ -354,6 +368,8 @@ def cmd_shared(args: argparse.Namespace) -> int:
             )
         )
     print(_("Held by: {names}").format(names=", ".join(holders) or "-"))
+    if attachment is not None:
+        print(_attachment_line(attachment))
     for conflict in data["conflicts"]:
         print(
             _("Conflict {id}: a version from {name} edits the same passages as yours.").format(
@@ -361,6 +377,21 @@ def cmd_shared(args: argparse.Namespace) -> int:
             )
         )
     return 0
+
+
+def _attachment_line(attachment: AttachmentStatus) -> str:
+    name = attachment.filename
+    if attachment.state is AttachmentState.RECEIVED:
+        return _("Attachment {name}: received.").format(name=name)
+    if attachment.state is AttachmentState.REFUSED:
+        return _("Attachment {name}: {reason}").format(name=name, reason=attachment.reason or "")
+    if attachment.state is AttachmentState.WAITING:
+        return _("Attachment {name}: not downloaded yet, retried later: {reason}").format(
+            name=name, reason=attachment.reason or ""
+        )
+    return _("Attachment {name}: downloading ({percent}%).").format(
+        name=name, percent=attachment.done * 100 // max(attachment.total, 1)
+    )
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
@@ -431,6 +462,7 @@ def _report_json(report: SyncReport, state: SyncState) -> dict[str, Any]:
         "attachments_sent": report.attachments_sent,
         "attachments_received": report.attachments_received,
         "attachments_refused": report.attachments_refused,
+        "attachments_waiting": report.attachments_waiting,
         "uploaded_bytes": report.uploaded_bytes,
         "downloaded_bytes": report.downloaded_bytes,
         "expired": report.expired,
@@ -455,6 +487,13 @@ def _print_report(report: SyncReport) -> None:
         )
     for reason in report.attachments_refused:
         print(_("Refused an attachment: {reason}").format(reason=reason), file=sys.stderr)
+    for reason in report.attachments_waiting:
+        print(
+            _("An attachment could not be downloaded now and will be retried: {reason}").format(
+                reason=reason
+            ),
+            file=sys.stderr,
+        )
     if report.held:
         print(
             ngettext(

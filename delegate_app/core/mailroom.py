@@ -46,7 +46,7 @@ class Mailroom:
         sharing = Sharing(db, sender, directory, policy)
         handlers: dict[str, Handler] = {
             **message_handlers(sender.key, policy),
-            **sharing_handlers(sender.key, policy),
+            **sharing_handlers(sender.key, policy, relay),
         }
         receiver = Receiver(db, identity, directory, handlers)
         return cls(

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from delegate_app.core.errors import DelegateError
 from delegate_app.core.formatting import format_datetime
 from delegate_app.core.mailroom import Mailroom
+from delegate_app.core.sharing.attachment_status import AttachmentState, AttachmentStatus
 from delegate_app.core.sharing.models import Comment, Conflict, Provenance
 from delegate_app.i18n import _
 from delegate_app.ui.retranslate import is_language_change
@@ -58,6 +59,10 @@ class DocumentSharingWidget(QWidget):
         self.provenance_label = QLabel()
         self.provenance_label.setObjectName("provenance")
         self.provenance_label.setWordWrap(True)
+        self.attachment: AttachmentStatus | None = None
+        self.attachment_label = QLabel()  # an incoming PDF not (yet) downloaded, and why
+        self.attachment_label.setObjectName("attachmentStatus")
+        self.attachment_label.setWordWrap(True)
         self.conflict_frame = QFrame()
         self.conflict_frame.setObjectName("conflictBanner")
         self.conflict_frame.setStyleSheet(
@@ -89,8 +94,8 @@ class DocumentSharingWidget(QWidget):
         self.error_label = QLabel()
         self.error_label.setObjectName("errorMessage")
         self.error_label.setWordWrap(True)
-        for label in (self.provenance_label, self.conflict_label, self.context_label,
-                      self.error_label):  # fmt: skip
+        for label in (self.provenance_label, self.attachment_label, self.conflict_label,
+                      self.context_label, self.error_label):  # fmt: skip
             label.setTextFormat(Qt.TextFormat.PlainText)  # names, quotes: text, not markup
         buttons = QHBoxLayout()
         buttons.addWidget(self.reply_button)
@@ -99,6 +104,7 @@ class DocumentSharingWidget(QWidget):
         buttons.addWidget(self.post_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.provenance_label)
+        layout.addWidget(self.attachment_label)
         layout.addWidget(self.conflict_frame)
         layout.addWidget(self.comment_list, 1)
         layout.addWidget(self.context_label)
@@ -126,9 +132,11 @@ class DocumentSharingWidget(QWidget):
     def reload(self) -> None:
         if self.doc_id is None:
             self.provenance, self.conflict, self.comments = None, None, []
+            self.attachment = None
         else:
             sharing = self._mailroom().sharing
             self.provenance = sharing.provenance(self.doc_id)
+            self.attachment = sharing.attachment(self.doc_id)
             self.conflict = next(
                 (c for c in sharing.conflicts(self.doc_id) if not c.resolved), None
             )
@@ -155,6 +163,21 @@ class DocumentSharingWidget(QWidget):
             name=self._name(provenance.shared_by), time=when
         )
 
+    def _attachment_text(self) -> str:
+        """Empty unless an incoming attachment is still missing (the reason is the core's)."""
+        attachment = self.attachment
+        if attachment is None or attachment.state is AttachmentState.RECEIVED:
+            return ""
+        if attachment.state is AttachmentState.REFUSED:
+            return _("Attached PDF: {reason}").format(reason=attachment.reason or "")
+        if attachment.state is AttachmentState.WAITING:
+            return _("Attached PDF not downloaded yet, retried later: {reason}").format(
+                reason=attachment.reason or ""
+            )
+        return _("Attached PDF downloading ({percent}%).").format(
+            percent=attachment.done * 100 // max(attachment.total, 1)
+        )
+
     def _comment_text(self, comment: Comment) -> str:
         when = format_datetime(comment.created_at, "short")
         # TRANSLATORS: the heading of a comment: its author and when it was written
@@ -170,6 +193,9 @@ class DocumentSharingWidget(QWidget):
 
     def _fill(self) -> None:
         self.provenance_label.setText(self._provenance_text() if self.doc_id is not None else "")
+        attachment_text = self._attachment_text()
+        self.attachment_label.setText(attachment_text)
+        self.attachment_label.setVisible(bool(attachment_text))
         self.conflict_frame.setVisible(self.conflict is not None)
         if self.conflict is not None:
             self.conflict_label.setText(
@@ -250,6 +276,7 @@ class DocumentSharingWidget(QWidget):
         self.comment_edit.setAccessibleName(_("New comment"))
         self.comment_edit.setPlaceholderText(_("Write a comment"))
         self.provenance_label.setAccessibleName(_("Provenance"))
+        self.attachment_label.setAccessibleName(_("Attachment"))
         self.conflict_frame.setAccessibleName(_("Conflicting versions"))
         self.keep_mine_button.setText(_("Keep &mine"))
         self.keep_theirs_button.setText(_("Keep &theirs"))

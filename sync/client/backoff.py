@@ -31,6 +31,19 @@ class BackoffPolicy:
 PROBE_POLICY = BackoffPolicy(initial=0.5, factor=2.0, cap=30.0)
 
 
+#: One blob that cannot be fetched is retried on its own, from half a minute up to an hour.
+TRANSFER_POLICY = BackoffPolicy(initial=30.0, factor=2.0, cap=3600.0)
+
+
+def transfer_retry_delay(
+    failures: int, retry_after: float | None = None, rng: random.Random | None = None
+) -> float:
+    """Seconds before retrying a transfer that failed ``failures`` times in a row."""
+    base = TRANSFER_POLICY.base_delay(failures)
+    delay = base / 2 + (rng or random).uniform(0, base / 2)
+    return delay if retry_after is None else max(delay, retry_after)
+
+
 class Backoff:
     """Counts consecutive failures and hands out the next delay."""
 

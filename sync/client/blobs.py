@@ -17,7 +17,12 @@ from delegate_app.core.mailroom import Mailroom
 from delegate_app.core.messaging.transfers import BlobTransfer, TransferDirection, TransferStore
 from delegate_app.core.sharing.service import CIPHER_CHUNK
 from delegate_app.i18n import _
-from sync.client.errors import BlobNotReadyError, BlobOffsetError, RelayProtocolError
+from sync.client.errors import (
+    BlobNotReadyError,
+    BlobOffsetError,
+    BlobSizeError,
+    RelayProtocolError,
+)
 from sync.client.relay_client import RelayClient
 
 log = logging.getLogger(__name__)
@@ -124,7 +129,7 @@ def download_blob(
     if offset < transfer.total:
         buffer = bytearray()
         try:
-            for piece in client.blob_get(blob_id, offset):
+            for piece in client.blob_get(blob_id, offset, expect=transfer.total - offset):
                 buffer += piece
                 if offset + len(buffer) > transfer.total:
                     reason = "the relay sent more bytes than the attachment has"
@@ -147,6 +152,12 @@ def download_blob(
                         raise TransferPaused
         except BlobNotReadyError:
             return None  # not uploaded completely yet: try again later
+        except BlobSizeError as exc:
+            # More than declared: whatever arrived is discarded, nothing is attached.
+            reason = str(exc)
+            store.fail(blob_id, TransferDirection.DOWN, reason)
+            log.warning("Blob download refused: more bytes than declared")
+            return reason
         if buffer and (offset + len(buffer) == transfer.total or len(buffer) >= CIPHER_CHUNK):
             # The end of the stream: the whole chunks left, and the short final chunk if the
             # blob is complete (a cut connection leaves a partial chunk that is not kept).

@@ -35,9 +35,11 @@ from delegate_app.core.mailroom import Mailroom
 from delegate_app.core.messaging.inbox import InboxState
 from delegate_app.core.messaging.outbox import Outbox, OutboxDelivery
 from delegate_app.core.messaging.receiver import Outcome
-from delegate_app.core.messaging.transfers import TransferDirection, TransferStore
+from delegate_app.core.messaging.transfers import BlobTransfer, TransferDirection, TransferStore
+from delegate_app.core.relay_urls import origin
+from delegate_app.core.sharing.attachments import AttachmentRefusedError, download_source
 from delegate_app.i18n import _
-from sync.client.backoff import PROBE_POLICY, Backoff, Waker
+from sync.client.backoff import PROBE_POLICY, Backoff, Waker, transfer_retry_delay
 from sync.client.blobs import TransferPaused, download_blob, upload_blob
 from sync.client.errors import (
     RelayError,
@@ -75,6 +77,7 @@ class SyncReport:
     attachments_sent: int = 0
     attachments_received: int = 0
     attachments_refused: list[str] = field(default_factory=list)
+    attachments_waiting: list[str] = field(default_factory=list)  # failed now, retried later
     expired: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -176,6 +179,7 @@ class SyncEngine:
     def sync_once(self) -> SyncReport:
         """One full pass. Raises RelayError subclasses when the relay fails (state updated)."""
         report = SyncReport()
+        started = time.time()  # the vault's clock: arrivals refused this pass are reported
         pending = self._outbox.pending_count() + len(self._transfers.pending())
         self._set_state(self.state.with_(status=SyncStatus.SYNCING, done=0, total=pending))
         try:
@@ -184,6 +188,7 @@ class SyncEngine:
             self._fetch_inbox(report)
             self.room.messenger.flush_receipts()
             self._retry_held(report)
+            report.attachments_refused.extend(self._transfers.refused_since(started))
             self._deposit_outbox(report)
             self._transfer_blobs(report)
             report.expired = self.room.messenger.sweep_expired()
@@ -351,20 +356,19 @@ class SyncEngine:
         def moved_up(count: int) -> None:
             report.uploaded_bytes += count
 
-        def moved_down(count: int) -> None:
-            report.downloaded_bytes += count
-
         waiting: set[tuple[str, TransferDirection]] = set()  # not available yet this pass
         for _round in range(1000):  # bounded: each round finishes, pauses or skips one transfer
             transfers = [
-                t for t in self._transfers.pending() if (t.blob_id, t.direction) not in waiting
+                t
+                for t in self._transfers.pending(now=self._clock())
+                if (t.blob_id, t.direction) not in waiting
             ]
             if not transfers:
                 return
             transfer = transfers[0]
-            client = self.client(transfer.relay_url)
             try:
                 if transfer.direction is TransferDirection.UP:
+                    client = self.client(transfer.relay_url)
                     if upload_blob(
                         self.room,
                         client,
@@ -375,26 +379,72 @@ class SyncEngine:
                         report.attachments_sent += 1
                     else:
                         report.errors.append(_("An attachment upload could not be completed."))
-                else:
-                    refused = download_blob(
-                        self.room,
-                        client,
-                        transfer,
-                        progress=moved_down,
-                        interrupt=self._urgent_waiting,
-                    )
-                    after = self._transfers.get(transfer.blob_id, transfer.direction)
-                    if refused is not None:
-                        report.attachments_refused.append(refused)
-                    elif after is not None and after.state == "complete":
-                        report.attachments_received += 1
-                    else:
-                        waiting.add((transfer.blob_id, transfer.direction))
-                        continue
+                elif not self._download(transfer, report):
+                    waiting.add((transfer.blob_id, transfer.direction))
+                    continue
             except TransferPaused:
                 self._deposit_outbox(report)
                 continue
             self._advance()
+
+    def _download(self, transfer: BlobTransfer, report: SyncReport) -> bool:
+        """One download step; False when the blob is not available yet (or retried later).
+
+        Fetched only from the relay :func:`download_source` picks (one we trust for the
+        sender), never from the descriptor's URL. A relay failure is this transfer's alone:
+        it is retried later with backoff, and the pass goes on (messages are not held up) —
+        except our own relay becoming unreachable, which ends the pass as it would for mail.
+        """
+
+        def moved_down(count: int) -> None:
+            report.downloaded_bytes += count
+
+        room = self.room
+        try:
+            relay_url = download_source(
+                room.db,
+                transfer,
+                directory=room.directory,
+                own_relay=room.relay_url,
+                policy=room.policy,
+            )
+        except AttachmentRefusedError as exc:
+            self._transfers.fail(transfer.blob_id, transfer.direction, str(exc))
+            report.attachments_refused.append(str(exc))
+            return True
+        try:
+            refused = download_blob(
+                room,
+                self.client(relay_url),
+                transfer,
+                progress=moved_down,
+                interrupt=self._urgent_waiting,
+            )
+        except RelayError as exc:
+            if isinstance(exc, RelayUnreachableError) and origin(relay_url) == origin(
+                self.relay_url
+            ):
+                raise  # our own relay is gone (or the link was cut): this pass is offline
+            return self._defer(transfer, exc, report)
+        after = self._transfers.get(transfer.blob_id, transfer.direction)
+        if refused is not None:
+            report.attachments_refused.append(refused)
+        elif after is not None and after.state == "complete":
+            report.attachments_received += 1
+        else:
+            return False
+        return True
+
+    def _defer(self, transfer: BlobTransfer, exc: RelayError, report: SyncReport) -> bool:
+        """Record a failed fetch on the transfer alone and schedule its retry (False)."""
+        retry_after = exc.retry_after if isinstance(exc, RelayRateLimitedError) else None
+        reason = str(exc)
+        current = self._transfers.get(transfer.blob_id, transfer.direction) or transfer
+        delay = transfer_retry_delay(current.attempts + 1, retry_after)
+        self._transfers.defer(transfer.blob_id, transfer.direction, reason, self._clock() + delay)
+        report.attachments_waiting.append(reason)
+        log.info("Blob download failed; retried in %.0f s", delay)
+        return False
 
     # -- the loop --------------------------------------------------------------------------
 

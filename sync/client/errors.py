@@ -51,3 +51,7 @@ class BlobOffsetError(RelayError):
 
 class BlobNotReadyError(RelayError):
     """The blob does not exist on the relay or is not complete yet (404)."""
+
+
+class BlobSizeError(RelayError):
+    """The relay offered or sent more bytes of a blob than its descriptor declares."""

@@ -25,6 +25,7 @@ from delegate_app.i18n import _
 from sync.client.errors import (
     BlobNotReadyError,
     BlobOffsetError,
+    BlobSizeError,
     RelayAuthError,
     RelayError,
     RelayPayloadTooLargeError,
@@ -368,14 +369,38 @@ class RelayClient:
         response.close()
 
     def blob_get(
-        self, blob_id: str, offset: int, *, piece_size: int = 256 * 1024
+        self,
+        blob_id: str,
+        offset: int,
+        *,
+        expect: int | None = None,
+        piece_size: int = 256 * 1024,
     ) -> Iterator[bytes]:
-        """Stream a complete blob from ``offset``. A cut connection raises RelayUnreachableError."""
+        """Stream a complete blob from ``offset``. A cut connection raises RelayUnreachableError.
+
+        With ``expect`` (the bytes the descriptor says remain) a ``Content-Length`` other than
+        that is refused before the body is read, and the stream is cut with BlobSizeError as
+        soon as more bytes arrive (the piece that overflows is never yielded).
+        """
         response = self._request("GET", f"/v1/blobs/{blob_id}?offset={int(offset)}", stream=True)
         self._check(response)
         try:
+            length = response.headers.get("Content-Length")
+            if expect is not None and length is not None and length.strip() != str(expect):
+                raise BlobSizeError(
+                    _(
+                        "The relay offered {got} bytes of an attachment where {expected} remain."
+                    ).format(got=length.strip()[:20], expected=expect)
+                )
+            received = 0
             try:
-                yield from response.iter_content(chunk_size=piece_size)
+                for piece in response.iter_content(chunk_size=piece_size):
+                    received += len(piece)
+                    if expect is not None and received > expect:
+                        raise BlobSizeError(
+                            _("The relay sent more bytes of an attachment than it has.")
+                        )
+                    yield piece
             except requests.RequestException:
                 raise RelayUnreachableError(
                     _("The connection to the relay at {url} was lost.").format(url=self.base_url)

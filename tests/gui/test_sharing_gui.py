@@ -17,7 +17,7 @@ from delegate_app.ui.controller import AppController
 from delegate_app.ui.share_dialog import ShareDialog
 from tests.gui.conftest import SIGNAL_TIMEOUT_MS, import_files
 from tests.gui.missions import open_gui, sync_gui
-from tests.sync.profiles import Peer, sync_peer
+from tests.sync.profiles import Peer, blob_descriptor, share_with_descriptor, sync_peer
 
 pytestmark = pytest.mark.gui
 
@@ -112,3 +112,23 @@ def test_received_document_shows_provenance_takes_comments_and_resolves_a_confli
     qtbot.mouseClick(panel.keep_theirs_button, Qt.MouseButton.LeftButton)
     assert not panel.conflict_frame.isVisibleTo(main)
     assert "host opens" in library.reader.text_view.toPlainText()
+
+
+def test_an_attachment_on_a_relay_nobody_trusts_is_shown_as_not_downloaded(
+    qtbot: QtBot, make_controller: Callable[..., AppController], missions: list[Peer]
+) -> None:
+    amina, boris = missions
+    descriptor = blob_descriptor("http://127.0.0.1:9/<b>track</b>?who=amina", 4096)
+    share_with_descriptor(boris, amina, descriptor)
+    sync_peer(boris)
+    _controller, main = open_gui(qtbot, make_controller, amina)
+    library = main.library
+    qtbot.waitUntil(lambda: library.model.rowCount() == 1, timeout=SIGNAL_TIMEOUT_MS)
+    library.select_first_document()
+    label = library.sharing_panel.attachment_label
+    assert label.isVisibleTo(main)
+    assert label.textFormat() is Qt.TextFormat.PlainText
+    assert label.text() == (
+        "Attached PDF: The attachment is on a relay you do not use with this contact"
+        " (http://127.0.0.1:9); it was not downloaded."
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,10 +13,14 @@ from delegate_app.core.crypto.keywrap import FAST_KDF
 from delegate_app.core.documents.models import BodyFormat, DocumentKind, ParsedDocument
 from delegate_app.core.documents.store import DocumentStore
 from delegate_app.core.mailroom import Mailroom
+from delegate_app.core.messaging.models import Priority
 from delegate_app.core.messaging.outbox import Outbox
+from delegate_app.core.messaging.store import new_uid
 from delegate_app.core.paths import resolve_profile
 from delegate_app.core.policy import Policy
 from delegate_app.core.profile import ProfileInfo, init_profile
+from delegate_app.core.sharing.payloads import DOCUMENT_TYPE, BlobDescriptor, DocumentPayload
+from delegate_app.core.sharing.service import ciphertext_size
 from delegate_app.core.vault import Vault
 from sync.client.engine import SyncEngine, SyncReport
 from tests.conftest import PASSPHRASE
@@ -153,3 +158,45 @@ def sync_peer(peer: Peer) -> SyncReport:
             return engine.sync_once()
         finally:
             engine.close()
+
+
+def blob_descriptor(relay_url: str, plain_size: int, **changes: object) -> BlobDescriptor:
+    """A descriptor as a sender writes it: random keys and checksum, ``relay_url`` as given."""
+    fields: dict[str, object] = {
+        "blob_id": secrets.token_hex(32),
+        "relay_url": relay_url,
+        "key": secrets.token_hex(32),
+        "header": secrets.token_hex(24),
+        "size": ciphertext_size(plain_size),
+        "plain_size": plain_size,
+        "sha256": secrets.token_hex(32),
+        "filename": "annex.pdf",
+    }
+    fields.update(changes)
+    return BlobDescriptor(**fields)  # type: ignore[arg-type]
+
+
+def share_with_descriptor(sender: Peer, to: Peer, attachment: BlobDescriptor) -> str:
+    """``sender`` shares a new document whose attachment descriptor is ``attachment``."""
+    uid = new_uid()
+    with sender.unlocked() as room, room.db.transaction() as db:
+        recipient = room.directory.by_name(to.name)
+        payload = DocumentPayload(
+            uid=uid,
+            revision=new_uid(),
+            parent=None,
+            kind="briefing",
+            title="Annex",
+            event=None,
+            classification="RESTRICTED",
+            language="en",
+            author=None,
+            tags=(),
+            body_format="pdf",
+            body="Annex",
+            holders=tuple(sorted({room.sender.key, recipient.key})),
+            attachment=attachment,
+        )
+        room.sender.enqueue(db, [recipient], content_type=DOCUMENT_TYPE, body=payload.to_bytes(),
+                            kind="document", priority=Priority.DOCUMENT, ref=uid)  # fmt: skip
+    return uid

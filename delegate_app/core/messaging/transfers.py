@@ -38,6 +38,9 @@ class BlobTransfer:
     ref: str  # what the transfer belongs to (a document uid)
     descriptor: str  # JSON: what the receiving side needs (kept encrypted in the vault)
     last_error: str | None
+    attempts: int = 0  # failed attempts in a row (reset by progress)
+    retry_at: float = 0.0  # not tried again before this time (epoch seconds)
+    sender_key: str | None = None  # download: the contact whose descriptor queued it
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,9 @@ def _transfer(r: Any) -> BlobTransfer:
         ref=str(r["ref"]),
         descriptor=str(r["descriptor"]),
         last_error=r["last_error"],
+        attempts=int(r["attempts"]),
+        retry_at=float(r["retry_at"]),
+        sender_key=r["sender_key"],
     )
 
 
@@ -111,11 +117,26 @@ class TransferStore:
         priority: int,
         ref: str,
         descriptor: str,
+        sender_key: str | None = None,
+        refusal: str | None = None,
     ) -> None:
+        """Queue a download; with ``refusal`` it is recorded as failed at once (never fetched)."""
         self.db.execute(
             "INSERT OR IGNORE INTO blob_transfers (blob_id, direction, relay_url, total, priority,"
-            " ref, descriptor, created_at) VALUES (?, 'down', ?, ?, ?, ?, ?, ?)",
-            (blob_id, relay_url, total, priority, ref, descriptor, time.time()),
+            " ref, descriptor, created_at, sender_key, state, last_error)"
+            " VALUES (?, 'down', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                blob_id,
+                relay_url,
+                total,
+                priority,
+                ref,
+                descriptor,
+                time.time(),
+                sender_key,
+                "pending" if refusal is None else "failed",
+                None if refusal is None else refusal[:200],
+            ),
         )
 
     def get(self, blob_id: str, direction: TransferDirection) -> BlobTransfer | None:
@@ -125,18 +146,33 @@ class TransferStore:
         )
         return None if row is None else _transfer(row)
 
-    def pending(self, direction: TransferDirection | None = None) -> list[BlobTransfer]:
+    def pending(
+        self, direction: TransferDirection | None = None, *, now: float | None = None
+    ) -> list[BlobTransfer]:
+        """Pending transfers, most urgent first; with ``now``, only those due by then."""
         sql = "SELECT * FROM blob_transfers WHERE state = 'pending'"
-        params: list[str] = []
+        params: list[str | float] = []
+        if now is not None:
+            sql += " AND retry_at <= ?"
+            params.append(now)
         if direction is not None:
             sql += " AND direction = ?"
             params.append(direction.value)
         sql += " ORDER BY priority, created_at, blob_id"
         return [_transfer(row) for row in self.db.query(sql, params)]
 
+    def refused_since(self, since: float) -> list[str]:
+        """Reasons of downloads queued at or after ``since`` that were refused on arrival."""
+        rows = self.db.query(
+            "SELECT last_error FROM blob_transfers WHERE direction = 'down' AND state = 'failed'"
+            " AND created_at >= ? ORDER BY created_at",
+            (since,),
+        )
+        return [str(row["last_error"] or "") for row in rows]
+
     def for_ref(self, ref: str) -> list[BlobTransfer]:
         rows = self.db.query(
-            "SELECT * FROM blob_transfers WHERE ref = ? ORDER BY direction", (ref,)
+            "SELECT * FROM blob_transfers WHERE ref = ? ORDER BY direction, created_at", (ref,)
         )
         return [_transfer(row) for row in rows]
 
@@ -194,7 +230,7 @@ class TransferStore:
                 (blob_id, seq, offset, data),
             )
             db.execute(
-                "UPDATE blob_transfers SET done = ?, last_error = NULL"
+                "UPDATE blob_transfers SET done = ?, last_error = NULL, attempts = 0, retry_at = 0"
                 " WHERE blob_id = ? AND direction = 'down'",
                 (offset + len(data), blob_id),
             )
@@ -231,6 +267,16 @@ class TransferStore:
                 "DELETE FROM blob_chunks WHERE blob_id = ? AND direction = ?",
                 (blob_id, direction.value),
             )
+
+    def defer(
+        self, blob_id: str, direction: TransferDirection, error: str, retry_at: float
+    ) -> None:
+        """Record one more failed attempt: not tried again before ``retry_at``."""
+        self.db.execute(
+            "UPDATE blob_transfers SET last_error = ?, attempts = attempts + 1, retry_at = ?"
+            " WHERE blob_id = ? AND direction = ?",
+            (error[:200], retry_at, blob_id, direction.value),
+        )
 
     def note_error(self, blob_id: str, direction: TransferDirection, error: str) -> None:
         self.db.execute(

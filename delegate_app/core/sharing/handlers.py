@@ -11,16 +11,13 @@ An incoming version of a document we hold is applied as follows:
 
 from __future__ import annotations
 
-import json
-
 from delegate_app.core.documents.models import BodyFormat, DocumentKind, ParsedDocument
 from delegate_app.core.documents.rendering import sanitize_html
 from delegate_app.core.documents.store import DocumentStore
 from delegate_app.core.messaging.errors import PayloadError
-from delegate_app.core.messaging.models import Priority
 from delegate_app.core.messaging.receiver import Handler, Inbound
-from delegate_app.core.messaging.transfers import TransferStore
 from delegate_app.core.policy import Policy
+from delegate_app.core.sharing.attachments import queue_download
 from delegate_app.core.sharing.merge import three_way_merge
 from delegate_app.core.sharing.models import IncomingOutcome
 from delegate_app.core.sharing.payloads import (
@@ -35,7 +32,13 @@ from delegate_app.core.vault import Database
 
 
 def apply_document(
-    db: Database, own_key: str, inbound: Inbound, payload: DocumentPayload
+    db: Database,
+    own_key: str,
+    inbound: Inbound,
+    payload: DocumentPayload,
+    *,
+    policy: Policy,
+    own_relay: str | None = None,
 ) -> IncomingOutcome:
     store = SharingStore(db)
     documents = DocumentStore(db)
@@ -134,26 +137,30 @@ def apply_document(
         origin_key=inbound.sender.key,
     )
     if payload.attachment is not None:
-        TransferStore(db).create_download(
-            blob_id=payload.attachment.blob_id,
-            relay_url=payload.attachment.relay_url,
-            total=payload.attachment.size,
-            priority=Priority.ATTACHMENT,
+        # Fetched only from a relay we trust for the sender, within policy's size (attachments.py).
+        queue_download(
+            db,
+            payload.attachment,
+            sender=inbound.sender,
+            own_relay=own_relay,
+            policy=policy,
             ref=uid,
-            descriptor=json.dumps(payload.attachment.to_dict()),
         )
     return outcome
 
 
-def sharing_handlers(own_key: str, policy: Policy) -> dict[str, Handler]:
-    """Handlers for ``delegate/document`` and ``delegate/comment`` for the profile ``own_key``."""
+def sharing_handlers(
+    own_key: str, policy: Policy, own_relay: str | None = None
+) -> dict[str, Handler]:
+    """Handlers for ``delegate/document`` and ``delegate/comment`` for the profile ``own_key``
+    (whose relay is ``own_relay``)."""
 
     def on_document(db: Database, inbound: Inbound) -> None:
         payload = DocumentPayload.from_bytes(inbound.body)
         holders = set(payload.holders)
         if inbound.sender.key not in holders or not set(inbound.recipients) <= holders:
             raise PayloadError("The document's holders do not match the envelope.")
-        apply_document(db, own_key, inbound, payload)
+        apply_document(db, own_key, inbound, payload, policy=policy, own_relay=own_relay)
 
     def on_comment(db: Database, inbound: Inbound) -> None:
         payload = CommentPayload.from_bytes(inbound.body)

@@ -38,6 +38,7 @@ from delegate_app.core.messaging.transfers import (
     TransferStore,
 )
 from delegate_app.core.policy import Policy
+from delegate_app.core.sharing.attachment_status import AttachmentStatus, attachment_status
 from delegate_app.core.sharing.models import Comment, Conflict, Provenance, ShareResult
 from delegate_app.core.sharing.payloads import (
     COMMENT_TYPE,
@@ -101,6 +102,12 @@ class Sharing:
 
     def comments(self, doc_id: int) -> list[Comment]:
         return self.store.comments(self._document(doc_id).summary.uid)
+
+    def attachment(self, doc_id: int) -> AttachmentStatus | None:
+        """The incoming attachment (blob) of a document: downloading, waiting, received or
+        refused, with the reason (None: the document has no incoming blob)."""
+        uid = self._document(doc_id).summary.uid
+        return attachment_status(TransferStore(self.db).for_ref(uid))
 
     # -- sharing ---------------------------------------------------------------------------
 
