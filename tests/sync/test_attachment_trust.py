@@ -22,6 +22,7 @@ from delegate_app.core.contacts.book import ContactBook, load_identity
 from delegate_app.core.crypto.cards import make_card
 from delegate_app.core.crypto.stream import CHUNK_SIZE, encrypt_chunks, new_stream_key
 from delegate_app.core.documents.store import DocumentStore
+from delegate_app.core.messaging.models import Priority
 from delegate_app.core.messaging.transfers import TransferDirection, TransferStore
 from delegate_app.core.policy import Policy, RawPolicy
 from delegate_app.core.sharing.attachment_status import AttachmentState
@@ -31,6 +32,7 @@ from sync.client.relay_client import RelayClient
 from sync.client.state import SyncStatus
 from tests.cli.helpers import delegatectl
 from tests.relay_server import RelayProcess, free_port
+from tests.sync.conftest import start_relay
 from tests.sync.profiles import (
     Peer,
     blob_descriptor,
@@ -120,14 +122,15 @@ def _card_names_relay(owner: Peer, holder: Peer, relay_url: str) -> None:
     ContactBook(holder.vault.db, holder.policy).import_card(card)
 
 
-def _upload(relay_url: str, plain: bytes, *, declared_plain: int | None = None) -> BlobDescriptor:
-    """Encrypt ``plain`` and put it on the relay as anyone can; a descriptor for it that
-    declares ``declared_plain`` bytes (default: the true size)."""
+def _seal(
+    relay_url: str, plain: bytes, *, declared_plain: int | None = None
+) -> tuple[BlobDescriptor, bytes]:
+    """Encrypt ``plain``: a descriptor naming ``relay_url`` that declares ``declared_plain``
+    bytes (default: the true size), and the ciphertext."""
     key = new_stream_key()
     header, chunks = encrypt_chunks(
         key, [plain[i : i + CHUNK_SIZE] for i in range(0, len(plain), CHUNK_SIZE)]
     )
-    data = b"".join(chunks)
     descriptor = blob_descriptor(
         relay_url,
         len(plain) if declared_plain is None else declared_plain,
@@ -135,12 +138,22 @@ def _upload(relay_url: str, plain: bytes, *, declared_plain: int | None = None) 
         header=header.hex(),
         sha256=hashlib.sha256(plain).hexdigest(),
     )
+    return descriptor, b"".join(chunks)
+
+
+def _put(relay_url: str, blob_id: str, data: bytes) -> None:
+    """Upload a blob to the relay, as anyone can."""
     client = RelayClient(relay_url)
     try:
-        client.blob_put(descriptor.blob_id, 0, data)
-        client.blob_complete(descriptor.blob_id, len(data))
+        client.blob_put(blob_id, 0, data)
+        client.blob_complete(blob_id, len(data))
     finally:
         client.close()
+
+
+def _upload(relay_url: str, plain: bytes, *, declared_plain: int | None = None) -> BlobDescriptor:
+    descriptor, data = _seal(relay_url, plain, declared_plain=declared_plain)
+    _put(relay_url, descriptor.blob_id, data)
     return descriptor
 
 
@@ -250,10 +263,13 @@ def test_an_unreachable_blob_relay_does_not_make_the_sync_offline(
     tmp_path: Path, relay: RelayProcess
 ) -> None:
     # The organisation's relay is trusted for every contact; today it is down.
-    nowhere = f"http://127.0.0.1:{free_port()}"
+    port = free_port()
+    nowhere = f"http://127.0.0.1:{port}"
     policy = Policy.from_raw(RawPolicy(origin="test", locked={}, defaults={"relay_url": nowhere}))
     amina, boris = _peers(tmp_path, relay, policy)
-    uid = share_with_descriptor(amina, boris, blob_descriptor(nowhere, 4096))
+    pdf = secrets.token_bytes(300 * 1024)
+    descriptor, data = _seal(nowhere, pdf)
+    uid = share_with_descriptor(amina, boris, descriptor)
     with amina.unlocked() as room:
         room.messenger.send_text(boris.name, "The annex follows.")
     sync_peer(amina)
@@ -266,10 +282,49 @@ def test_an_unreachable_blob_relay_does_not_make_the_sync_offline(
             engine.close()
         assert report.received == 2 and len(report.attachments_waiting) == 1
         assert [m.body for m in room.messenger.messages()] == ["The annex follows."]
-        status = room.sharing.attachment(_received(boris, uid))
+        doc_id = _received(boris, uid)
+        status = room.sharing.attachment(doc_id)
         assert status is not None and status.state is AttachmentState.WAITING
         assert status.retry_at is not None and status.retry_at > time.time()
         assert TransferStore(room.db).pending(now=time.time()) == []  # backing off
+    # The relay comes back with the blob; once the retry is due the download completes.
+    later = start_relay(tmp_path / "org-relay.db", port=port)
+    try:
+        _put(nowhere, descriptor.blob_id, data)
+        with boris.unlocked() as room:
+            engine = SyncEngine(room, clock=lambda: time.time() + 3700)
+            try:
+                assert engine.sync_once().attachments_received == 1
+            finally:
+                engine.close()
+            assert DocumentStore(room.db).pdf_bytes(doc_id) == pdf
+    finally:
+        later.stop()
+
+
+def test_a_download_queued_before_the_rules_is_checked_again_before_fetching(
+    tmp_path: Path, relay: RelayProcess, recorder: Recorder
+) -> None:
+    # A vault upgraded with a download an older version queued from a hostile descriptor.
+    amina, boris = _peers(tmp_path, relay)
+    descriptor = blob_descriptor(f"{recorder.url}/track", 4096)
+    uid = share_with_descriptor(amina, boris, blob_descriptor(relay.url, 4096))
+    sync_peer(amina)
+    with boris.unlocked() as room:
+        TransferStore(room.db).create_download(
+            blob_id=descriptor.blob_id,
+            relay_url=descriptor.relay_url,
+            total=descriptor.size,
+            priority=Priority.ATTACHMENT,
+            ref=uid,
+            descriptor=json.dumps(descriptor.to_dict()),
+        )
+    report = sync_peer(boris)
+    assert recorder.requests == []
+    assert any("do not use with this contact" in reason for reason in report.attachments_refused)
+    with boris.unlocked() as room:
+        legacy = TransferStore(room.db).get(descriptor.blob_id, TransferDirection.DOWN)
+        assert legacy is not None and legacy.state == "failed"
 
 
 def test_a_descriptor_path_and_query_are_ignored_on_a_trusted_relay(
