@@ -193,7 +193,7 @@ class RelayClient:
             raise RelayAuthError(_("The relay refused our signature; check this computer's clock."))
         if status == 404:
             raise BlobNotReadyError(_("The relay does not have this item (yet)."))
-        if status == 503 or status == 502 or status == 504:
+        if status in (408, 502, 503, 504):  # 408: our upload was too slow; try again later
             raise RelayUnreachableError(
                 _("The relay at {url} is unavailable.").format(url=self.base_url)
             )

@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sync.relay import logs
 from sync.relay.auth import AuthError, verify_request
 from sync.relay.config import RelayConfig
+from sync.relay.limits import BodyGuard, ByteBudget
 from sync.relay.ratelimit import RateLimiter
 from sync.relay.storage import OffsetMismatchError, QuotaExceededError, Quotas, RelayStorage
 
@@ -326,6 +327,13 @@ def create_app(
     app.state.relay = _Context(storage, cfg, clock, RateLimiter(cfg.rate_per_mailbox_per_minute))
     app.add_middleware(BodySizeLimit, limit=cfg.max_request_bytes)
     app.add_middleware(RateLimit, clients=client_limiter, targets=target_limiter)
+    app.add_middleware(  # outermost: the only reader of request bodies (ADR 0011)
+        BodyGuard,
+        budget=ByteBudget(cfg.max_inflight_bytes_per_client, cfg.max_inflight_bytes),
+        limit=cfg.max_request_bytes,
+        idle_timeout=cfg.body_idle_timeout_seconds,
+        total_timeout=cfg.body_timeout_seconds,
+    )
 
     @app.exception_handler(RelayHTTPError)
     async def relay_error(_: Request, exc: RelayHTTPError) -> Response:

@@ -41,6 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         import uvicorn
 
         from sync.relay.app import build_app
+        from sync.relay.connections import server_settings
         from sync.relay.storage import SQLiteStorage
     except ImportError:
         print("delegate-relay: install the 'relay' extra (fastapi, uvicorn)", file=sys.stderr)
@@ -49,7 +50,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     invalid = config.invalid_fields()
     if invalid:
         flags = ", ".join("--" + name.replace("_", "-") for name in invalid)
-        print(f"delegate-relay: these limits must be positive: {flags}", file=sys.stderr)
+        print(
+            f"delegate-relay: these limits must be positive (and each byte budget at least"
+            f" --max-request-bytes, the total at least the per-client one): {flags}",
+            file=sys.stderr,
+        )
         return 2
     try:
         args.db.parent.mkdir(parents=True, exist_ok=True)
@@ -62,6 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logs.event("start", host=args.host, port=args.port)
     uvicorn.run(
         build_app(storage, config),
+        **server_settings(config),
         host=args.host,
         port=args.port,
         root_path=args.root_path,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-MIB = 1024 * 1024
+KIB = 1024
+MIB = 1024 * KIB
 GIB = 1024 * MIB
 
 
@@ -27,7 +28,22 @@ class RelayConfig:
         600  # deposits to / owner requests on a mailbox; blob requests
     )
     sweep_interval_seconds: float = 60.0
+    # Slow clients (docs/RELAY.md, "Slow clients"; ADR 0011)
+    header_timeout_seconds: float = 10.0  # a request head must arrive whole within this
+    max_header_bytes: int = 16 * KIB  # request line and headers (400 beyond)
+    keep_alive_seconds: int = 5  # an idle connection between requests is closed after this
+    body_idle_timeout_seconds: float = 15.0  # no body byte for this long: 408
+    body_timeout_seconds: float = 120.0  # the whole body must arrive within this: 408
+    max_inflight_bytes_per_client: int = 64 * MIB  # request bodies held per address (503 beyond)
+    max_inflight_bytes: int = 256 * MIB  # request bodies held in total (503 beyond)
+    max_connections_per_client: int = 128  # open connections per address (503 beyond)
+    max_connections: int = 1024  # open connections in total (503 beyond)
 
     def invalid_fields(self) -> list[str]:
-        """Names of settings that cannot work (zero or negative)."""
-        return [name for name, value in vars(self).items() if value <= 0]
+        """Names of settings that cannot work: zero or negative, or budgets below one request."""
+        invalid = [name for name, value in vars(self).items() if value <= 0]
+        if self.max_inflight_bytes_per_client < self.max_request_bytes:
+            invalid.append("max_inflight_bytes_per_client")
+        if self.max_inflight_bytes < self.max_inflight_bytes_per_client:
+            invalid.append("max_inflight_bytes")
+        return invalid
