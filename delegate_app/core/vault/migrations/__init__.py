@@ -24,7 +24,7 @@ def all_migrations() -> tuple[Migration, ...]:
         m0004_messaging,
         m0005_sharing,
         m0006_contact_key_history,
-        m0008_transfer_retry,
+        m0007_transfer_retry,
     )
 
     migrations = (
@@ -34,7 +34,7 @@ def all_migrations() -> tuple[Migration, ...]:
         m0004_messaging.MIGRATION,
         m0005_sharing.MIGRATION,
         m0006_contact_key_history.MIGRATION,
-        m0008_transfer_retry.MIGRATION,
+        m0007_transfer_retry.MIGRATION,
     )
     versions = [m.version for m in migrations]
     if versions != list(range(1, len(migrations) + 1)):
