@@ -24,6 +24,7 @@ def all_migrations() -> tuple[Migration, ...]:
         m0004_messaging,
         m0005_sharing,
         m0006_contact_key_history,
+        m0010_document_audience,
     )
 
     migrations = (
@@ -33,6 +34,7 @@ def all_migrations() -> tuple[Migration, ...]:
         m0004_messaging.MIGRATION,
         m0005_sharing.MIGRATION,
         m0006_contact_key_history.MIGRATION,
+        m0010_document_audience.MIGRATION,
     )
     versions = [m.version for m in migrations]
     if versions != list(range(1, len(migrations) + 1)):
