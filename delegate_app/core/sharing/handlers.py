@@ -7,6 +7,9 @@ An incoming version of a document we hold is applied as follows:
 - both sides edited: line-based three-way merge against the common revision; a clean
   merge is applied as a new version, otherwise ours stays, theirs is kept as an open
   conflict for the user — never overwritten silently, never duplicated without a word.
+
+Who holds the document changes only as :mod:`delegate_app.core.sharing.audience` allows: by a
+version from its owner. A comment never adds its author to the holders.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from delegate_app.core.messaging.errors import PayloadError
 from delegate_app.core.messaging.receiver import Handler, Inbound
 from delegate_app.core.policy import Policy
 from delegate_app.core.sharing.attachments import queue_download
+from delegate_app.core.sharing.audience import apply_audience
 from delegate_app.core.sharing.merge import three_way_merge
 from delegate_app.core.sharing.models import IncomingOutcome
 from delegate_app.core.sharing.payloads import (
@@ -44,7 +48,8 @@ def apply_document(
     documents = DocumentStore(db)
     uid = payload.uid
     body = sanitize_html(payload.body) if payload.body_format == "html" else payload.body
-    store.add_holders(uid, set(payload.holders) - {own_key})
+    held_before = store.document_id(uid) is not None or store.provenance(uid) is not None
+    apply_audience(store, own_key, inbound, payload)
     if not store.add_revision(
         revision=payload.revision,
         document_uid=uid,
@@ -134,7 +139,8 @@ def apply_document(
         shared_by=inbound.sender.key,
         received_at=inbound.received_at,
         verified=True,
-        origin_key=inbound.sender.key,
+        # The first sender owns it; a document we held without provenance is our own.
+        origin_key=None if held_before else inbound.sender.key,
     )
     if payload.attachment is not None:
         # Fetched only from a relay we trust for the sender, within policy's size (attachments.py).
@@ -175,8 +181,7 @@ def sharing_handlers(
             created_at=float(min(payload.created_at, inbound.received_at)),
             received_at=inbound.received_at,
         )
-        # Whoever comments holds the document: later comments and versions reach them too.
-        if store.document_id(payload.document_uid) is not None:
-            store.add_holders(payload.document_uid, [inbound.sender.key])
+        # The author is NOT added to the holders: a contact the owner never shared with (one
+        # a holder forwarded the document to, say) would otherwise receive our next comment.
 
     return {DOCUMENT_TYPE: on_document, COMMENT_TYPE: on_comment}

@@ -18,7 +18,7 @@ class IncomingOutcome(StrEnum):
 @dataclass(frozen=True)
 class Provenance:
     document_uid: str
-    origin_key: str | None  # who first shared it with us; None: we wrote it
+    origin_key: str | None  # who first shared it with us (its owner); None: we wrote it
     shared_by: str | None  # who sent the version we hold; None: us
     received_at: datetime | None
     verified: bool  # the version arrived in an envelope whose signature verified
@@ -48,6 +48,19 @@ class Conflict:
     body: str
     received_at: datetime
     resolved: bool
+
+
+@dataclass(frozen=True)
+class AudienceNotice:
+    """Someone other than the owner sent a version naming holders we did not know: ignored."""
+
+    id: int
+    document_uid: str
+    sender_key: str
+    revision: str
+    added_keys: tuple[str, ...]  # the identity keys they tried to add
+    received_at: datetime
+    dismissed: bool
 
 
 @dataclass(frozen=True)

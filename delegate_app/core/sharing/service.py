@@ -39,7 +39,13 @@ from delegate_app.core.messaging.transfers import (
 )
 from delegate_app.core.policy import Policy
 from delegate_app.core.sharing.attachment_status import AttachmentStatus, attachment_status
-from delegate_app.core.sharing.models import Comment, Conflict, Provenance, ShareResult
+from delegate_app.core.sharing.models import (
+    AudienceNotice,
+    Comment,
+    Conflict,
+    Provenance,
+    ShareResult,
+)
 from delegate_app.core.sharing.payloads import (
     COMMENT_TYPE,
     DOCUMENT_TYPE,
@@ -108,6 +114,22 @@ class Sharing:
         refused, with the reason (None: the document has no incoming blob)."""
         uid = self._document(doc_id).summary.uid
         return attachment_status(TransferStore(self.db).for_ref(uid))
+
+    def audience_notices(self, doc_id: int) -> list[AudienceNotice]:
+        """Open warnings: someone other than the owner tried to change who holds it."""
+        return self.store.audience_notices(self._document(doc_id).summary.uid)
+
+    def dismiss_audience_notices(self, doc_id: int) -> None:
+        self.store.dismiss_audience_notices(self._document(doc_id).summary.uid)
+
+    def comment_recipients(self, doc_id: int) -> list[Correspondent]:
+        """Who a comment posted now goes to: the holders we recorded (see ``audience``) that are
+        contacts, never the list in the last version received."""
+        return self._holder_contacts(self._document(doc_id).summary.uid)
+
+    def _holder_contacts(self, uid: str) -> list[Correspondent]:
+        found = (self.directory.by_key(key) for key in self.store.holders(uid))
+        return [c for c in found if c is not None and c.key != self.sender.key]
 
     # -- sharing ---------------------------------------------------------------------------
 
@@ -332,12 +354,9 @@ class Sharing:
             plain = search_text(document.body_format.value, document.body)
             if not quote or (quote not in document.body and quote not in plain):
                 raise SharingError(_("The quoted passage is not in the document."))
-        recipients = []
-        for key in self.store.holders(uid):
-            contact = self.directory.by_key(key)
-            if contact is not None and contact.key != self.sender.key:
-                self.directory.check_can_send(contact)
-                recipients.append(contact)
+        recipients = self._holder_contacts(uid)
+        for contact in recipients:
+            self.directory.check_can_send(contact)
         comment_uid = new_uid()
         with self.db.transaction() as db:
             self.store.add_comment(

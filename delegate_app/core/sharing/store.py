@@ -7,12 +7,19 @@ store does not offer.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from delegate_app.core.sharing.models import Comment, Conflict, Provenance, Revision
+from delegate_app.core.sharing.models import (
+    AudienceNotice,
+    Comment,
+    Conflict,
+    Provenance,
+    Revision,
+)
 from delegate_app.core.vault import Database
 
 
@@ -44,6 +51,18 @@ def _comment(row: Any) -> Comment:
         reply_to=row["reply_to"],
         created_at=datetime.fromtimestamp(float(row["created_at"]), tz=UTC),
         received_at=_time(row["received_at"]),
+    )
+
+
+def _notice(row: Any) -> AudienceNotice:
+    return AudienceNotice(
+        id=int(row["id"]),
+        document_uid=str(row["document_uid"]),
+        sender_key=str(row["sender_key"]),
+        revision=str(row["revision"]),
+        added_keys=tuple(str(k) for k in json.loads(row["added_keys"])),
+        received_at=datetime.fromtimestamp(float(row["received_at"]), tz=UTC),
+        dismissed=row["dismissed_at"] is not None,
     )
 
 
@@ -159,13 +178,57 @@ class SharingStore:
         )
 
     def replace_holder_key(self, old_key: str, new_key: str) -> None:
-        """Documents held by ``old_key`` are held by ``new_key`` (an accepted key change)."""
+        """Documents held or owned by ``old_key`` are held or owned by ``new_key`` (an accepted
+        key change): the owner's next version, signed with the new key, still decides."""
         with self.db.transaction() as db:
             db.execute(
                 "UPDATE OR IGNORE document_holders SET identity_key = ? WHERE identity_key = ?",
                 (new_key, old_key),
             )
             db.execute("DELETE FROM document_holders WHERE identity_key = ?", (old_key,))
+            db.execute(
+                "UPDATE shared_documents SET origin_key = ? WHERE origin_key = ?",
+                (new_key, old_key),
+            )
+
+    # -- audience notices ------------------------------------------------------------------
+
+    def add_audience_notice(
+        self,
+        *,
+        document_uid: str,
+        sender_key: str,
+        revision: str,
+        added_keys: Iterable[str],
+        received_at: float,
+    ) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO document_audience_notices (document_uid, sender_key, revision,"
+            " added_keys, received_at) VALUES (?, ?, ?, ?, ?)",
+            (
+                document_uid,
+                sender_key,
+                revision,
+                json.dumps(sorted(set(added_keys))),
+                received_at,
+            ),
+        )
+
+    def audience_notices(
+        self, document_uid: str, *, open_only: bool = True
+    ) -> list[AudienceNotice]:
+        sql = "SELECT * FROM document_audience_notices WHERE document_uid = ?"
+        if open_only:
+            sql += " AND dismissed_at IS NULL"
+        sql += " ORDER BY received_at, id"
+        return [_notice(r) for r in self.db.query(sql, (document_uid,))]
+
+    def dismiss_audience_notices(self, document_uid: str) -> None:
+        self.db.execute(
+            "UPDATE document_audience_notices SET dismissed_at = ?"
+            " WHERE document_uid = ? AND dismissed_at IS NULL",
+            (time.time(), document_uid),
+        )
 
     # -- conflicts -------------------------------------------------------------------------
 

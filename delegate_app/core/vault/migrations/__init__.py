@@ -25,6 +25,7 @@ def all_migrations() -> tuple[Migration, ...]:
         m0005_sharing,
         m0006_contact_key_history,
         m0007_transfer_retry,
+        m0008_document_audience,
     )
 
     migrations = (
@@ -35,6 +36,7 @@ def all_migrations() -> tuple[Migration, ...]:
         m0005_sharing.MIGRATION,
         m0006_contact_key_history.MIGRATION,
         m0007_transfer_retry.MIGRATION,
+        m0008_document_audience.MIGRATION,
     )
     versions = [m.version for m in migrations]
     if versions != list(range(1, len(migrations) + 1)):
