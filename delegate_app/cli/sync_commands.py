@@ -319,6 +319,8 @@ def cmd_shared(args: argparse.Namespace) -> int:
         holders = [room.directory.display_name(k) for k in room.sharing.holders(args.doc_id)]
         conflicts = room.sharing.conflicts(args.doc_id)
         attachment = room.sharing.attachment(args.doc_id)
+        recipients = [c.name for c in room.sharing.comment_recipients(args.doc_id)]
+        notices = room.sharing.audience_notices(args.doc_id)
         data: dict[str, Any] = {
             "shared": provenance is not None,
             "origin": None
@@ -330,6 +332,15 @@ def cmd_shared(args: argparse.Namespace) -> int:
             "received_at": None if provenance is None else _iso(provenance.received_at),
             "signature_verified": bool(provenance and provenance.verified),
             "holders": holders,
+            "comment_recipients": recipients,
+            "audience_notices": [
+                {
+                    "from": room.directory.display_name(n.sender_key),
+                    "received_at": _iso(n.received_at),
+                    "tried_to_add": [room.directory.display_name(k) for k in n.added_keys],
+                }
+                for n in notices
+            ],
             "conflicts": [
                 {
                     "id": c.id,
@@ -368,6 +379,16 @@ def cmd_shared(args: argparse.Namespace) -> int:
             )
         )
     print(_("Held by: {names}").format(names=", ".join(holders) or "-"))
+    if recipients:
+        print(_("Your comment will go to: {names}.").format(names=", ".join(recipients)))
+    else:
+        print(_("Your comment will stay in your vault: nobody else holds this document."))
+    for notice in data["audience_notices"]:
+        print(
+            _(
+                "{name} tried to change who this document is shared with; the change was ignored."
+            ).format(name=notice["from"])
+        )
     if attachment is not None:
         print(_attachment_line(attachment))
     for conflict in data["conflicts"]:

@@ -1,8 +1,10 @@
-"""Beside the reader: where a shared document came from, open conflicts, and its comments.
+"""Beside the reader: where a shared document came from, who holds it, open conflicts, comments.
 
 Provenance says from whom and when the version we hold arrived and whether its signature
 verified. A conflict (both sides edited the same passages) is resolved by keeping ours or
 theirs. Comments can reply to another comment and quote the passage selected in the reader.
+Who holds the document, and so who a comment reaches, is the core's recorded audience (only the
+owner changes it, ADR 0007); an attempt by anyone else to change it is shown until dismissed.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ from delegate_app.core.errors import DelegateError
 from delegate_app.core.formatting import format_datetime
 from delegate_app.core.mailroom import Mailroom
 from delegate_app.core.sharing.attachment_status import AttachmentState, AttachmentStatus
-from delegate_app.core.sharing.models import Comment, Conflict, Provenance
+from delegate_app.core.sharing.models import AudienceNotice, Comment, Conflict, Provenance
 from delegate_app.i18n import _
+from delegate_app.ui.bidi import join_isolated
 from delegate_app.ui.retranslate import is_language_change
 
 COMMENT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -47,7 +50,8 @@ class DocumentSharingWidget(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("documentSharing")
-        self.setMinimumHeight(160)
+        # No fixed minimum: the layout's own (banners, labels, buttons) keeps the splitter from
+        # squeezing a warning or the comment box out of sight.
         self._mailroom = mailroom
         self._selected_passage = selected_passage
         self.doc_id: int | None = None
@@ -56,6 +60,9 @@ class DocumentSharingWidget(QWidget):
         self.comments: list[Comment] = []
         self.quote: str | None = None
         self.reply_to: Comment | None = None
+        self.holder_names: list[str] = []
+        self.recipient_names: list[str] = []
+        self.notices: list[AudienceNotice] = []
         self.provenance_label = QLabel()
         self.provenance_label.setObjectName("provenance")
         self.provenance_label.setWordWrap(True)
@@ -63,6 +70,20 @@ class DocumentSharingWidget(QWidget):
         self.attachment_label = QLabel()  # an incoming PDF not (yet) downloaded, and why
         self.attachment_label.setObjectName("attachmentStatus")
         self.attachment_label.setWordWrap(True)
+        self.audience_label = QLabel()  # "Shared with: …"
+        self.audience_label.setObjectName("audience")
+        self.audience_label.setWordWrap(True)
+        self.notice_frame = QFrame()  # someone other than the owner tried to change the audience
+        self.notice_frame.setObjectName("audienceNotice")
+        self.notice_frame.setStyleSheet(
+            "#audienceNotice { background: #fde7e9; border: 1px solid #c50f1f; }"
+        )
+        self.notice_label = QLabel()
+        self.notice_label.setWordWrap(True)
+        self.dismiss_button = QPushButton()
+        notice_layout = QHBoxLayout(self.notice_frame)
+        notice_layout.addWidget(self.notice_label, 1)
+        notice_layout.addWidget(self.dismiss_button)
         self.conflict_frame = QFrame()
         self.conflict_frame.setObjectName("conflictBanner")
         self.conflict_frame.setStyleSheet(
@@ -82,35 +103,45 @@ class DocumentSharingWidget(QWidget):
         self.comment_list = QListWidget()
         self.comment_list.setObjectName("commentList")
         self.comment_list.setWordWrap(True)
+        self.comment_list.setMinimumHeight(self.fontMetrics().height() * 4)
         self.context_label = QLabel()  # "Replying to …", "Quoting …"
         self.context_label.setWordWrap(True)
+        self.recipients_label = QLabel()  # who the comment being written will reach
+        self.recipients_label.setObjectName("commentRecipients")
+        self.recipients_label.setWordWrap(True)
         self.comment_edit = QPlainTextEdit()
         self.comment_edit.setObjectName("commentEdit")
         self.comment_edit.setTabChangesFocus(True)
         self.comment_edit.setMaximumHeight(80)
+        self.comment_edit.setMinimumHeight(self.fontMetrics().height() * 3)
         self.reply_button = QPushButton()
         self.quote_button = QPushButton()
         self.post_button = QPushButton()
         self.error_label = QLabel()
         self.error_label.setObjectName("errorMessage")
         self.error_label.setWordWrap(True)
-        for label in (self.provenance_label, self.attachment_label, self.conflict_label,
-                      self.context_label, self.error_label):  # fmt: skip
+        for label in (self.provenance_label, self.attachment_label, self.audience_label,
+                      self.notice_label, self.conflict_label, self.context_label,
+                      self.recipients_label, self.error_label):  # fmt: skip
             label.setTextFormat(Qt.TextFormat.PlainText)  # names, quotes: text, not markup
         buttons = QHBoxLayout()
         buttons.addWidget(self.reply_button)
         buttons.addWidget(self.quote_button)
         buttons.addStretch(1)
         buttons.addWidget(self.post_button)
-        layout = QVBoxLayout(self)
+        layout = self._layout = QVBoxLayout(self)
         layout.addWidget(self.provenance_label)
         layout.addWidget(self.attachment_label)
+        layout.addWidget(self.audience_label)
+        layout.addWidget(self.notice_frame)
         layout.addWidget(self.conflict_frame)
         layout.addWidget(self.comment_list, 1)
         layout.addWidget(self.context_label)
+        layout.addWidget(self.recipients_label)
         layout.addWidget(self.comment_edit)
         layout.addLayout(buttons)
         layout.addWidget(self.error_label)
+        self.dismiss_button.clicked.connect(self.dismiss_notices)
         self.keep_mine_button.clicked.connect(lambda: self.resolve("mine"))
         self.keep_theirs_button.clicked.connect(lambda: self.resolve("theirs"))
         self.reply_button.clicked.connect(self.reply_to_selected)
@@ -133,6 +164,7 @@ class DocumentSharingWidget(QWidget):
         if self.doc_id is None:
             self.provenance, self.conflict, self.comments = None, None, []
             self.attachment = None
+            self.holder_names, self.recipient_names, self.notices = [], [], []
         else:
             sharing = self._mailroom().sharing
             self.provenance = sharing.provenance(self.doc_id)
@@ -141,6 +173,12 @@ class DocumentSharingWidget(QWidget):
                 (c for c in sharing.conflicts(self.doc_id) if not c.resolved), None
             )
             self.comments = sharing.comments(self.doc_id)
+            own = sharing.sender.key
+            self.holder_names = [
+                self._name(key) for key in sharing.holders(self.doc_id) if key != own
+            ]
+            self.recipient_names = [c.name for c in sharing.comment_recipients(self.doc_id)]
+            self.notices = sharing.audience_notices(self.doc_id)
         self.setEnabled(self.doc_id is not None)
         self.setHidden(self.doc_id is None)  # nothing to discuss until a document is open
         self._fill()
@@ -178,6 +216,24 @@ class DocumentSharingWidget(QWidget):
             percent=attachment.done * 100 // max(attachment.total, 1)
         )
 
+    def _audience_text(self) -> str:
+        if not self.holder_names:
+            return ""
+        return _("Shared with: {names}.").format(names=join_isolated(self.holder_names, ", "))
+
+    def _recipients_text(self) -> str:
+        if not self.recipient_names:
+            return _("Your comment will stay in your vault: nobody else holds this document.")
+        return _("Your comment will go to: {names}.").format(
+            names=join_isolated(self.recipient_names, ", ")
+        )
+
+    def _notice_text(self) -> str:
+        senders = join_isolated(dict.fromkeys(self._name(n.sender_key) for n in self.notices), ", ")
+        return _(
+            "{name} tried to change who this document is shared with; the change was ignored."
+        ).format(name=senders)
+
     def _comment_text(self, comment: Comment) -> str:
         when = format_datetime(comment.created_at, "short")
         # TRANSLATORS: the heading of a comment: its author and when it was written
@@ -196,6 +252,12 @@ class DocumentSharingWidget(QWidget):
         attachment_text = self._attachment_text()
         self.attachment_label.setText(attachment_text)
         self.attachment_label.setVisible(bool(attachment_text))
+        audience_text = self._audience_text()
+        self.audience_label.setText(audience_text)
+        self.audience_label.setVisible(bool(audience_text))
+        self.notice_frame.setVisible(bool(self.notices))
+        self.notice_label.setText(self._notice_text() if self.notices else "")
+        self.recipients_label.setText(self._recipients_text() if self.doc_id is not None else "")
         self.conflict_frame.setVisible(self.conflict is not None)
         if self.conflict is not None:
             self.conflict_label.setText(
@@ -219,8 +281,17 @@ class DocumentSharingWidget(QWidget):
             context.append(_("Quoting “{passage}”.").format(passage=short))
         self.context_label.setText(" ".join(context))
         self.context_label.setVisible(bool(context))
+        # Lines appear and disappear with the document: lay out now, so nothing is clicked or
+        # read at a place the next layout pass moves it from.
+        self._layout.activate()
 
     # -- acting -------------------------------------------------------------------------------
+
+    def dismiss_notices(self) -> None:
+        if self.doc_id is None:
+            return
+        self._mailroom().sharing.dismiss_audience_notices(self.doc_id)
+        self.reload()
 
     def reply_to_selected(self) -> None:
         row = self.comment_list.currentRow()
@@ -277,14 +348,18 @@ class DocumentSharingWidget(QWidget):
         self.comment_edit.setPlaceholderText(_("Write a comment"))
         self.provenance_label.setAccessibleName(_("Provenance"))
         self.attachment_label.setAccessibleName(_("Attachment"))
+        self.audience_label.setAccessibleName(_("Shared with"))
+        self.recipients_label.setAccessibleName(_("Comment recipients"))
+        self.notice_frame.setAccessibleName(_("Ignored change of audience"))
+        self.dismiss_button.setText(_("&Dismiss"))
         self.conflict_frame.setAccessibleName(_("Conflicting versions"))
         self.keep_mine_button.setText(_("Keep &mine"))
         self.keep_theirs_button.setText(_("Keep &theirs"))
         self.reply_button.setText(_("Re&ply"))
         self.quote_button.setText(_("&Quote selection"))
         self.post_button.setText(_("P&ost comment"))
-        for button in (self.keep_mine_button, self.keep_theirs_button, self.reply_button,
-                       self.quote_button, self.post_button):  # fmt: skip
+        for button in (self.dismiss_button, self.keep_mine_button, self.keep_theirs_button,
+                       self.reply_button, self.quote_button, self.post_button):  # fmt: skip
             button.setAccessibleName(button.text().replace("&", ""))
         if self.doc_id is not None:
             self._fill()

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from delegate_app.core.documents.library import Library
 from delegate_app.core.messaging.outbox import Outbox
+from delegate_app.ui.bidi import isolate
 from delegate_app.ui.controller import AppController
 from delegate_app.ui.share_dialog import ShareDialog
 from tests.gui.conftest import SIGNAL_TIMEOUT_MS, import_files
@@ -131,4 +132,58 @@ def test_an_attachment_on_a_relay_nobody_trusts_is_shown_as_not_downloaded(
     assert label.text() == (
         "Attached PDF: The attachment is on a relay you do not use with this contact"
         " (http://127.0.0.1:9); it was not downloaded."
+    )
+
+
+def test_reader_shows_the_audience_who_a_comment_reaches_and_an_ignored_widening(
+    qtbot: QtBot, make_controller: Callable[..., AppController], missions: list[Peer]
+) -> None:
+    amina, boris = missions
+    stranger = "ab" * 32  # a key Boris names as a holder of Amina's paper
+    with amina.unlocked() as room:
+        doc = Library(room.db, room.policy).import_bytes("water.md", b"# Water\n\nDraft one.\n")
+        uid = room.sharing.share(doc.id, ["Boris Petrov"]).document_uid
+    sync_peer(amina)
+    sync_peer(boris)
+    with boris.unlocked() as room:
+        boris_doc = room.sharing.store.document_id(uid)
+        assert boris_doc is not None
+        room.sharing.store.add_holders(uid, [stranger])
+        Library(room.db, room.policy).update(boris_doc, body="# Water\n\nDraft two.\n")
+        room.sharing.share(boris_doc, ["Amina Haddad"])
+    sync_peer(boris)
+    controller, main = open_gui(qtbot, make_controller, amina)
+    sync_gui(qtbot, controller)
+    library = main.library
+    library.select_first_document()
+    panel = library.sharing_panel
+    qtbot.waitUntil(lambda: panel.notice_frame.isVisibleTo(main), timeout=SIGNAL_TIMEOUT_MS)
+    boris_name = isolate("Boris Petrov")
+    assert panel.audience_label.text() == f"Shared with: {boris_name}."
+    assert panel.recipients_label.text() == f"Your comment will go to: {boris_name}."
+    assert panel.notice_label.text() == (
+        f"{boris_name} tried to change who this document is shared with; the change was ignored."
+    )
+    for label in (panel.audience_label, panel.recipients_label, panel.notice_label):
+        assert label.textFormat() is Qt.TextFormat.PlainText
+    qtbot.mouseClick(panel.dismiss_button, Qt.MouseButton.LeftButton)
+    assert not panel.notice_frame.isVisibleTo(main)
+    assert controller.session.mailroom.sharing.audience_notices(doc.id) == []
+
+
+def test_a_document_nobody_else_holds_says_a_comment_stays_in_the_vault(
+    qtbot: QtBot, make_controller: Callable[..., AppController], missions: list[Peer]
+) -> None:
+    amina, _boris = missions
+    with amina.unlocked() as room:
+        Library(room.db, room.policy).import_bytes("notes.md", b"# Notes\n\nMine only.\n")
+    _controller, main = open_gui(qtbot, make_controller, amina)
+    library = main.library
+    qtbot.waitUntil(lambda: library.model.rowCount() == 1, timeout=SIGNAL_TIMEOUT_MS)
+    library.select_first_document()
+    panel = library.sharing_panel
+    assert not panel.audience_label.isVisibleTo(main)
+    assert not panel.notice_frame.isVisibleTo(main)
+    assert panel.recipients_label.text() == (
+        "Your comment will stay in your vault: nobody else holds this document."
     )

@@ -8,12 +8,14 @@ comment must not reach her.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from delegate_app.core.documents.store import DocumentStore
+from tests.cli.helpers import delegatectl
 from tests.relay_server import RelayProcess
 from tests.sync.profiles import Peer, profiles_at, sync_peer
 from tests.sync.test_sharing import doc_by_uid, edit, import_paper, sync
@@ -60,9 +62,23 @@ def test_a_holder_cannot_add_someone_to_our_document(quartet: list[Peer]) -> Non
     assert sharing.share(doc_id).recipients == ("Boris Petrov",)
     sync(amina)
     inbox_is_empty(carol, uid)
+    # delegatectl shows the same audience, recipients and warning.
+    carol_name = amina.room.directory.display_name(key(carol))
+    amina.close()
+    shown = delegatectl("shared", str(doc_id), "--profile", amina.root)
+    assert shown.returncode == 0, shown.stderr
+    assert "Your comment will go to: Boris Petrov." in shown.stdout
+    assert "Boris Petrov tried to change who this document is shared with" in shown.stdout
+    as_json = json.loads(
+        delegatectl("shared", str(doc_id), "--json", "--profile", amina.root).stdout
+    )
+    assert as_json["comment_recipients"] == ["Boris Petrov"]
+    [listed] = as_json["audience_notices"]
+    assert listed["from"] == "Boris Petrov" and listed["tried_to_add"] == [carol_name]
     # The warning stays until the user dismisses it.
-    sharing.dismiss_audience_notices(doc_id)
-    assert sharing.audience_notices(doc_id) == []
+    with amina.unlocked() as room:
+        room.sharing.dismiss_audience_notices(doc_id)
+        assert room.sharing.audience_notices(doc_id) == []
 
 
 def test_a_holder_cannot_widen_the_audience_of_someone_elses_document(
