@@ -54,6 +54,29 @@ def test_updated_card_same_key_is_applied(vault: Vault, default_policy: Policy) 
     assert len(book.contacts()) == 1
 
 
+def test_a_newer_card_replaces_all_but_the_name_and_an_older_one_nothing(
+    vault: Vault, default_policy: Policy
+) -> None:
+    # docs/PROTOCOL.md §2: a contact renaming themselves in a new card keeps the name the user
+    # filed them under (it could otherwise take the name of another contact).
+    book = ContactBook(vault.db, default_policy)
+    peer = LocalIdentity.generate()
+    book.import_card(_card(peer, created=3))
+    renamed = make_card(peer, name="Amina Haddad", organisation="Sylvania Mission Geneva",
+                        relay_url="https://relay2.example", created=5)  # fmt: skip
+    updated = book.import_card(renamed)
+    assert (updated.name, updated.organisation) == ("Jonas Berg", "Sylvania Mission Geneva")
+    assert updated.relay_url == "https://relay2.example" and updated.card.created == 5
+    older = make_card(peer, name="Jonas Berg", organisation="Old",
+                      relay_url="https://old.example", created=4)  # fmt: skip
+    kept = book.import_card(older)
+    assert (kept.organisation, kept.relay_url) == (
+        "Sylvania Mission Geneva",
+        "https://relay2.example",
+    )
+    assert [c.name for c in book.contacts()] == ["Jonas Berg"]
+
+
 def test_own_card_refused(vault: Vault, default_policy: Policy) -> None:
     book = ContactBook(vault.db, default_policy)
     with pytest.raises(ContactError, match="own card"):

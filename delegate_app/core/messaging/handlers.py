@@ -77,7 +77,7 @@ def message_handlers(own_key: str, policy: Policy) -> dict[str, Handler]:
                 store.add_members(conversation.id, others)
             if conversation.expiry_days != payload.expiry_days:
                 store.set_expiry(conversation.id, payload.expiry_days)
-        sent_at = float(min(inbound.timestamp, inbound.received_at))
+        sent_at = inbound.sent_at
         days = effective_expiry_days(payload.expiry_days, policy)
         inserted = store.insert_incoming(
             conversation_id=conversation.id,

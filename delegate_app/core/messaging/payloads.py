@@ -2,45 +2,56 @@
 
 The envelope (docs/PROTOCOL.md) authenticates the sender, the recipients, the
 time and the content type; these bodies say what the content means. Parsing is
-strict: anything unexpected raises :class:`PayloadError`, never a crash.
+strict: each object has exactly the keys of its table below (docs/PROTOCOL.md §10),
+and anything unexpected raises :class:`PayloadError`, never a crash.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from delegate_app.core.messaging.errors import PayloadError
+from delegate_app.core.messaging.schema import OPTIONAL, REQUIRED, Schema, decode, encode
 
 MESSAGE_TYPE = "delegate/message"
 RECEIPT_TYPE = "delegate/receipt"
-PAYLOAD_VERSION = 1
 MAX_TEXT = 64 * 1024
 MAX_TITLE = 200
 MAX_MEMBERS = 1000
+MAX_RECEIPT_IDS = 10_000
 UID_RE = re.compile(r"^[0-9a-f]{32}$")
 KEY_RE = re.compile(r"^[0-9a-f]{64}$")
 
-
-def encode(payload: dict[str, Any]) -> bytes:
-    return json.dumps({"v": PAYLOAD_VERSION, **payload}, separators=(",", ":")).encode("utf-8")
-
-
-def decode(body: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (ValueError, RecursionError):
-        # ValueError covers undecodable UTF-8, bad JSON and integers over Python's 4,300-digit
-        # limit; RecursionError a deeply nested array (found by fuzzing: it escaped the
-        # receiver and wedged the inbox, the same envelope failing every pass).
-        raise PayloadError("The payload is not JSON.") from None
-    if not isinstance(data, dict):
-        raise PayloadError("The payload is not an object.")
-    if data.get("v") != PAYLOAD_VERSION:
-        raise PayloadError("The payload version is not supported.")
-    return data
+# The exact keys of each object (one line per field; docs/PROTOCOL.md §10 lists the same).
+MESSAGE = Schema(
+    "message",
+    {
+        "v": REQUIRED,
+        "conversation": REQUIRED,
+        "message": REQUIRED,
+        "text": REQUIRED,
+        "expiry_days": OPTIONAL,
+    },
+)
+CONVERSATION = Schema(
+    "conversation",
+    {
+        "uid": REQUIRED,
+        "kind": REQUIRED,
+        "title": OPTIONAL,
+        "members": REQUIRED,
+    },
+)
+RECEIPT = Schema(
+    "receipt",
+    {
+        "v": REQUIRED,
+        "receipt": REQUIRED,
+        "messages": REQUIRED,
+    },
+)
 
 
 def uid_field(data: dict[str, Any], key: str) -> str:
@@ -54,9 +65,18 @@ def text_field(data: dict[str, Any], key: str, *, limit: int, optional: bool = F
     value = data.get(key)
     if value is None and optional:
         return None
-    if not isinstance(value, str) or len(value) > limit:
+    if not isinstance(value, str) or len(value) > limit or not _is_unicode(value):
         raise PayloadError(f"Field {key} is not valid text.")
     return value
+
+
+def _is_unicode(value: str) -> bool:
+    """False for a lone surrogate (JSON's ``"\\ud800"``), which no UTF-8 text can hold."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def int_field(
@@ -98,6 +118,7 @@ class MessagePayload:
 
     def to_bytes(self) -> bytes:
         return encode(
+            MESSAGE,
             {
                 "conversation": {
                     "uid": self.conversation.uid,
@@ -108,15 +129,13 @@ class MessagePayload:
                 "message": self.message_uid,
                 "text": self.text,
                 "expiry_days": self.expiry_days,
-            }
+            },
         )
 
     @classmethod
     def from_bytes(cls, body: bytes) -> MessagePayload:
-        data = decode(body)
-        conv = data.get("conversation")
-        if not isinstance(conv, dict):
-            raise PayloadError("The message has no conversation.")
+        data = decode(MESSAGE, body)
+        conv = CONVERSATION.check(data["conversation"])
         kind = conv.get("kind")
         if kind not in ("direct", "group"):
             raise PayloadError("Unknown conversation kind.")
@@ -139,11 +158,11 @@ class ReceiptPayload:
     message_uids: tuple[str, ...]
 
     def to_bytes(self) -> bytes:
-        return encode({"receipt": self.kind, "messages": list(self.message_uids)})
+        return encode(RECEIPT, {"receipt": self.kind, "messages": list(self.message_uids)})
 
     @classmethod
     def from_bytes(cls, body: bytes) -> ReceiptPayload:
-        data = decode(body)
+        data = decode(RECEIPT, body)
         kind = data.get("receipt")
         if kind not in ("delivered", "read"):
             raise PayloadError("Unknown receipt kind.")
@@ -151,7 +170,7 @@ class ReceiptPayload:
         if (
             not isinstance(messages, list)
             or not messages
-            or len(messages) > 10_000
+            or len(messages) > MAX_RECEIPT_IDS
             or not all(isinstance(m, str) and UID_RE.match(m) for m in messages)
         ):
             raise PayloadError("The receipt lists no valid message ids.")

@@ -28,6 +28,21 @@ from delegate_app.core.vault.database import IntegrityError
 
 log = logging.getLogger(__name__)
 
+#: 2020-01-01T00:00:00Z. A sender's time before it is a broken clock (or 0), never a real date.
+EARLIEST_PLAUSIBLE_TIME = 1_577_836_800
+
+
+def plausible_time(claimed: float, received_at: float) -> float:
+    """The time to show for an event the sender dates ``claimed``: theirs if plausible.
+
+    A claim before 2020 or after our own receive time is replaced by the receive time, so a
+    message dated 0 is not shown as 1970 and one dated next year cannot stay on top. Nothing
+    is refused for it: the content is authentic, only the sender's clock is wrong.
+    """
+    if EARLIEST_PLAUSIBLE_TIME <= claimed <= received_at:
+        return float(claimed)
+    return float(received_at)
+
 
 class Outcome(StrEnum):
     ACCEPTED = "accepted"
@@ -47,6 +62,11 @@ class Inbound:
     content_type: str
     body: bytes
     received_at: float
+
+    @property
+    def sent_at(self) -> float:
+        """The envelope's signed time if plausible, else the receive time (docs/SYNC.md)."""
+        return plausible_time(self.timestamp, self.received_at)
 
 
 #: Applies one inbound payload inside the receive transaction; raises PayloadError if malformed.

@@ -18,7 +18,7 @@ from delegate_app.core.documents.models import BodyFormat, DocumentKind, ParsedD
 from delegate_app.core.documents.rendering import sanitize_html
 from delegate_app.core.documents.store import DocumentStore
 from delegate_app.core.messaging.errors import PayloadError
-from delegate_app.core.messaging.receiver import Handler, Inbound
+from delegate_app.core.messaging.receiver import Handler, Inbound, plausible_time
 from delegate_app.core.policy import Policy
 from delegate_app.core.sharing.attachments import queue_download
 from delegate_app.core.sharing.audience import apply_audience
@@ -58,7 +58,7 @@ def apply_document(
         title=payload.title,
         body_format=payload.body_format,
         body=body,
-        created_at=float(min(inbound.timestamp, inbound.received_at)),
+        created_at=inbound.sent_at,
     ):
         return IncomingOutcome.UNCHANGED  # this revision arrived before
     doc_id = store.document_id(uid)
@@ -178,7 +178,7 @@ def sharing_handlers(
             body=payload.body,
             quote=payload.quote,
             reply_to=payload.reply_to,
-            created_at=float(min(payload.created_at, inbound.received_at)),
+            created_at=plausible_time(payload.created_at, inbound.received_at),
             received_at=inbound.received_at,
         )
         # The author is NOT added to the holders: a contact the owner never shared with (one

@@ -1,4 +1,8 @@
-"""Payloads of shared documents and comments (JSON inside envelopes, strictly parsed)."""
+"""Payloads of shared documents and comments (JSON inside envelopes, strictly parsed).
+
+Each object has exactly the keys of its table below (docs/PROTOCOL.md §10); anything
+else raises :class:`PayloadError`.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from delegate_app.core.messaging.errors import PayloadError
-from delegate_app.core.messaging.payloads import (
-    decode,
-    encode,
-    int_field,
-    keys_field,
-    text_field,
-    uid_field,
-)
+from delegate_app.core.messaging.payloads import int_field, keys_field, text_field, uid_field
+from delegate_app.core.messaging.schema import OPTIONAL, REQUIRED, Schema, decode, encode
 
 DOCUMENT_TYPE = "delegate/document"
 COMMENT_TYPE = "delegate/comment"
@@ -29,6 +27,60 @@ BLOB_RE = re.compile(r"^[0-9a-f]{64}$")
 HEX_RE = re.compile(r"^[0-9a-f]+$")
 KINDS = ("briefing", "position-paper", "note")
 FORMATS = ("markdown", "html", "text", "pdf")
+
+# The exact keys of each object (one line per field; docs/PROTOCOL.md §10 lists the same).
+DOCUMENT = Schema(
+    "shared document",
+    {
+        "v": REQUIRED,
+        "document": REQUIRED,
+        "revision": REQUIRED,
+        "parent": OPTIONAL,
+        "holders": REQUIRED,
+        "pdf": OPTIONAL,
+        "attachment": OPTIONAL,
+    },
+)
+DOCUMENT_META = Schema(
+    "document",
+    {
+        "uid": REQUIRED,
+        "kind": REQUIRED,
+        "title": REQUIRED,
+        "event": OPTIONAL,
+        "classification": REQUIRED,
+        "language": OPTIONAL,
+        "author": OPTIONAL,
+        "tags": REQUIRED,
+        "body_format": REQUIRED,
+        "body": REQUIRED,
+    },
+)
+ATTACHMENT = Schema(
+    "attachment",
+    {
+        "blob": REQUIRED,
+        "relay": REQUIRED,
+        "key": REQUIRED,
+        "header": REQUIRED,
+        "size": REQUIRED,
+        "plain_size": REQUIRED,
+        "sha256": REQUIRED,
+        "filename": REQUIRED,
+    },
+)
+COMMENT = Schema(
+    "comment",
+    {
+        "v": REQUIRED,
+        "document": REQUIRED,
+        "comment": REQUIRED,
+        "body": REQUIRED,
+        "quote": OPTIONAL,
+        "reply_to": OPTIONAL,
+        "created_at": REQUIRED,
+    },
+)
 
 
 def _doc_uid(data: dict[str, Any], key: str) -> str:
@@ -59,21 +111,22 @@ class BlobDescriptor:
     filename: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "blob": self.blob_id,
-            "relay": self.relay_url,
-            "key": self.key,
-            "header": self.header,
-            "size": self.size,
-            "plain_size": self.plain_size,
-            "sha256": self.sha256,
-            "filename": self.filename,
-        }
+        return ATTACHMENT.check(
+            {
+                "blob": self.blob_id,
+                "relay": self.relay_url,
+                "key": self.key,
+                "header": self.header,
+                "size": self.size,
+                "plain_size": self.plain_size,
+                "sha256": self.sha256,
+                "filename": self.filename,
+            }
+        )
 
     @classmethod
     def from_dict(cls, data: Any) -> BlobDescriptor:
-        if not isinstance(data, dict):
-            raise PayloadError("The attachment descriptor is malformed.")
+        ATTACHMENT.check(data)
         relay = text_field(data, "relay", limit=MAX_META) or ""
         if not relay.startswith(("http://", "https://")):
             raise PayloadError("The attachment's relay is not a URL.")
@@ -112,19 +165,22 @@ class DocumentPayload:
 
     def to_bytes(self) -> bytes:
         return encode(
+            DOCUMENT,
             {
-                "document": {
-                    "uid": self.uid,
-                    "kind": self.kind,
-                    "title": self.title,
-                    "event": self.event,
-                    "classification": self.classification,
-                    "language": self.language,
-                    "author": self.author,
-                    "tags": list(self.tags),
-                    "body_format": self.body_format,
-                    "body": self.body,
-                },
+                "document": DOCUMENT_META.check(
+                    {
+                        "uid": self.uid,
+                        "kind": self.kind,
+                        "title": self.title,
+                        "event": self.event,
+                        "classification": self.classification,
+                        "language": self.language,
+                        "author": self.author,
+                        "tags": list(self.tags),
+                        "body_format": self.body_format,
+                        "body": self.body,
+                    }
+                ),
                 "revision": self.revision,
                 "parent": self.parent,
                 "holders": list(self.holders),
@@ -132,19 +188,17 @@ class DocumentPayload:
                 if self.pdf_inline is None
                 else base64.b64encode(self.pdf_inline).decode("ascii"),
                 "attachment": None if self.attachment is None else self.attachment.to_dict(),
-            }
+            },
         )
 
     @classmethod
     def from_bytes(cls, body: bytes) -> DocumentPayload:
-        data = decode(body)
-        doc = data.get("document")
-        if not isinstance(doc, dict):
-            raise PayloadError("The payload carries no document.")
+        data = decode(DOCUMENT, body)
+        doc = DOCUMENT_META.check(data["document"])
         kind, body_format = doc.get("kind"), doc.get("body_format")
         if kind not in KINDS or body_format not in FORMATS:
             raise PayloadError("Unknown document kind or format.")
-        tags = doc.get("tags", [])
+        tags = doc["tags"]
         if not isinstance(tags, list) or not all(
             isinstance(t, str) and len(t) <= MAX_META for t in tags
         ):
@@ -190,6 +244,7 @@ class CommentPayload:
 
     def to_bytes(self) -> bytes:
         return encode(
+            COMMENT,
             {
                 "document": self.document_uid,
                 "comment": self.comment_uid,
@@ -197,12 +252,12 @@ class CommentPayload:
                 "quote": self.quote,
                 "reply_to": self.reply_to,
                 "created_at": self.created_at,
-            }
+            },
         )
 
     @classmethod
     def from_bytes(cls, body: bytes) -> CommentPayload:
-        data = decode(body)
+        data = decode(COMMENT, body)
         reply_to = data.get("reply_to")
         return cls(
             document_uid=_doc_uid(data, "document"),
