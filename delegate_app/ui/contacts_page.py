@@ -8,7 +8,6 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -25,6 +24,7 @@ from delegate_app.core.contacts.models import Contact
 from delegate_app.core.crypto.cards import parse_any_card
 from delegate_app.core.errors import DelegateError
 from delegate_app.i18n import N_, _, ngettext
+from delegate_app.ui import file_dialogs
 from delegate_app.ui.contact_actions import (
     accept_new_key,
     keep_old_key,
@@ -202,8 +202,8 @@ class ContactsPageWidget(PageWidget):
     # -- cards --------------------------------------------------------------------------------
 
     def import_from_file(self) -> None:
-        name, _filter = QFileDialog.getOpenFileName(
-            self, _("Import a contact card"), "", _("Contact cards (*.txt *.card);;All files (*)")
+        name = file_dialogs.open_file(
+            self, _("Import a contact card"), _("Contact cards (*.txt *.card);;All files (*)")
         )
         if not name:
             return

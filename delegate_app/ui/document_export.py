@@ -13,10 +13,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from delegate_app.core.documents.library import export_allowed
 from delegate_app.i18n import _
+from delegate_app.ui import file_dialogs
 from delegate_app.ui.pages import PageContext
 from delegate_app.ui.plain_text import show_as_plain_text
 from delegate_app.ui.workers import Task, TaskControl
@@ -85,7 +86,7 @@ class DocumentExporter(QObject):
             return None
         doc_id = self.doc_id
         name = session.library.suggested_export_name(doc_id)
-        chosen, _selected = QFileDialog.getSaveFileName(
+        chosen = file_dialogs.save_file(
             self.parent_widget,
             _("Export document"),
             str(self._start_directory() / name),

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLineEdit,
     QListView,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from delegate_app.core.documents.models import DocumentKind, DocumentSummary, ImportOptions
 from delegate_app.i18n import N_, _, ngettext
+from delegate_app.ui import file_dialogs
 from delegate_app.ui.document_delegate import DocumentItemDelegate
 from delegate_app.ui.document_export import DocumentExporter
 from delegate_app.ui.document_model import DocumentListModel
@@ -382,10 +382,9 @@ class LibraryPageWidget(PageWidget):
     # -- import ------------------------------------------------------------------------------
 
     def choose_files(self) -> None:
-        paths, _selected = QFileDialog.getOpenFileNames(
+        paths = file_dialogs.open_files(
             self,
             _("Import documents"),
-            "",
             _("Documents ({patterns})").format(patterns=IMPORT_PATTERNS),
         )
         if paths:

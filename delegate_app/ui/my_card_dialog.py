@@ -9,7 +9,6 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from delegate_app.i18n import _
+from delegate_app.ui import file_dialogs
 from delegate_app.ui.plain_text import show_as_plain_text
 from delegate_app.ui.qr_widget import QrCodeWidget
 from delegate_app.ui.retranslate import is_language_change
@@ -59,7 +59,7 @@ class MyCardDialog(QDialog):
         self.feedback.setText(_("Your card was copied."))
 
     def save_file(self) -> Path | None:
-        name, _filter = QFileDialog.getSaveFileName(
+        name = file_dialogs.save_file(
             self, _("Save your contact card"), "contact-card.txt", _("Contact cards (*.txt)")
         )
         if not name:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFileDialog, QInputDialog
+from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
 
 from delegate_app.core.contacts.book import own_card
@@ -18,6 +18,7 @@ from delegate_app.core.paths import resolve_profile
 from delegate_app.core.policy import Policy
 from delegate_app.core.profile import ProfileInfo, init_profile
 from delegate_app.core.qr import qr_matrix
+from delegate_app.ui import file_dialogs
 from delegate_app.ui.bidi import isolate
 from delegate_app.ui.contacts_page import ContactsPageWidget
 from delegate_app.ui.controller import AppController
@@ -84,7 +85,7 @@ def test_import_a_card_from_a_file_and_from_pasted_text_and_show_my_card(
     chen = _card_of_new_profile(tmp_path / "chen", "Chen Wei", "Grand Fenwick", "http://x")
     card_file = tmp_path / "chen.txt"
     card_file.write_text(chen + "\n")
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(card_file), ""))
+    monkeypatch.setattr(file_dialogs, "open_file", lambda *a, **k: str(card_file))
     with qtbot.waitSignal(page.contact_imported, timeout=SIGNAL_TIMEOUT_MS) as imported:
         qtbot.mouseClick(page.import_button, Qt.MouseButton.LeftButton)
     assert imported.args == ["Chen Wei"]
@@ -105,7 +106,7 @@ def test_import_a_card_from_a_file_and_from_pasted_text_and_show_my_card(
     qtbot.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)
     assert QGuiApplication.clipboard().text() == dialog.card_text
     target = tmp_path / "my-card.txt"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    monkeypatch.setattr(file_dialogs, "save_file", lambda *a, **k: str(target))
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert parse_any_card(target.read_bytes().strip()).name == "Amina Haddad"
 

@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from delegate_app.core.paths import ProfilePaths
 from delegate_app.core.policy import POLICY_ENV_VAR, load_policy
 from delegate_app.core.vault import Vault
+from delegate_app.ui import file_dialogs
 from delegate_app.ui.controller import AppController
 from delegate_app.ui.main_window import MainWindow
 from tests.documents.pdfs import make_pdf
@@ -36,9 +37,9 @@ class SaveDialog:
 
     def __call__(
         self, _parent: QWidget | None, caption: str, directory: str, filters: str
-    ) -> tuple[str, str]:
+    ) -> str | None:
         self.calls.append((caption, directory, filters))
-        return (str(self.answer) if self.answer is not None else "", "")
+        return str(self.answer) if self.answer is not None else None
 
 
 def _open_with(qtbot: QtBot, main: MainWindow, tmp_path: Path, name: str, data: bytes) -> None:
@@ -66,7 +67,7 @@ def test_export_writes_the_open_document_where_the_user_chose(
     out = tmp_path / "exports"
     out.mkdir()
     dialog = SaveDialog(out / "points.md")
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
+    monkeypatch.setattr(file_dialogs, "save_file", dialog)
     library.list_view.setFocus()
     with qtbot.waitSignal(library.exporter.export_finished, timeout=SIGNAL_TIMEOUT_MS) as done:
         qtbot.keyClick(library.list_view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
@@ -95,7 +96,7 @@ def test_export_of_a_pdf_and_a_failure_shown_in_a_message_box(
     _open_with(qtbot, main, tmp_path, "book.pdf", pdf)
     target = tmp_path / "book-copy.pdf"
     dialog = SaveDialog(target)
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
+    monkeypatch.setattr(file_dialogs, "save_file", dialog)
     with qtbot.waitSignal(library.exporter.export_finished, timeout=SIGNAL_TIMEOUT_MS):
         main.library.export_action.trigger()
     assert Path(dialog.calls[0][1]).name == "Briefing-book.pdf"
@@ -134,7 +135,7 @@ def test_export_forbidden_by_policy_is_disabled_and_says_why(
     assert library.export_action.toolTip() == "Set by your organisation"
     assert library.export_action.statusTip() == "Set by your organisation"
     dialog = SaveDialog(tmp_path / "out.md")
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
+    monkeypatch.setattr(file_dialogs, "save_file", dialog)
     library.list_view.setFocus()
     qtbot.keyClick(library.list_view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     library.export_action.trigger()

@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFont, QKeySequence
-from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from delegate_app.core.documents.library import Library
 from delegate_app.core.documents.models import DocumentKind, ImportOptions
+from delegate_app.ui import file_dialogs
 from delegate_app.ui.controller import AppController
 from delegate_app.ui.document_model import PAGE_SIZE
 from tests.documents.pdfs import make_pdf
@@ -41,8 +42,8 @@ def test_import_menu_search_snippets_and_reading(
     pdf = tmp_path / "book.pdf"
     pdf.write_bytes(make_pdf("Briefing book", ["Page one: logistics.", "Page two: plenary."]))
     # The native file dialog is the system boundary: it answers with the chosen files.
-    chosen = ([str(md), str(txt), str(pdf)], "")
-    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *args, **kwargs: chosen)
+    chosen = [str(md), str(txt), str(pdf)]
+    monkeypatch.setattr(file_dialogs, "open_files", lambda *args, **kwargs: chosen)
     with qtbot.waitSignal(library.import_finished, timeout=SIGNAL_TIMEOUT_MS) as finished:
         main.import_action.trigger()  # File → Import documents… (Ctrl+O)
     assert finished.args == [3, 0]

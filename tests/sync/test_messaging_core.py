@@ -173,19 +173,21 @@ def test_envelope_from_a_stranger_is_held_until_they_are_a_contact(tmp_path: Pat
 
 
 def test_expiry_forced_by_policy_and_swept(tmp_path: Path) -> None:
+    sent_time = 1_700_000_000.0
     policy = Policy.from_raw(RawPolicy("test", {"forced_message_expiry_days": 2}, {}))
     with profiles_at(tmp_path, 2, RELAY, policy) as (amina, boris):
         conversation = amina.room.messenger.direct_conversation("Boris Petrov")
         amina.room.messenger.set_expiry(conversation.id, 7)  # the policy's 2 days win
-        sent = amina.room.messenger.send_text("Boris Petrov", "Disappearing", now=1_000_000.0)
+        # A plausible time long past (times before 2020 are shown as received: PROTOCOL.md §10.1).
+        sent = amina.room.messenger.send_text("Boris Petrov", "Disappearing", now=sent_time)
         assert sent.expires_at is not None
-        assert sent.expires_at.timestamp() == 1_000_000.0 + 2 * 86_400
+        assert sent.expires_at.timestamp() == sent_time + 2 * 86_400
         hand_deliver([amina, boris])
         assert len(boris.room.messenger.messages()) == 1
         assert boris.room.messenger.store.conversations()[0].expiry_days == 2
         assert boris.room.messenger.sweep_expired() == 1  # sent long ago: already expired
-        assert amina.room.messenger.sweep_expired(now=1_000_000.0 + 86_400) == 0
-        assert amina.room.messenger.sweep_expired(now=1_000_000.0 + 3 * 86_400) == 1
+        assert amina.room.messenger.sweep_expired(now=sent_time + 86_400) == 0
+        assert amina.room.messenger.sweep_expired(now=sent_time + 3 * 86_400) == 1
         assert amina.room.messenger.messages() == []
 
 
