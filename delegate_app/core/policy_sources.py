@@ -17,7 +17,6 @@ An empty text value means "not set". Validation itself stays in :class:`Policy`.
 
 from __future__ import annotations
 
-import plistlib
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -276,6 +275,8 @@ def plist_value_to_policy(spec: SettingSpec, value: object, origin: str) -> Any:
 
 
 def _read_plist(path: Path) -> Mapping[str, object] | None:
+    import plistlib  # macOS only: not loaded where no profile is read this way
+
     try:
         with path.open("rb") as handle:
             data = plistlib.load(handle)

@@ -19,8 +19,7 @@ from delegate_app.i18n import _
 from delegate_app.ui.idle_lock import IdleLock
 from delegate_app.ui.language import LanguageManager
 from delegate_app.ui.lock_shortcut import LockShortcutFilter
-from delegate_app.ui.main_window import MainWindow
-from delegate_app.ui.pages import PageContext
+from delegate_app.ui.preload import Preloader
 from delegate_app.ui.session import Session
 from delegate_app.ui.unlock_window import UnlockWindow
 from delegate_app.ui.workers import TaskRunner
@@ -29,6 +28,7 @@ if TYPE_CHECKING:
     from PySide6.QtNetwork import QNetworkInformation
 
     from delegate_app.ui.first_run_dialog import FirstRunDialog
+    from delegate_app.ui.main_window import MainWindow
     from delegate_app.ui.sync_worker import SyncThread
     from sync.client.engine import SyncReport
     from sync.client.state import SyncState
@@ -54,6 +54,7 @@ class AppController(QObject):
         self.main_window: MainWindow | None = None
         self.unlock_window: UnlockWindow | None = None
         self.first_run: FirstRunDialog | None = None
+        self.preloader: Preloader | None = None  # the main window's modules, while unlocking
         self._fixed_idle_interval = idle_interval_ms
         self.idle_lock = IdleLock(self._idle_interval(), self)
         self.idle_lock.idle_timeout.connect(self.lock)
@@ -98,12 +99,17 @@ class AppController(QObject):
             self.unlock_window = UnlockWindow(self.session, self.tasks)
             self.unlock_window.unlocked.connect(self.show_main)
             self.unlock_window.resize(720, 520)
+            if self.main_window is None:
+                self.preloader = Preloader(self.unlock_window)
         self.unlock_window.show()
         self.unlock_window.raise_()
         self.unlock_window.activateWindow()
 
     def ensure_main_window(self) -> MainWindow:
         if self.main_window is None:
+            from delegate_app.ui.main_window import MainWindow  # preloaded during unlock
+            from delegate_app.ui.pages import PageContext
+
             self.main_window = MainWindow(PageContext(self.session, self.tasks), self.languages)
             self.main_window.lock_requested.connect(self.lock)
             self.main_window.preferences_changed.connect(self.apply_preferences)

@@ -31,7 +31,6 @@ from shiboken6 import Shiboken
 
 from delegate_app import i18n
 from delegate_app.core.errors import DelegateError
-from delegate_app.core.formatting import is_right_to_left, native_language_name
 from delegate_app.core.policy import SUPPORTED_LANGUAGES, Policy, Source
 from delegate_app.core.preferences import Preferences
 from delegate_app.i18n import _
@@ -186,13 +185,14 @@ class LanguageManager(QObject):
 
 def language_name(code: str) -> str:
     """How the language menu names ``code``: in that language itself."""
+    from delegate_app.core.formatting import native_language_name  # Babel: menus only
+
     return PSEUDO_NAME if code == i18n.PSEUDO_LANGUAGE else native_language_name(code)
 
 
 def layout_direction(code: str) -> Qt.LayoutDirection:
-    if is_right_to_left(code):
-        return Qt.LayoutDirection.RightToLeft
-    return Qt.LayoutDirection.LeftToRight
+    # Qt's own locale data, not Babel's: this runs before the first window is painted.
+    return QLocale(QT_LOCALES.get(code, code)).textDirection()
 
 
 def qt_translations_path() -> str:

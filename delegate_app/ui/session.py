@@ -7,17 +7,21 @@ worker task. Worker threads use their own connection from :meth:`Session.open_wo
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from delegate_app.core.documents.library import Library
 from delegate_app.core.errors import VaultNotFoundError
-from delegate_app.core.mailroom import Mailroom
 from delegate_app.core.paths import ProfilePaths
 from delegate_app.core.policy import Policy
 from delegate_app.core.preferences import Preferences, load_preferences, save_preferences
-from delegate_app.core.profile import ProfileInfo, init_profile, read_profile_info
-from delegate_app.core.vault import Database, Vault
+from delegate_app.core.vault import Vault
 from delegate_app.i18n import _
+
+if TYPE_CHECKING:
+    # Loaded on first use (after the unlock screen has painted), see ui/preload.py.
+    from delegate_app.core.documents.library import Library
+    from delegate_app.core.mailroom import Mailroom
+    from delegate_app.core.profile import ProfileInfo
+    from delegate_app.core.vault import Database
 
 
 class Session:
@@ -38,6 +42,8 @@ class Session:
         return self.vault is not None and self.vault.is_unlocked
 
     def create(self, info: ProfileInfo, passphrase: str) -> None:
+        from delegate_app.core.profile import init_profile
+
         self.vault = init_profile(self.paths, info, passphrase, self.policy)
         self._library = None
         self._mailroom = None
@@ -102,6 +108,8 @@ class Session:
     @property
     def library(self) -> Library:
         if self._library is None:
+            from delegate_app.core.documents.library import Library
+
             self._library = Library(self.db, self.policy)
         return self._library
 
@@ -109,6 +117,8 @@ class Session:
     def mailroom(self) -> Mailroom:
         """Contacts, messages and sharing over the GUI thread's connection."""
         if self._mailroom is None:
+            from delegate_app.core.mailroom import Mailroom
+
             self._mailroom = Mailroom.open(self.db, self.policy)
         return self._mailroom
 
@@ -119,9 +129,13 @@ class Session:
     def open_worker_library(self) -> tuple[Library, Database]:
         """A library on a separate connection, for a worker thread; close the Database after."""
         connection = self._require_vault().open_connection()
+        from delegate_app.core.documents.library import Library
+
         return Library(connection, self.policy), connection
 
     def profile_info(self) -> ProfileInfo:
+        from delegate_app.core.profile import read_profile_info
+
         return read_profile_info(self.db, self.policy)
 
     # preferences --------------------------------------------------------------------------

@@ -1,8 +1,14 @@
-"""``--benchmark-startup``: unlock, show the main window, report its first paint, and exit.
+"""Start-up probes for the benchmarks (``--benchmark-unlock``, ``--benchmark-startup``).
 
-Prints one line as soon as the main window has painted: ``painted SECONDS rss_kb KB``, where
-SECONDS is the time spent since ``main()`` began and KB the resident memory at that moment.
-The benchmark times the whole process from its own clock, up to the moment that line arrives.
+Each prints one line, ``painted SECONDS rss_kb KB``, and exits:
+
+- ``--benchmark-unlock``: the unlock window has painted; SECONDS since ``main()`` began (the
+  benchmark times the whole process from its own clock, up to the moment the line arrives).
+- ``--benchmark-startup``: the unlock window is shown and the preloading it starts has finished
+  (as it would while the user types); then the passphrase is accepted and the main window shown.
+  SECONDS runs from the moment the passphrase is submitted to the main window's first paint, and
+  includes the key derivation (the benchmark vault uses the fast KDF, so that is not Argon2id's
+  deliberate cost).
 """
 
 from __future__ import annotations
@@ -43,21 +49,55 @@ def resident_kb() -> int:
     return 0
 
 
-def probe_startup(controller: AppController, passphrase: str | None, started: float) -> int:
+def _wait(condition: object, what: str) -> bool:
+    deadline = time.monotonic() + PAINT_TIMEOUT_S
+    while not condition():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            print(f"delegate: {what}", file=sys.stderr)
+            return False
+        QApplication.processEvents()
+    return True
+
+
+def _show_unlock_window(controller: AppController) -> bool:
+    controller.show_unlock()
+    window = controller.unlock_window
+    if window is None:
+        return False
+    watcher = FirstPaintWatcher(window)
+    return _wait(lambda: watcher.painted, "the unlock window did not paint")
+
+
+def probe_unlock_window(controller: AppController, started: float) -> int:
+    if not _show_unlock_window(controller):
+        controller.shutdown()
+        return 1
+    print(f"painted {time.perf_counter() - started:.4f} rss_kb {resident_kb()}", flush=True)
+    controller.shutdown()
+    return 0
+
+
+def probe_main_window(controller: AppController, passphrase: str | None) -> int:
+    shown = _show_unlock_window(controller)
+    preloader = controller.preloader
+    if not shown or preloader is None:
+        controller.shutdown()
+        return 1
+    if not _wait(lambda: preloader.done, "preloading did not finish"):
+        controller.shutdown()
+        return 1
+    submitted = time.perf_counter()
     try:
         window = controller.unlock_for_automation(passphrase)
     except DelegateError as exc:
         print(f"delegate: {exc}", file=sys.stderr)
+        controller.shutdown()
         return 1
     watcher = FirstPaintWatcher(window)
     window.show()
-    deadline = time.monotonic() + PAINT_TIMEOUT_S
-    while not watcher.painted:
-        if time.monotonic() > deadline:
-            print("delegate: the main window did not paint", file=sys.stderr)
-            controller.shutdown()
-            return 1
-        QApplication.processEvents()
-    print(f"painted {time.perf_counter() - started:.4f} rss_kb {resident_kb()}", flush=True)
+    if not _wait(lambda: watcher.painted, "the main window did not paint"):
+        controller.shutdown()
+        return 1
+    print(f"painted {time.perf_counter() - submitted:.4f} rss_kb {resident_kb()}", flush=True)
     controller.shutdown()
     return 0

@@ -217,3 +217,21 @@ def test_transaction_rolls_back_on_error(vault: Vault) -> None:
         db.set_setting("half", "done")
         raise RuntimeError("crash mid-way")
     assert vault.db.get_setting("half") is None
+
+
+def test_kdf_limits_written_out_are_libsodiums() -> None:
+    """keywrap states Argon2id's limits itself (so the unlock screen need not load libsodium)."""
+    import nacl.pwhash
+
+    from delegate_app.core.crypto import keywrap
+
+    argon2id = nacl.pwhash.argon2id
+    assert keywrap.SALT_BYTES == argon2id.SALTBYTES
+    assert (keywrap.OPSLIMIT_MIN, keywrap.OPSLIMIT_MAX) == (
+        argon2id.OPSLIMIT_MIN,
+        argon2id.OPSLIMIT_MAX,
+    )
+    assert (keywrap.MEMLIMIT_MIN, keywrap.MEMLIMIT_MAX) == (
+        argon2id.MEMLIMIT_MIN,
+        argon2id.MEMLIMIT_MAX,
+    )

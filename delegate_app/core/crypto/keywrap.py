@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import nacl.exceptions
-import nacl.pwhash
-import nacl.secret
-import nacl.utils
-
 from delegate_app.core.errors import CryptoError, KeyFileError
 from delegate_app.i18n import _
 
 DATABASE_KEY_BYTES = 32
-SALT_BYTES = nacl.pwhash.argon2id.SALTBYTES
+# libsodium's crypto_pwhash_argon2id limits, written out so that reading a key file (which the
+# unlock screen does before it paints) does not load libsodium; a test checks them against it.
+SALT_BYTES = 16
+OPSLIMIT_MIN, OPSLIMIT_MAX = 1, 4_294_967_295
+MEMLIMIT_MIN, MEMLIMIT_MAX = 8192, 4_398_046_510_080
 
 
 @dataclass(frozen=True)
@@ -29,10 +28,8 @@ class KdfParams:
 
     def validate(self) -> None:
         if not (
-            nacl.pwhash.argon2id.OPSLIMIT_MIN <= self.opslimit <= nacl.pwhash.argon2id.OPSLIMIT_MAX
-            and nacl.pwhash.argon2id.MEMLIMIT_MIN
-            <= self.memlimit
-            <= min(nacl.pwhash.argon2id.MEMLIMIT_MAX, 4 * 1024**3)
+            OPSLIMIT_MIN <= self.opslimit <= OPSLIMIT_MAX
+            and MEMLIMIT_MIN <= self.memlimit <= min(MEMLIMIT_MAX, 4 * 1024**3)
         ):
             raise KeyFileError(_("The key file asks for key-derivation costs out of range."))
 
@@ -40,9 +37,7 @@ class KdfParams:
 # 3 passes over 128 MiB: about half a second on a laptop, far above OWASP's minimum.
 DEFAULT_KDF = KdfParams(opslimit=3, memlimit=128 * 1024 * 1024)
 # For tests and benchmarks that create many profiles; never the default for users.
-FAST_KDF = KdfParams(
-    opslimit=nacl.pwhash.argon2id.OPSLIMIT_MIN, memlimit=nacl.pwhash.argon2id.MEMLIMIT_MIN
-)
+FAST_KDF = KdfParams(opslimit=OPSLIMIT_MIN, memlimit=MEMLIMIT_MIN)
 
 
 @dataclass(frozen=True)
@@ -57,10 +52,15 @@ class UnwrapFailedError(CryptoError):
 
 
 def random_database_key() -> bytes:
+    import nacl.utils
+
     return nacl.utils.random(DATABASE_KEY_BYTES)
 
 
 def _derive(passphrase: str, salt: bytes, kdf: KdfParams) -> bytes:
+    import nacl.pwhash
+    import nacl.secret
+
     kdf.validate()
     return bytes(
         nacl.pwhash.argon2id.kdf(
@@ -74,6 +74,9 @@ def _derive(passphrase: str, salt: bytes, kdf: KdfParams) -> bytes:
 
 
 def wrap_key(database_key: bytes, passphrase: str, kdf: KdfParams = DEFAULT_KDF) -> WrappedKey:
+    import nacl.secret
+    import nacl.utils
+
     salt = nacl.utils.random(SALT_BYTES)
     box = nacl.secret.SecretBox(_derive(passphrase, salt, kdf))
     return WrappedKey(salt=salt, ciphertext=bytes(box.encrypt(database_key)), kdf=kdf)
@@ -82,6 +85,9 @@ def wrap_key(database_key: bytes, passphrase: str, kdf: KdfParams = DEFAULT_KDF)
 def unwrap_key(wrapped: WrappedKey, passphrase: str) -> bytes:
     if len(wrapped.salt) != SALT_BYTES:
         raise KeyFileError(_("The key file's salt has the wrong length."))
+    import nacl.exceptions
+    import nacl.secret
+
     box = nacl.secret.SecretBox(_derive(passphrase, wrapped.salt, wrapped.kdf))
     try:
         key = bytes(box.decrypt(wrapped.ciphertext))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from delegate_app.core.crypto.keywrap import (
     DEFAULT_KDF,
@@ -28,7 +29,6 @@ from delegate_app.core.errors import (
 )
 from delegate_app.core.paths import ProfilePaths
 from delegate_app.core.vault import keyring_store
-from delegate_app.core.vault.database import Database
 from delegate_app.core.vault.keyfile import (
     KeyFile,
     KeyringRecord,
@@ -37,6 +37,9 @@ from delegate_app.core.vault.keyfile import (
 )
 from delegate_app.core.vault.throttle import AttemptsFile, UnlockThrottle
 from delegate_app.i18n import _
+
+if TYPE_CHECKING:
+    from delegate_app.core.vault.database import Database
 
 log = logging.getLogger(__name__)
 MIN_PASSPHRASE_LENGTH = 8
@@ -73,6 +76,8 @@ class Vault:
         paths.ensure_dirs()
         key = random_database_key()
         key_file = KeyFile.new(wrap_key(key, passphrase, kdf))
+        from delegate_app.core.vault.database import Database
+
         db = Database.open(paths.database, key, create=True)
         try:
             db.migrate()
@@ -121,6 +126,8 @@ class Vault:
         """A separate connection for another thread (e.g. the sync worker)."""
         if self._key is None:
             raise VaultLockedError(_("The vault is locked."))
+        from delegate_app.core.vault.database import Database
+
         return Database.open(self.paths.database, bytes(self._key))
 
     def add_lock_listener(self, listener: Callable[[], None]) -> None:
@@ -160,6 +167,8 @@ class Vault:
         return True
 
     def _open_with_key(self, key: bytes) -> None:
+        from delegate_app.core.vault.database import Database
+
         db = Database.open(self.paths.database, key)
         try:
             db.migrate()
