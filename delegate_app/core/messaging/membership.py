@@ -124,7 +124,7 @@ def describe(warning: AudienceWarning, name_of: Callable[[str], str], own_key: s
     """The warning as one plain sentence or two, with names (``you`` for this profile)."""
 
     def names(keys: Iterable[str]) -> str:
-        return ", ".join(_("you") if key == own_key else name_of(key) for key in keys)
+        return ", ".join(sorted(_("you") if key == own_key else name_of(key) for key in keys))
 
     parts = []
     if warning.missing:

@@ -23,7 +23,7 @@ MIGRATION = Migration(
             message_id    INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
             identity_key  TEXT NOT NULL,
             kind          TEXT NOT NULL CHECK (kind IN ('to', 'missing', 'extra')),
-            PRIMARY KEY (message_id, identity_key)
+            PRIMARY KEY (message_id, kind, identity_key)
         ) WITHOUT ROWID
         """,
     ),
