@@ -11,14 +11,15 @@ import pytest
 from delegate_app.core.crypto.envelope import peek_envelope_id, seal
 from delegate_app.core.crypto.identity import LocalIdentity, PublicIdentity
 from delegate_app.core.messaging.errors import MessagingError
-from delegate_app.core.messaging.membership import (
-    GROUP_UPDATE_TYPE,
-    GroupUpdatePayload,
-    MembershipStore,
-    describe,
-)
+from delegate_app.core.messaging.membership import MembershipStore, describe
 from delegate_app.core.messaging.outbox import Outbox
-from delegate_app.core.messaging.payloads import MESSAGE_TYPE, ConversationRef, MessagePayload
+from delegate_app.core.messaging.payloads import (
+    GROUP_UPDATE_TYPE,
+    MESSAGE_TYPE,
+    ConversationRef,
+    GroupUpdatePayload,
+    MessagePayload,
+)
 from delegate_app.core.messaging.receiver import Outcome
 from tests.sync.conftest import start_relay
 from tests.sync.profiles import Peer, create_profiles, introduce, profiles_at, sync_peer
@@ -79,7 +80,7 @@ def _message(sender: Peer, to: Peer, *, extra_member: str | None = None) -> Mess
     )
 
 
-# -- groups: a member cannot split or jam a group (docs/adr/0012) ----------------------------
+# -- groups: a member cannot split or jam a group (docs/adr/0018) ----------------------------
 
 
 @pytest.fixture

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from delegate_app.core.messaging.errors import ConversationNotFoundError, PayloadError
 from delegate_app.core.messaging.membership import (
-    GROUP_UPDATE_TYPE,
     MembershipStore,
     check_audience,
     group_update_handler,
 )
 from delegate_app.core.messaging.models import Conversation, ConversationKind, MessageState
 from delegate_app.core.messaging.payloads import (
+    GROUP_UPDATE_TYPE,
     MESSAGE_TYPE,
     RECEIPT_TYPE,
     MessagePayload,
@@ -24,7 +24,7 @@ from delegate_app.core.vault import Database
 
 
 def message_handlers(own_key: str, policy: Policy) -> dict[str, Handler]:
-    """Handlers for ``delegate/message`` and ``delegate/receipt`` for the profile ``own_key``."""
+    """Handlers for messages, receipts and group updates for the profile ``own_key``."""
 
     direct_ids: dict[str, int] = {}  # sender key -> direct conversation id (a lookup saved)
 

@@ -1,4 +1,4 @@
-"""Who is in a group, who may change it, and what a receiver flags (docs/adr/0012).
+"""Who is in a group, who may change it, and what a receiver flags (docs/adr/0018).
 
 A group's id is derived from its creator's identity key and a random nonce, so only the
 creator can prove to be its creator. Membership changes only through the creator's signed
@@ -21,24 +21,13 @@ from delegate_app.core.crypto.identity import short_hash
 from delegate_app.core.messaging.directory import Directory
 from delegate_app.core.messaging.errors import PayloadError
 from delegate_app.core.messaging.models import Conversation, ConversationKind
-from delegate_app.core.messaging.payloads import (
-    MAX_TITLE,
-    decode,
-    encode,
-    int_field,
-    keys_field,
-    text_field,
-    uid_field,
-)
+from delegate_app.core.messaging.payloads import GroupUpdatePayload
 from delegate_app.core.messaging.receiver import Handler, Inbound
 from delegate_app.core.messaging.store import MessageStore
 from delegate_app.core.vault import Database
 from delegate_app.i18n import _
 
-GROUP_UPDATE_TYPE = "delegate/group-update"
 GROUP_ID_PERSON = b"delegate-group"
-MAX_EPOCH = 2**31 - 1
-_UPDATE_KEYS = frozenset({"v", "group", "nonce", "title", "members", "epoch"})
 
 
 def new_nonce() -> str:
@@ -50,47 +39,6 @@ def group_uid(creator_key: str, nonce: str) -> str:
     return short_hash(
         bytes.fromhex(creator_key) + bytes.fromhex(nonce), GROUP_ID_PERSON, size=16
     ).hex()
-
-
-@dataclass(frozen=True)
-class GroupUpdatePayload:
-    """The creator's signed statement of a group's whole membership (the creator included)."""
-
-    group_uid: str
-    nonce: str
-    title: str
-    members: tuple[str, ...]
-    epoch: int
-
-    def to_bytes(self) -> bytes:
-        return encode(
-            {
-                "group": self.group_uid,
-                "nonce": self.nonce,
-                "title": self.title,
-                "members": sorted(self.members),
-                "epoch": self.epoch,
-            }
-        )
-
-    @classmethod
-    def from_bytes(cls, body: bytes) -> GroupUpdatePayload:
-        data = decode(body)
-        if set(data) != _UPDATE_KEYS:
-            raise PayloadError("The group update has missing or unknown fields.")
-        members = keys_field(data, "members")
-        if not members or len(set(members)) != len(members):
-            raise PayloadError("The group update's members are empty or repeated.")
-        title = text_field(data, "title", limit=MAX_TITLE) or ""
-        if not title.strip():
-            raise PayloadError("The group update has no title.")
-        return cls(
-            group_uid=uid_field(data, "group"),
-            nonce=uid_field(data, "nonce"),
-            title=title,
-            members=members,
-            epoch=int_field(data, "epoch", low=1, high=MAX_EPOCH) or 0,
-        )
 
 
 # -- what a receiver flags ------------------------------------------------------------------

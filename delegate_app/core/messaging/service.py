@@ -13,9 +13,7 @@ from collections.abc import Sequence
 from delegate_app.core.messaging.directory import Correspondent, Directory
 from delegate_app.core.messaging.errors import ConversationNotFoundError, MessagingError
 from delegate_app.core.messaging.membership import (
-    GROUP_UPDATE_TYPE,
     AudienceWarning,
-    GroupUpdatePayload,
     MembershipStore,
     group_uid,
     new_nonce,
@@ -29,11 +27,13 @@ from delegate_app.core.messaging.models import (
 )
 from delegate_app.core.messaging.outbox import MESSAGE_KIND
 from delegate_app.core.messaging.payloads import (
+    GROUP_UPDATE_TYPE,
     MAX_TEXT,
     MAX_TITLE,
     MESSAGE_TYPE,
     RECEIPT_TYPE,
     ConversationRef,
+    GroupUpdatePayload,
     MessagePayload,
     ReceiptPayload,
 )

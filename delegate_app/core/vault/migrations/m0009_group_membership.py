@@ -11,7 +11,7 @@ signed recipients differ from the membership known when it arrived gets rows in
 from delegate_app.core.vault.migrations import Migration
 
 MIGRATION = Migration(
-    version=7,
+    version=9,
     name="group_membership",
     statements=(
         "ALTER TABLE conversations ADD COLUMN creator_key TEXT",
