@@ -9,19 +9,18 @@ from pathlib import Path
 import pytest
 
 from delegate_app.core.crypto.envelope import peek_envelope_id, seal
-from delegate_app.core.crypto.identity import LocalIdentity, PublicIdentity
+from delegate_app.core.crypto.identity import LocalIdentity
 from delegate_app.core.messaging.errors import MessagingError
 from delegate_app.core.messaging.membership import MembershipStore, describe
-from delegate_app.core.messaging.outbox import Outbox
 from delegate_app.core.messaging.payloads import (
     GROUP_UPDATE_TYPE,
-    MESSAGE_TYPE,
     ConversationRef,
     GroupUpdatePayload,
     MessagePayload,
 )
 from delegate_app.core.messaging.receiver import Outcome
 from tests.sync.conftest import start_relay
+from tests.sync.groups import identity_of, post_as
 from tests.sync.profiles import Peer, create_profiles, introduce, profiles_at, sync_peer
 
 NO_RELAY = "http://127.0.0.1:9"
@@ -104,34 +103,6 @@ def _sync(*peers: Peer) -> None:
         sync_peer(peer)
 
 
-def _post_as(sender: Peer, group_uid: str, to: list[PublicIdentity], text: str) -> None:
-    """``sender`` seals a group message for exactly ``to`` and deposits it to the contacts."""
-    with sender.unlocked() as room:
-        keys = [identity.identity_key.hex() for identity in to]
-        payload = MessagePayload(
-            conversation=ConversationRef(
-                uid=group_uid, kind="group", title="Delegation",
-                members=tuple(sorted({*keys, room.sender.key})),
-            ),
-            message_uid=secrets.token_hex(16),
-            text=text,
-            expiry_days=None,
-        )  # fmt: skip
-        sealed = seal(room.identity, to, MESSAGE_TYPE, payload.to_bytes())
-        contacts = [c for c in (room.directory.by_key(k) for k in keys) if c is not None]
-        with room.db.transaction() as db:
-            Outbox(db).enqueue(
-                envelope_id=sealed.id_hex, data=sealed.data, kind="message", priority=0,
-                targets=[room.sender.target(c) for c in contacts],
-            )  # fmt: skip
-    sync_peer(sender)
-
-
-def _identity(peer: Peer) -> PublicIdentity:
-    with peer.unlocked() as room:
-        return room.identity.public()
-
-
 def _warnings(peer: Peer, title: str) -> list[str]:
     with peer.unlocked() as room:
         group = room.messenger.group(title)
@@ -157,12 +128,12 @@ def test_a_member_posting_to_part_of_a_group_is_flagged_to_those_who_get_it(
     amina, boris, chen, mallory = delegation
     uid = _create_delegation(amina, boris, chen, mallory)
     # Mallory, a member, tells Boris something behind Amina's and Chen's backs.
-    _post_as(mallory, uid, [_identity(boris)], "Between us: concede item 4.")
+    post_as(mallory, uid, [identity_of(boris)], "Between us: concede item 4.")
     sync_peer(boris)
     assert _warnings(boris, "Delegation") == ["Sent only to you — not to Amina Haddad, Chen Wei."]
     # ...and copies in an outsider: flagged, and the outsider does not become a member.
     outsider = LocalIdentity.generate().public()
-    _post_as(mallory, uid, [_identity(boris), _identity(chen), _identity(amina), outsider],
+    post_as(mallory, uid, [identity_of(boris), identity_of(chen), identity_of(amina), outsider],
              "Looping in a friend.")  # fmt: skip
     _sync(boris, chen)
     stranger = outsider.identity_key.hex()
@@ -196,7 +167,7 @@ def test_an_unknown_member_is_pending_and_does_not_block_the_others(
             _create_delegation(amina, boris, chen, dara)
             with boris.unlocked() as room:
                 group = room.messenger.group("Delegation")
-                dara_key = _identity(dara).identity_key.hex()
+                dara_key = identity_of(dara).identity_key.hex()
                 assert room.messenger.pending_members(group) == [dara_key]
                 sent = room.messenger.send_in(group, "Counting on all of you.")
                 reached = {r.identity_key for r in room.messenger.store.recipient_states(sent.id)}
@@ -221,7 +192,7 @@ def test_the_creator_removes_a_member_who_then_receives_nothing(delegation: list
         group = room.messenger.remove_member(room.messenger.group("Delegation"), "Dara Okafor")
         assert len(group.members) == 2 and group.membership_epoch == 2
     _sync(amina, boris, chen, dara)
-    dara_key = _identity(dara).identity_key.hex()
+    dara_key = identity_of(dara).identity_key.hex()
     for peer in (boris, chen):
         with peer.unlocked() as room:
             assert dara_key not in room.messenger.group("Delegation").members
@@ -239,7 +210,7 @@ def test_the_creator_removes_a_member_who_then_receives_nothing(delegation: list
         bodies = [m.body for m in room.messenger.messages()]
     assert "Final line on item 4." not in bodies and "Agreed." not in bodies
     # A removed member's message to the group is refused, not shown.
-    _post_as(dara, uid, [_identity(boris)], "Let me back in.")
+    post_as(dara, uid, [identity_of(boris)], "Let me back in.")
     sync_peer(boris)
     with boris.unlocked() as room:
         assert "Let me back in." not in [m.body for m in room.messenger.messages()]
@@ -248,10 +219,10 @@ def test_the_creator_removes_a_member_who_then_receives_nothing(delegation: list
 def test_only_the_creator_can_change_a_groups_members(delegation: list[Peer]) -> None:
     amina, boris, chen, mallory = delegation
     uid = _create_delegation(amina, boris, chen, mallory)
-    keys = [_identity(p).identity_key.hex() for p in (boris, mallory)]
+    keys = [identity_of(p).identity_key.hex() for p in (boris, mallory)]
     forged = GroupUpdatePayload(uid, secrets.token_hex(16), "Delegation", tuple(keys), 99)
     with mallory.unlocked() as room:
-        sealed = seal(room.identity, [_identity(boris)], GROUP_UPDATE_TYPE, forged.to_bytes())
+        sealed = seal(room.identity, [identity_of(boris)], GROUP_UPDATE_TYPE, forged.to_bytes())
     with boris.unlocked() as room:
         result = room.receiver.receive(sealed.id_hex, sealed.data)
         assert result.outcome is Outcome.REJECTED and "creator" in (result.reason or "")

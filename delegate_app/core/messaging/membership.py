@@ -16,6 +16,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from delegate_app.core.crypto.identity import short_hash
 from delegate_app.core.messaging.directory import Directory
@@ -25,7 +26,7 @@ from delegate_app.core.messaging.payloads import GroupUpdatePayload
 from delegate_app.core.messaging.receiver import Handler, Inbound
 from delegate_app.core.messaging.store import MessageStore
 from delegate_app.core.vault import Database
-from delegate_app.i18n import _
+from delegate_app.i18n import N_, _
 
 GROUP_ID_PERSON = b"delegate-group"
 
@@ -39,6 +40,36 @@ def group_uid(creator_key: str, nonce: str) -> str:
     return short_hash(
         bytes.fromhex(creator_key) + bytes.fromhex(nonce), GROUP_ID_PERSON, size=16
     ).hex()
+
+
+class MemberState(StrEnum):
+    MEMBER = "member"
+    PENDING = "pending"  # no card for the key here: cannot be encrypted to, skipped
+    REMOVED = "removed"  # the creator removed them
+
+    @property
+    def label(self) -> str:
+        """Untranslated label (pass through ``_()`` to show)."""
+        return _STATE_LABELS[self]
+
+
+_STATE_LABELS = {
+    MemberState.MEMBER: N_("member"),
+    # TRANSLATORS: a group member whose contact card we do not have
+    MemberState.PENDING: N_("pending — waiting for their card, not sent to them"),
+    MemberState.REMOVED: N_("removed"),
+}
+
+
+@dataclass(frozen=True)
+class GroupMember:
+    """One person of a group as this profile knows them."""
+
+    key: str
+    name: str  # a contact's name, "you", or a shortened key (a pending member)
+    state: MemberState
+    is_creator: bool
+    is_you: bool
 
 
 # -- what a receiver flags ------------------------------------------------------------------
@@ -72,7 +103,8 @@ def describe(warning: AudienceWarning, name_of: Callable[[str], str], own_key: s
     """The warning as one plain sentence or two, with names (``you`` for this profile)."""
 
     def names(keys: Iterable[str]) -> str:
-        return ", ".join(sorted(_("you") if key == own_key else name_of(key) for key in keys))
+        shown = (_("you") if key == own_key else name_of(key) for key in keys)
+        return ", ".join(sorted(shown, key=str.casefold))
 
     parts = []
     if warning.missing:
@@ -125,6 +157,15 @@ class MembershipStore:
             for mid, k in grouped.items()
         }
 
+    def removed(self, conversation_id: int) -> list[str]:
+        """The keys the creator removed from the group (and did not add again)."""
+        rows = self.db.query(
+            "SELECT identity_key FROM group_removed WHERE conversation_id = ?"
+            " ORDER BY identity_key",
+            (conversation_id,),
+        )
+        return [str(row["identity_key"]) for row in rows]
+
     def nonce(self, conversation_id: int) -> str | None:
         row = self.db.query_one(
             "SELECT group_nonce FROM conversations WHERE id = ?", (conversation_id,)
@@ -141,14 +182,29 @@ class MembershipStore:
         self_removed: bool = False,
         title: str | None = None,
     ) -> None:
-        """Replace the members (everyone but this profile) and the epoch, in one transaction."""
+        """Replace the members (everyone but this profile) and the epoch, in one transaction;
+        members left out are recorded as removed."""
+        kept = sorted(set(others))
         with self.db.transaction() as db:
+            before = db.query(
+                "SELECT identity_key FROM conversation_members WHERE conversation_id = ?",
+                (conversation_id,),
+            )
+            gone = {str(row["identity_key"]) for row in before} - set(kept)
             db.execute(
                 "DELETE FROM conversation_members WHERE conversation_id = ?", (conversation_id,)
             )
             db.executemany(
                 "INSERT INTO conversation_members (conversation_id, identity_key) VALUES (?, ?)",
-                [(conversation_id, key) for key in sorted(set(others))],
+                [(conversation_id, key) for key in kept],
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO group_removed (conversation_id, identity_key) VALUES (?, ?)",
+                [(conversation_id, key) for key in sorted(gone)],
+            )
+            db.executemany(
+                "DELETE FROM group_removed WHERE conversation_id = ? AND identity_key = ?",
+                [(conversation_id, key) for key in kept],
             )
             db.execute(
                 "UPDATE conversations SET membership_epoch = ?, creator_key = ?,"

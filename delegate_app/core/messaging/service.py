@@ -14,7 +14,10 @@ from delegate_app.core.messaging.directory import Correspondent, Directory
 from delegate_app.core.messaging.errors import ConversationNotFoundError, MessagingError
 from delegate_app.core.messaging.membership import (
     AudienceWarning,
+    GroupMember,
     MembershipStore,
+    MemberState,
+    describe,
     group_uid,
     new_nonce,
     pending_members,
@@ -177,6 +180,43 @@ class Messenger:
                 told = [c for c in found if c is not None]
                 self._send_update(db, updated, nonce, told, now=now)
         return updated
+
+    def group_members(self, conversation: Conversation) -> list[GroupMember]:
+        """Everyone of a group as we know them: us first, then members (pending ones too),
+        then those the creator removed, each by name."""
+        if conversation.kind is not ConversationKind.GROUP:
+            raise MessagingError(_("This conversation is not a group."))
+        creator = conversation.creator_key
+        own = self.sender.key
+        pending = set(self.pending_members(conversation))
+
+        def member(key: str, state: MemberState) -> GroupMember:
+            name = _("you") if key == own else self.directory.display_name(key)
+            return GroupMember(key, name, state, key == creator, key == own)
+
+        you = member(own, MemberState.REMOVED if conversation.self_removed else MemberState.MEMBER)
+        current = [
+            member(k, MemberState.PENDING if k in pending else MemberState.MEMBER)
+            for k in conversation.members
+        ]
+        removed = [
+            member(k, MemberState.REMOVED)
+            for k in MembershipStore(self.db).removed(conversation.id)
+            if k not in conversation.members and k != own
+        ]
+
+        def by_name(m: GroupMember) -> tuple[str, str]:
+            return (m.name.casefold(), m.key)
+
+        return [you, *sorted(current, key=by_name), *sorted(removed, key=by_name)]
+
+    def audience_warnings(self, conversation_id: int) -> dict[int, AudienceWarning]:
+        """Messages of a conversation that did not go to the whole group, by message id."""
+        return MembershipStore(self.db).warnings(conversation_id)
+
+    def describe_warning(self, warning: AudienceWarning) -> str:
+        """The warning as plain sentences with names ("you" for us)."""
+        return describe(warning, self.directory.display_name, self.sender.key)
 
     def _member_key(self, conversation: Conversation, member: str) -> str:
         wanted = member.strip()

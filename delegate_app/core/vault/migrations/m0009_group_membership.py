@@ -3,7 +3,9 @@
 ``creator_key`` is the identity key of the group's creator (NULL: not known, e.g. a group made
 before this version); ``group_nonce`` the creator's random value the group id derives from
 (kept by the creator only); ``membership_epoch`` the number of the creator's latest membership
-update applied; ``self_removed`` is 1 once the creator removed this profile. A message whose
+update applied; ``self_removed`` is 1 once the creator removed this profile; ``group_removed``
+lists the members the creator removed (shown as removed; a member added again leaves it). A
+message whose
 signed recipients differ from the membership known when it arrived gets rows in
 ``message_audience``: who it went to, who it missed and who outside the group received it.
 """
@@ -24,6 +26,13 @@ MIGRATION = Migration(
             identity_key  TEXT NOT NULL,
             kind          TEXT NOT NULL CHECK (kind IN ('to', 'missing', 'extra')),
             PRIMARY KEY (message_id, kind, identity_key)
+        ) WITHOUT ROWID
+        """,
+        """
+        CREATE TABLE group_removed (
+            conversation_id  INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+            identity_key     TEXT NOT NULL,
+            PRIMARY KEY (conversation_id, identity_key)
         ) WITHOUT ROWID
         """,
     ),
