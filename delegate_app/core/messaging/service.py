@@ -182,8 +182,8 @@ class Messenger:
         return updated
 
     def group_members(self, conversation: Conversation) -> list[GroupMember]:
-        """Everyone of a group as we know them: us first, then members (pending ones too),
-        then those the creator removed, each by name."""
+        """Everyone of a group as we know them: us first, then members by name (pending ones
+        last), then those the creator removed."""
         if conversation.kind is not ConversationKind.GROUP:
             raise MessagingError(_("This conversation is not a group."))
         creator = conversation.creator_key
@@ -205,8 +205,8 @@ class Messenger:
             if k not in conversation.members and k != own
         ]
 
-        def by_name(m: GroupMember) -> tuple[str, str]:
-            return (m.name.casefold(), m.key)
+        def by_name(m: GroupMember) -> tuple[bool, str, str]:
+            return (m.state is MemberState.PENDING, m.name.casefold(), m.key)
 
         return [you, *sorted(current, key=by_name), *sorted(removed, key=by_name)]
 
