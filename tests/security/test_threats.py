@@ -11,7 +11,7 @@ import pytest
 from delegate_app.core.crypto.envelope import peek_envelope_id, seal
 from delegate_app.core.crypto.identity import LocalIdentity
 from delegate_app.core.messaging.errors import MessagingError
-from delegate_app.core.messaging.membership import MembershipStore, describe
+from delegate_app.core.messaging.membership import MembershipStore, describe, group_uid
 from delegate_app.core.messaging.payloads import (
     GROUP_UPDATE_TYPE,
     ConversationRef,
@@ -227,3 +227,15 @@ def test_only_the_creator_can_change_a_groups_members(delegation: list[Peer]) ->
         result = room.receiver.receive(sealed.id_hex, sealed.data)
         assert result.outcome is Outcome.REJECTED and "creator" in (result.reason or "")
         assert len(room.messenger.group("Delegation").members) == 3
+
+
+def test_an_update_for_a_group_we_are_not_in_creates_nothing(delegation: list[Peer]) -> None:
+    _amina, boris, _chen, mallory = delegation
+    nonce = secrets.token_hex(16)
+    with mallory.unlocked() as room:
+        own = room.sender.key
+        update = GroupUpdatePayload(group_uid(own, nonce), nonce, "Spam", (own,), 1)
+        sealed = seal(room.identity, [identity_of(boris)], GROUP_UPDATE_TYPE, update.to_bytes())
+    with boris.unlocked() as room:
+        room.receiver.receive(sealed.id_hex, sealed.data)
+        assert room.messenger.conversations() == []

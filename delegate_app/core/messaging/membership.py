@@ -246,6 +246,8 @@ def group_update_handler(own_key: str) -> Handler:
             raise PayloadError("Only the group's creator can change its members.")
         if conversation is not None and update.epoch <= conversation.membership_epoch:
             return  # an older or repeated update: what we know is newer
+        if conversation is None and own_key not in members:
+            return  # a group we are not in and never were: nothing to keep
         others = members - {own_key}
         if conversation is None:
             conversation = store.create_conversation(
