@@ -239,3 +239,26 @@ def test_an_update_for_a_group_we_are_not_in_creates_nothing(delegation: list[Pe
     with boris.unlocked() as room:
         room.receiver.receive(sealed.id_hex, sealed.data)
         assert room.messenger.conversations() == []
+
+
+def test_the_creators_update_replaces_what_a_members_earlier_message_claimed(
+    delegation: list[Peer],
+) -> None:
+    amina, boris, chen, mallory = delegation
+    with amina.unlocked() as room:
+        uid = room.messenger.create_group("Delegation", [boris.name, chen.name, mallory.name]).uid
+    # Mallory's message reaches Boris before Amina's membership does, naming an outsider.
+    outsider = LocalIdentity.generate().public()
+    post_as(mallory, uid, [identity_of(boris), outsider], "First!")
+    sync_peer(boris)
+    stranger = outsider.identity_key.hex()
+    with boris.unlocked() as room:
+        early = room.messenger.group("Delegation")
+        assert early.creator_key is None and stranger in early.members
+    _sync(amina, boris)
+    with boris.unlocked() as room:
+        group = room.messenger.group("Delegation")
+        assert group.creator_key == identity_of(amina).identity_key.hex()
+        assert stranger not in group.members and len(group.members) == 3
+        # The outsider never was a member: not shown as removed either.
+        assert stranger not in [m.key for m in room.messenger.group_members(group)]

@@ -181,9 +181,11 @@ class MembershipStore:
         creator_key: str | None,
         self_removed: bool = False,
         title: str | None = None,
+        record_removed: bool = True,
     ) -> None:
         """Replace the members (everyone but this profile) and the epoch, in one transaction;
-        members left out are recorded as removed."""
+        members left out are recorded as removed (unless ``record_removed`` is false: the
+        membership replaced was only what a member's message claimed)."""
         kept = sorted(set(others))
         with self.db.transaction() as db:
             before = db.query(
@@ -191,6 +193,8 @@ class MembershipStore:
                 (conversation_id,),
             )
             gone = {str(row["identity_key"]) for row in before} - set(kept)
+            if not record_removed:
+                gone = set()
             db.execute(
                 "DELETE FROM conversation_members WHERE conversation_id = ?", (conversation_id,)
             )
@@ -249,6 +253,8 @@ def group_update_handler(own_key: str) -> Handler:
         if conversation is None and own_key not in members:
             return  # a group we are not in and never were: nothing to keep
         others = members - {own_key}
+        # Before the creator's first update, the members we had came from a member's message.
+        was_decided = conversation is not None and known_creator is not None
         if conversation is None:
             conversation = store.create_conversation(
                 kind=ConversationKind.GROUP,
@@ -264,6 +270,7 @@ def group_update_handler(own_key: str) -> Handler:
             creator_key=sender,
             self_removed=own_key not in members,
             title=update.title,
+            record_removed=was_decided,
         )
 
     return on_update

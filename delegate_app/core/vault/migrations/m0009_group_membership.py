@@ -5,8 +5,7 @@ before this version); ``group_nonce`` the creator's random value the group id de
 (kept by the creator only); ``membership_epoch`` the number of the creator's latest membership
 update applied; ``self_removed`` is 1 once the creator removed this profile; ``group_removed``
 lists the members the creator removed (shown as removed; a member added again leaves it). A
-message whose
-signed recipients differ from the membership known when it arrived gets rows in
+message whose signed recipients differ from the membership known when it arrived gets rows in
 ``message_audience``: who it went to, who it missed and who outside the group received it.
 """
 
