@@ -73,7 +73,7 @@ def test_pending_members_and_a_message_to_part_of_the_group_are_shown(
     sync_peer(chen)
     post_as(chen, uid, [identity_of(amina)], "Between us: concede item 4.")
     amina.vault.lock()
-    _controller, main = open_gui(qtbot, make_controller, amina)
+    controller, main = open_gui(qtbot, make_controller, amina)
     page = _messages(main)
     _open_group(page, "Delegation")
 
@@ -121,6 +121,17 @@ def test_pending_members_and_a_message_to_part_of_the_group_are_shown(
                 m.body for m in room.messenger.messages(room.messenger.group("Delegation").id)
             ]
         assert bodies[-1] == "Agreed with Boris."
+
+    # Boris, the creator, removes Amina: her view says so and she can no longer send.
+    with boris.unlocked() as room:
+        room.messenger.remove_member(room.messenger.group("Delegation"), "Amina Haddad")
+    sync_peer(boris)
+    sync_gui(qtbot, controller)
+    qtbot.waitUntil(
+        lambda: page.view.members_label.text().startswith("You were removed from this group"),
+        timeout=SIGNAL_TIMEOUT_MS,
+    )
+    assert not page.view.composer.isEnabled()
 
 
 def test_the_creator_removes_a_member_after_confirming(
