@@ -22,6 +22,7 @@ from delegate_app.cli.common import (
 from delegate_app.core.formatting import format_datetime
 from delegate_app.core.mailroom import Mailroom
 from delegate_app.core.messaging.inbox import InboxState
+from delegate_app.core.messaging.membership import AudienceWarning, GroupMember
 from delegate_app.core.messaging.models import Conversation, ConversationKind, Direction, Message
 from delegate_app.core.messaging.outbox import Outbox
 from delegate_app.core.messaging.service import effective_expiry_days
@@ -57,6 +58,20 @@ def register(subparsers: Any) -> None:
     lst = gsub.add_parser("list", help=_("list conversations and groups"))
     add_json_option(lst)
     command(lst, cmd_groups_list)
+    members = gsub.add_parser(
+        "members", help=_("a group's members, its creator, pending and removed members")
+    )
+    members.add_argument("group", metavar="GROUP")
+    add_json_option(members)
+    command(members, cmd_groups_members)
+    remove = gsub.add_parser(
+        "remove", help=_("remove a member from a group you created (everyone is told)")
+    )
+    remove.add_argument("group", metavar="GROUP")
+    remove.add_argument(
+        "member", metavar="MEMBER", help=_("the member's name, or their identity key")
+    )
+    command(remove, cmd_groups_remove)
 
     expiry = subparsers.add_parser(
         "expiry", help=_("make messages in a conversation disappear after N days")
@@ -144,7 +159,30 @@ def _conversation_label(room: Mailroom, conversation: Conversation) -> str:
     return ", ".join(room.directory.display_name(k) for k in conversation.members)
 
 
-def _message_json(room: Mailroom, message: Message, conversation: Conversation) -> dict[str, Any]:
+def _people(room: Mailroom, keys: tuple[str, ...]) -> list[dict[str, str]]:
+    own = room.messenger.sender.key
+    return [
+        {"key": k, "name": _("you") if k == own else room.directory.display_name(k)} for k in keys
+    ]
+
+
+def _warning_json(room: Mailroom, warning: AudienceWarning | None) -> dict[str, Any] | None:
+    if warning is None:
+        return None
+    return {
+        "text": room.messenger.describe_warning(warning),
+        "sent_to": _people(room, warning.sent_to),
+        "missing": _people(room, warning.missing),
+        "extra": _people(room, warning.extra),
+    }
+
+
+def _message_json(
+    room: Mailroom,
+    message: Message,
+    conversation: Conversation,
+    warning: AudienceWarning | None = None,
+) -> dict[str, Any]:
     sender = None if message.sender_key is None else room.directory.display_name(message.sender_key)
     return {
         "id": message.id,
@@ -167,6 +205,7 @@ def _message_json(room: Mailroom, message: Message, conversation: Conversation) 
             {"name": room.directory.display_name(r.identity_key), "state": r.state.value}
             for r in room.messenger.store.recipient_states(message.id)
         ],
+        "audience_warning": _warning_json(room, warning),
     }
 
 
@@ -182,11 +221,19 @@ def cmd_messages(args: argparse.Namespace) -> int:
             conversations = room.messenger.conversations()
         by_id = {c.id: c for c in conversations}
         listed: list[Message] = []
+        warnings: dict[int, AudienceWarning] = {}
         for conversation in conversations:
             listed.extend(room.messenger.messages(conversation.id))
+            if conversation.kind is ConversationKind.GROUP:
+                warnings.update(room.messenger.audience_warnings(conversation.id))
         listed.sort(key=lambda m: (m.received_at or m.sent_at, m.id))
         if args.json:
-            print_json([_message_json(room, m, by_id[m.conversation_id]) for m in listed])
+            print_json(
+                [
+                    _message_json(room, m, by_id[m.conversation_id], warnings.get(m.id))
+                    for m in listed
+                ]
+            )
         else:
             rows = []
             for message in listed:
@@ -202,7 +249,7 @@ def cmd_messages(args: argparse.Namespace) -> int:
                         sender,
                         format_datetime(message.received_at or message.sent_at, "short"),
                         _(message.state.label),
-                        message.body.replace("\n", " "),
+                        _with_warning(room, message, warnings.get(message.id)),
                     ]
                 )
             if rows:
@@ -216,6 +263,16 @@ def cmd_messages(args: argparse.Namespace) -> int:
             for conversation in conversations:
                 room.messenger.mark_read(conversation.id)
     return 0
+
+
+def _with_warning(room: Mailroom, message: Message, warning: AudienceWarning | None) -> str:
+    text = message.body.replace("\n", " ")
+    if warning is None:
+        return text
+    # TRANSLATORS: a message's text, then why it did not go to the whole group
+    return _("{text}  [! {warning}]").format(
+        text=text, warning=room.messenger.describe_warning(warning)
+    )
 
 
 def cmd_groups_create(args: argparse.Namespace) -> int:
@@ -263,6 +320,73 @@ def cmd_groups_list(args: argparse.Namespace) -> int:
         )
     else:
         print(_("No conversations."))
+    return 0
+
+
+def _member_json(member: GroupMember) -> dict[str, Any]:
+    return {
+        "key": member.key,
+        "name": member.name,
+        "state": member.state.value,
+        "creator": member.is_creator,
+        "you": member.is_you,
+    }
+
+
+def cmd_groups_members(args: argparse.Namespace) -> int:
+    with unlocked_vault(args) as vault:
+        room = _room(vault)
+        group = room.messenger.group(args.group)
+        members = room.messenger.group_members(group)
+        creator = group.creator_key
+        creator_name = next((m.name for m in members if m.is_creator), None)
+    if args.json:
+        print_json(
+            {
+                "group": {"id": group.id, "uid": group.uid, "title": group.title},
+                "creator": None if creator is None else {"key": creator, "name": creator_name},
+                "members": [_member_json(m) for m in members],
+            }
+        )
+        return 0
+    if creator is None:
+        print(_("Creator: not known (only local changes are possible)."))
+    else:
+        print(_("Creator: {name}").format(name=creator_name or creator[:12] + "…"))
+    print_table(
+        [
+            [
+                m.name,
+                _(m.state.label) + (" · " + _("creator") if m.is_creator else ""),
+                m.key,
+            ]
+            for m in members
+        ],
+        [_("NAME"), _("STATE"), _("IDENTITY KEY")],
+    )
+    return 0
+
+
+def cmd_groups_remove(args: argparse.Namespace) -> int:
+    with unlocked_vault(args) as vault:
+        room = _room(vault)
+        group = room.messenger.group(args.group)
+        before = set(group.members)
+        updated = room.messenger.remove_member(group, args.member)
+        (removed,) = before - set(updated.members)
+        name = room.directory.display_name(removed)
+    if updated.creator_key is None:
+        print(
+            _("Removed {name} from {group} here only: its creator is not known.").format(
+                name=name, group=updated.title or _("(group)")
+            )
+        )
+    else:
+        print(
+            _("Removed {name} from {group}; run 'delegatectl sync' to tell every member.").format(
+                name=name, group=updated.title or _("(group)")
+            )
+        )
     return 0
 
 

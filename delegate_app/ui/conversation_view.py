@@ -1,7 +1,8 @@
 """One conversation: its messages (sender, time, delivery state), expiry, and the composer.
 
 When a member's security key changed, the composer is disabled and the key-change banner
-below the messages explains why and offers the decisions.
+below the messages explains why and offers the decisions. In a group, *Members…* opens the
+members dialog, and a message that did not go to the whole group shows why under its text.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from collections.abc import Sequence
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +32,7 @@ from delegate_app.ui.plain_text import show_as_plain_text
 from delegate_app.ui.retranslate import is_language_change
 
 MESSAGE_ROLE = Qt.ItemDataRole.UserRole + 1
+WARNING_MARK = "⚠"
 
 STATE_MARKS = {  # a glyph beside the state's word, for a glance
     MessageState.QUEUED: "◷",
@@ -46,6 +50,7 @@ def state_text(message: Message) -> str:
 
 class ConversationViewWidget(QWidget):
     send_requested = Signal(str)
+    members_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,6 +58,9 @@ class ConversationViewWidget(QWidget):
         self.title_label.setObjectName("conversationTitle")
         self.members_label = QLabel()
         self.members_label.setWordWrap(True)
+        self.members_button = QPushButton()
+        self.members_button.setObjectName("groupMembers")
+        self.members_button.clicked.connect(self.members_requested.emit)
         self.expiry = ExpiryWidget()
         self.list = QListWidget()
         self.list.setObjectName("messageList")
@@ -67,9 +75,13 @@ class ConversationViewWidget(QWidget):
         self.composer = ComposerWidget()
         self.messages: list[Message] = []
         self._names: dict[str, str] = {}
+        self.warnings: dict[int, str] = {}
         layout = QVBoxLayout(self)
         layout.addWidget(self.title_label)
-        layout.addWidget(self.members_label)
+        members = QHBoxLayout()
+        members.addWidget(self.members_label, 1)
+        members.addWidget(self.members_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(members)
         layout.addWidget(self.expiry)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.banner)
@@ -86,18 +98,25 @@ class ConversationViewWidget(QWidget):
         messages: Sequence[Message],
         names: dict[str, str],
         blocked: Sequence[Contact],
+        *,
+        group: bool = False,
+        warnings: dict[int, str] | None = None,
+        can_send: bool = True,
     ) -> None:
         """Show a conversation (title None: nothing chosen). ``blocked``: members whose key
-        changed; while there are any, the composer is disabled and the banner shows."""
+        changed; while there are any, the composer is disabled and the banner shows.
+        ``warnings``: by message id, why a group message did not go to the whole group."""
         self.title_label.setText(title or "")
         self.members_label.setText(
             members or ("" if title else _("Choose a conversation, or start one."))
         )
+        self.members_button.setVisible(group)
         self.messages = list(messages)
         self._names = dict(names)
+        self.warnings = dict(warnings or {})
         self._fill()
         self.banner.show_contact(blocked[0] if blocked else None)
-        self.composer.setEnabled(title is not None and not blocked)
+        self.composer.setEnabled(title is not None and not blocked and can_send)
         self.expiry.setEnabled(title is not None)
         self.error_label.clear()
 
@@ -121,22 +140,33 @@ class ConversationViewWidget(QWidget):
         if message.direction is Direction.OUT:
             mark = STATE_MARKS.get(message.state, "")
             # TRANSLATORS: a sent message: who, when, the text, then the delivery state
-            return _("{sender} · {time}\n{text}\n{mark} {state}").format(
+            row = _("{sender} · {time}\n{text}\n{mark} {state}").format(
                 sender=self._sender(message), time=when, text=message.body,
                 mark=mark, state=state_text(message),
             )  # fmt: skip
-        return _("{sender} · {time}\n{text}").format(
-            sender=self._sender(message), time=when, text=message.body
-        )
+        else:
+            row = _("{sender} · {time}\n{text}").format(
+                sender=self._sender(message), time=when, text=message.body
+            )
+        warning = self.warnings.get(message.id)
+        return row if warning is None else f"{row}\n{WARNING_MARK} {warning}"
 
     def _accessible_text(self, message: Message) -> str:
         when = format_datetime(message.sent_at, "short")
         if message.direction is Direction.OUT:
-            return _("You wrote at {time}: {text}. State: {state}.").format(
+            text = _("You wrote at {time}: {text}. State: {state}.").format(
                 time=when, text=message.body, state=state_text(message)
             )
-        return _("{sender} wrote at {time}: {text}").format(
-            sender=self._sender(message), time=when, text=message.body
+        else:
+            text = _("{sender} wrote at {time}: {text}").format(
+                sender=self._sender(message), time=when, text=message.body
+            )
+        warning = self.warnings.get(message.id)
+        # TRANSLATORS: spoken after a group message that did not go to the whole group
+        return (
+            text
+            if warning is None
+            else _("{text} Warning: {warning}").format(text=text, warning=warning)
         )
 
     def row_of(self, message_id: int) -> QListWidgetItem | None:
@@ -151,6 +181,8 @@ class ConversationViewWidget(QWidget):
 
     def retranslate_ui(self) -> None:
         self.list.setAccessibleName(_("Messages"))
+        self.members_button.setText(_("&Members…"))
+        self.members_button.setAccessibleName(_("Members of this group"))
         self.title_label.setAccessibleName(_("Conversation"))
         if not self.title_label.text():
             self.members_label.setText(_("Choose a conversation, or start one."))

@@ -21,11 +21,18 @@ from PySide6.QtWidgets import (
 from delegate_app.core.contacts.models import Contact
 from delegate_app.core.errors import DelegateError
 from delegate_app.core.mailroom import Mailroom
+from delegate_app.core.messaging.membership import MemberState
 from delegate_app.core.messaging.models import Conversation, ConversationKind, Direction
 from delegate_app.core.messaging.service import effective_expiry_days
 from delegate_app.i18n import N_, _, ngettext
-from delegate_app.ui.contact_actions import accept_new_key, keep_old_key, open_safety_number
+from delegate_app.ui.contact_actions import (
+    accept_new_key,
+    keep_old_key,
+    open_safety_number,
+    trust_text,
+)
 from delegate_app.ui.conversation_view import ConversationViewWidget
+from delegate_app.ui.group_members_dialog import GroupMembersDialog
 from delegate_app.ui.new_group_dialog import NewGroupDialog
 from delegate_app.ui.notifications import Arrival
 from delegate_app.ui.pages import PageContext, PageWidget, Section
@@ -54,11 +61,13 @@ class MessagesPageWidget(PageWidget):
         self.group_button = QPushButton()
         self.view = ConversationViewWidget()
         self.dialog: QWidget | None = None
+        self.members_dialog: GroupMembersDialog | None = None
         self._layout()
         self.list.currentItemChanged.connect(self._current_changed)
         self.new_button.clicked.connect(self.choose_contact)
         self.group_button.clicked.connect(self.new_group)
         self.view.send_requested.connect(self.send)
+        self.view.members_requested.connect(self.show_members)
         self.view.expiry.expiry_chosen.connect(self._expiry_chosen)
         self.view.banner.compare_requested.connect(self._compare)
         self.view.banner.accept_requested.connect(self._accept_key)
@@ -107,6 +116,9 @@ class MessagesPageWidget(PageWidget):
         if self.dialog is not None and shiboken6.isValid(self.dialog):
             self.dialog.close()
         self.dialog = None
+        if self.members_dialog is not None and shiboken6.isValid(self.members_dialog):
+            self.members_dialog.close()  # names of others stay behind no lock
+        self.members_dialog = None
         self.conversations = []
         self.current_id = None
         self.list.clear()
@@ -224,22 +236,92 @@ class MessagesPageWidget(PageWidget):
             self.sync_requested.emit()  # read receipts are owed
         directory = self.room.directory
         names = {key: directory.display_name(key) for key in conversation.members}
-        members = (
-            _("Members: {names}").format(names=", ".join(names.values()))
-            if conversation.kind is ConversationKind.GROUP
-            else None
-        )
+        group = conversation.kind is ConversationKind.GROUP
+        members = self._members_line(conversation, names) if group else None
         messages = messenger.messages(conversation.id)
         for key in {m.sender_key for m in messages if m.sender_key} - names.keys():
             names[key] = directory.display_name(key)  # e.g. a key from before a key change
+        warnings = {
+            message_id: messenger.describe_warning(warning)
+            for message_id, warning in messenger.audience_warnings(conversation.id).items()
+        } if group else {}  # fmt: skip
         self.view.show_conversation(
             self._label(conversation), members, messages, names,
             self._blocked_members(conversation),
+            group=group, warnings=warnings, can_send=not conversation.self_removed,
         )  # fmt: skip
         forced = self.session.policy.value("forced_message_expiry_days")
         days = effective_expiry_days(conversation.expiry_days, self.session.policy)
         self.view.expiry.set_state(conversation.expiry_days, days if forced is not None else None)
+        if group:
+            self._fill_members(conversation)  # an open members dialog follows sync
         self.conversation_shown.emit(conversation.id)
+
+    def _members_line(self, conversation: Conversation, names: dict[str, str]) -> str:
+        if conversation.self_removed:
+            return _("You were removed from this group by its creator: you cannot send to it.")
+        pending = set(self.room.messenger.pending_members(conversation))
+        shown = [
+            # TRANSLATORS: a group member we have no card for, in the list of members
+            _("{name} (pending)").format(name=name) if key in pending else name
+            for key, name in sorted(names.items(), key=lambda kv: (kv[0] in pending, kv[1]))
+        ]  # by name, pending members last
+        return _("Members: {names}").format(names=", ".join(shown))
+
+    # -- group members ------------------------------------------------------------------------
+
+    def show_members(self) -> GroupMembersDialog | None:
+        """The members dialog of the open group (one at a time, kept up to date)."""
+        conversation = self.current_conversation()
+        if conversation is None or conversation.kind is not ConversationKind.GROUP:
+            return None
+        if self.members_dialog is None or not shiboken6.isValid(self.members_dialog):
+            dialog = GroupMembersDialog(self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.remove_requested.connect(self._remove_member)
+            dialog.finished.connect(self._members_closed)
+            self.members_dialog = dialog
+        self._fill_members(conversation)
+        self.members_dialog.open()
+        return self.members_dialog
+
+    def _members_closed(self) -> None:
+        self.members_dialog = None
+
+    def _fill_members(self, conversation: Conversation) -> None:
+        dialog = self.members_dialog
+        if dialog is None or not shiboken6.isValid(dialog):
+            return
+        messenger = self.room.messenger
+        members = messenger.group_members(conversation)
+        book = self.room.contacts
+        trust = {}
+        for member in members:
+            if member.is_you or member.state is MemberState.PENDING:
+                continue
+            contact = book.find_by_identity_key(bytes.fromhex(member.key))
+            if contact is not None:
+                trust[member.key] = trust_text(contact)
+        creator = conversation.creator_key
+        dialog.set_members(
+            self._label(conversation), members, trust,
+            creator_known=creator is not None,
+            can_remove=not conversation.self_removed
+            and creator in (None, messenger.sender.key),
+        )  # fmt: skip
+
+    def _remove_member(self, key: str) -> None:
+        conversation = self.current_conversation()
+        if conversation is None:
+            return
+        try:
+            updated = self.room.messenger.remove_member(conversation, key)
+        except DelegateError as exc:
+            self.view.show_error(str(exc))
+            return
+        self.refresh()
+        self._fill_members(updated)
+        self.sync_requested.emit()  # the new membership goes to every member
 
     # -- starting conversations ---------------------------------------------------------------
 

@@ -16,6 +16,7 @@ import pytest
 
 from delegate_app.core.messaging import payloads as messaging
 from delegate_app.core.messaging.errors import PayloadError
+from delegate_app.core.messaging.membership import group_uid
 from delegate_app.core.messaging.schema import Schema
 from delegate_app.core.sharing import payloads as sharing
 
@@ -42,6 +43,7 @@ PARSERS = {
     messaging.RECEIPT_TYPE: _Parser(messaging.ReceiptPayload.from_bytes),
     sharing.DOCUMENT_TYPE: _Parser(sharing.DocumentPayload.from_bytes),
     sharing.COMMENT_TYPE: _Parser(sharing.CommentPayload.from_bytes),
+    messaging.GROUP_UPDATE_TYPE: _Parser(messaging.GroupUpdatePayload.from_bytes),
 }
 
 
@@ -102,3 +104,11 @@ def test_each_documented_refusal_is_refused(content_type: str, body: str) -> Non
 
 def test_there_is_a_refused_example_for_every_content_type() -> None:
     assert {ctype for ctype, _body in _refused()} == set(PARSERS)
+
+
+def test_the_documented_group_id_derives_from_its_creator_and_nonce() -> None:
+    ((_ctype, example),) = [e for e in _examples("json") if e[0] == messaging.GROUP_UPDATE_TYPE]
+    update = messaging.GroupUpdatePayload.from_bytes(example.encode())
+    creator = "3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29"
+    assert creator in update.members
+    assert group_uid(creator, update.nonce) == update.group_uid

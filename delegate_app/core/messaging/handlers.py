@@ -1,10 +1,16 @@
-"""Inbound handlers for messages and receipts (run inside the receive transaction)."""
+"""Inbound handlers for messages, receipts and group updates (inside the receive transaction)."""
 
 from __future__ import annotations
 
 from delegate_app.core.messaging.errors import ConversationNotFoundError, PayloadError
+from delegate_app.core.messaging.membership import (
+    MembershipStore,
+    check_audience,
+    group_update_handler,
+)
 from delegate_app.core.messaging.models import Conversation, ConversationKind, MessageState
 from delegate_app.core.messaging.payloads import (
+    GROUP_UPDATE_TYPE,
     MESSAGE_TYPE,
     RECEIPT_TYPE,
     MessagePayload,
@@ -18,7 +24,7 @@ from delegate_app.core.vault import Database
 
 
 def message_handlers(own_key: str, policy: Policy) -> dict[str, Handler]:
-    """Handlers for ``delegate/message`` and ``delegate/receipt`` for the profile ``own_key``."""
+    """Handlers for messages, receipts and group updates for the profile ``own_key``."""
 
     direct_ids: dict[str, int] = {}  # sender key -> direct conversation id (a lookup saved)
 
@@ -70,11 +76,21 @@ def message_handlers(own_key: str, policy: Policy) -> dict[str, Handler]:
                 expiry_days=payload.expiry_days,
                 now=inbound.received_at,
             )
+            warning = None
         else:
             if inbound.sender.key not in conversation.members:
                 raise PayloadError("The sender is not a member of this conversation.")
-            if not others <= set(conversation.members):
-                store.add_members(conversation.id, others)
+            # A member's message never changes who is in the group (only the creator's signed
+            # updates do): recipients that differ from the membership we know are flagged.
+            warning = (
+                check_audience(
+                    {*conversation.members, *(() if conversation.self_removed else (own_key,))},
+                    members,
+                    inbound.sender.key,
+                )
+                if kind is ConversationKind.GROUP
+                else None
+            )
             if conversation.expiry_days != payload.expiry_days:
                 store.set_expiry(conversation.id, payload.expiry_days)
         sent_at = inbound.sent_at
@@ -88,6 +104,8 @@ def message_handlers(own_key: str, policy: Policy) -> dict[str, Handler]:
             received_at=inbound.received_at,
             expires_at=None if days is None else sent_at + days * DAY,
         )
+        if inserted is not None and warning is not None:
+            MembershipStore(db).record_warning(inserted, warning)
         if inserted is not None:
             db.execute(
                 "INSERT OR IGNORE INTO receipts_owed (sender_key, kind, message_uid)"
@@ -105,4 +123,8 @@ def message_handlers(own_key: str, policy: Policy) -> dict[str, Handler]:
             inbound.received_at,
         )
 
-    return {MESSAGE_TYPE: on_message, RECEIPT_TYPE: on_receipt}
+    return {
+        MESSAGE_TYPE: on_message,
+        RECEIPT_TYPE: on_receipt,
+        GROUP_UPDATE_TYPE: group_update_handler(own_key),
+    }

@@ -79,6 +79,9 @@ class Conversation:
     expiry_days: int | None
     created_at: datetime
     updated_at: datetime
+    creator_key: str | None = None  # groups: who may change membership (None: not known)
+    membership_epoch: int = 0  # groups: the creator's latest membership update applied
+    self_removed: bool = False  # groups: the creator removed this profile
 
 
 @dataclass(frozen=True)

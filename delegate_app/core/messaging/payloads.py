@@ -1,4 +1,4 @@
-"""Application payloads carried inside envelopes: messages and receipts (JSON, versioned).
+"""Application payloads carried inside envelopes: messages, receipts, group updates (JSON).
 
 The envelope (docs/PROTOCOL.md) authenticates the sender, the recipients, the
 time and the content type; these bodies say what the content means. Parsing is
@@ -17,10 +17,12 @@ from delegate_app.core.messaging.schema import OPTIONAL, REQUIRED, Schema, decod
 
 MESSAGE_TYPE = "delegate/message"
 RECEIPT_TYPE = "delegate/receipt"
+GROUP_UPDATE_TYPE = "delegate/group-update"
 MAX_TEXT = 64 * 1024
 MAX_TITLE = 200
 MAX_MEMBERS = 1000
 MAX_RECEIPT_IDS = 10_000
+MAX_EPOCH = 2**31 - 1
 UID_RE = re.compile(r"^[0-9a-f]{32}$")
 KEY_RE = re.compile(r"^[0-9a-f]{64}$")
 
@@ -50,6 +52,17 @@ RECEIPT = Schema(
         "v": REQUIRED,
         "receipt": REQUIRED,
         "messages": REQUIRED,
+    },
+)
+GROUP_UPDATE = Schema(
+    "group update",
+    {
+        "v": REQUIRED,
+        "group": REQUIRED,
+        "nonce": REQUIRED,
+        "title": REQUIRED,
+        "members": REQUIRED,
+        "epoch": REQUIRED,
     },
 )
 
@@ -175,3 +188,43 @@ class ReceiptPayload:
         ):
             raise PayloadError("The receipt lists no valid message ids.")
         return cls(str(kind), tuple(messages))
+
+
+@dataclass(frozen=True)
+class GroupUpdatePayload:
+    """The creator's signed statement of a group's whole membership (the creator included)."""
+
+    group_uid: str
+    nonce: str
+    title: str
+    members: tuple[str, ...]
+    epoch: int
+
+    def to_bytes(self) -> bytes:
+        return encode(
+            GROUP_UPDATE,
+            {
+                "group": self.group_uid,
+                "nonce": self.nonce,
+                "title": self.title,
+                "members": sorted(self.members),
+                "epoch": self.epoch,
+            },
+        )
+
+    @classmethod
+    def from_bytes(cls, body: bytes) -> GroupUpdatePayload:
+        data = decode(GROUP_UPDATE, body)
+        members = keys_field(data, "members")
+        if not members or len(set(members)) != len(members):
+            raise PayloadError("The group update's members are empty or repeated.")
+        title = text_field(data, "title", limit=MAX_TITLE) or ""
+        if not title.strip():
+            raise PayloadError("The group update has no title.")
+        return cls(
+            group_uid=uid_field(data, "group"),
+            nonce=uid_field(data, "nonce"),
+            title=title,
+            members=members,
+            epoch=int_field(data, "epoch", low=1, high=MAX_EPOCH) or 0,
+        )

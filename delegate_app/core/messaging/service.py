@@ -12,6 +12,16 @@ from collections.abc import Sequence
 
 from delegate_app.core.messaging.directory import Correspondent, Directory
 from delegate_app.core.messaging.errors import ConversationNotFoundError, MessagingError
+from delegate_app.core.messaging.membership import (
+    AudienceWarning,
+    GroupMember,
+    MembershipStore,
+    MemberState,
+    describe,
+    group_uid,
+    new_nonce,
+    pending_members,
+)
 from delegate_app.core.messaging.models import (
     Conversation,
     ConversationKind,
@@ -20,11 +30,13 @@ from delegate_app.core.messaging.models import (
 )
 from delegate_app.core.messaging.outbox import MESSAGE_KIND
 from delegate_app.core.messaging.payloads import (
+    GROUP_UPDATE_TYPE,
     MAX_TEXT,
     MAX_TITLE,
     MESSAGE_TYPE,
     RECEIPT_TYPE,
     ConversationRef,
+    GroupUpdatePayload,
     MessagePayload,
     ReceiptPayload,
 )
@@ -36,6 +48,7 @@ from delegate_app.i18n import _
 
 DAY = 86_400.0
 RECEIPT_BATCH = 500
+GROUP_UPDATE_KIND = "group-update"
 
 
 def effective_expiry_days(conversation_days: int | None, policy: Policy) -> int | None:
@@ -73,8 +86,11 @@ class Messenger:
             return existing
         return self.store.create_conversation(kind=ConversationKind.DIRECT, members=[contact.key])
 
-    def create_group(self, title: str, member_names: Sequence[str]) -> Conversation:
-        """A group conversation (e.g. a delegation's members)."""
+    def create_group(
+        self, title: str, member_names: Sequence[str], *, now: float | None = None
+    ) -> Conversation:
+        """A group conversation (e.g. a delegation's members), created by this profile: its id
+        derives from our key, and its membership goes to every member as a signed update."""
         title = title.strip()
         if not title or len(title) > MAX_TITLE:
             raise MessagingError(_("A group needs a name of at most 200 characters."))
@@ -83,9 +99,137 @@ class Messenger:
         members = [self.directory.by_name(name) for name in member_names]
         if not members:
             raise MessagingError(_("A group needs at least one member besides you."))
-        return self.store.create_conversation(
-            kind=ConversationKind.GROUP, title=title, members=[m.key for m in members]
+        for member in members:
+            self.directory.check_can_send(member)
+        nonce = new_nonce()
+        with self.db.transaction() as db:
+            group = self.store.create_conversation(
+                kind=ConversationKind.GROUP,
+                title=title,
+                members=[m.key for m in members],
+                uid=group_uid(self.sender.key, nonce),
+                creator_key=self.sender.key,
+                group_nonce=nonce,
+                membership_epoch=1,
+                now=now,
+            )
+            self._send_update(db, group, nonce, members, now=now)
+        return group
+
+    def _send_update(
+        self,
+        db: Database,
+        group: Conversation,
+        nonce: str,
+        recipients: Sequence[Correspondent],
+        *,
+        now: float | None,
+    ) -> None:
+        if not recipients:
+            return
+        update = GroupUpdatePayload(
+            group_uid=group.uid,
+            nonce=nonce,
+            title=group.title or "",
+            members=tuple(sorted({*group.members, self.sender.key})),
+            epoch=group.membership_epoch,
         )
+        self.sender.enqueue(
+            db,
+            recipients,
+            content_type=GROUP_UPDATE_TYPE,
+            body=update.to_bytes(),
+            kind=GROUP_UPDATE_KIND,
+            priority=Priority.MESSAGE,
+            now=now,
+        )
+
+    def pending_members(self, conversation: Conversation) -> list[str]:
+        """Members we have no contact card for: shown as pending, skipped when sending."""
+        return pending_members(conversation, self.directory)
+
+    def remove_member(
+        self, conversation: Conversation, member: str, *, now: float | None = None
+    ) -> Conversation:
+        """Remove ``member`` (a contact's name or an identity key) from a group.
+
+        Only the group's creator changes membership for everyone: when that is us, every
+        member, the removed one included, is sent the new membership. A group whose creator
+        is not known (made before groups had one) changes here only: we stop sending to them.
+        """
+        if conversation.kind is not ConversationKind.GROUP:
+            raise MessagingError(_("Only members of a group can be removed."))
+        key = self._member_key(conversation, member)
+        creator = conversation.creator_key
+        if creator is not None and creator != self.sender.key:
+            raise MessagingError(
+                _("Only the group's creator, {name}, can remove members.").format(
+                    name=self.directory.display_name(creator)
+                )
+            )
+        nonce = MembershipStore(self.db).nonce(conversation.id)
+        remaining = [k for k in conversation.members if k != key]
+        epoch = conversation.membership_epoch + 1 if creator is not None else 0
+        with self.db.transaction() as db:
+            MembershipStore(db).set_membership(
+                conversation.id, remaining, epoch=epoch, creator_key=creator
+            )
+            updated = self.store.conversation(conversation.id)
+            if creator is not None and nonce is not None:
+                found = (self.directory.by_key(k) for k in (*remaining, key))
+                told = [c for c in found if c is not None]
+                self._send_update(db, updated, nonce, told, now=now)
+        return updated
+
+    def group_members(self, conversation: Conversation) -> list[GroupMember]:
+        """Everyone of a group as we know them: us first, then members by name (pending ones
+        last), then those the creator removed."""
+        if conversation.kind is not ConversationKind.GROUP:
+            raise MessagingError(_("This conversation is not a group."))
+        creator = conversation.creator_key
+        own = self.sender.key
+        pending = set(self.pending_members(conversation))
+
+        def member(key: str, state: MemberState) -> GroupMember:
+            name = _("you") if key == own else self.directory.display_name(key)
+            return GroupMember(key, name, state, key == creator, key == own)
+
+        you = member(own, MemberState.REMOVED if conversation.self_removed else MemberState.MEMBER)
+        current = [
+            member(k, MemberState.PENDING if k in pending else MemberState.MEMBER)
+            for k in conversation.members
+        ]
+        removed = [
+            member(k, MemberState.REMOVED)
+            for k in MembershipStore(self.db).removed(conversation.id)
+            if k not in conversation.members and k != own
+        ]
+
+        def by_name(m: GroupMember) -> tuple[bool, str, str]:
+            return (m.state is MemberState.PENDING, m.name.casefold(), m.key)
+
+        return [you, *sorted(current, key=by_name), *sorted(removed, key=by_name)]
+
+    def audience_warnings(self, conversation_id: int) -> dict[int, AudienceWarning]:
+        """Messages of a conversation that did not go to the whole group, by message id."""
+        return MembershipStore(self.db).warnings(conversation_id)
+
+    def describe_warning(self, warning: AudienceWarning) -> str:
+        """The warning as plain sentences with names ("you" for us)."""
+        return describe(warning, self.directory.display_name, self.sender.key)
+
+    def _member_key(self, conversation: Conversation, member: str) -> str:
+        wanted = member.strip()
+        if wanted in conversation.members:
+            return wanted
+        matches = [k for k in conversation.members if self.directory.display_name(k) == wanted]
+        if len(matches) != 1:
+            raise MessagingError(
+                _("{name} is not a member of {group}.").format(
+                    name=wanted, group=conversation.title or _("(group)")
+                )
+            )
+        return matches[0]
 
     def group(self, title: str) -> Conversation:
         groups = self.store.groups_named(title.strip())
@@ -107,10 +251,14 @@ class Messenger:
         return self.send_in(self.group(title), text, now=now)
 
     def _recipients(self, conversation: Conversation) -> list[Correspondent]:
+        if conversation.self_removed:
+            raise MessagingError(_("You are no longer a member of this group."))
         recipients = []
         for key in conversation.members:
             contact = self.directory.by_key(key)
             if contact is None:
+                if conversation.kind is ConversationKind.GROUP:
+                    continue  # pending: no card to encrypt to; the rest still get it
                 raise MessagingError(
                     _("A member of this conversation is no longer a contact: {name}.").format(
                         name=self.directory.display_name(key)
@@ -118,6 +266,10 @@ class Messenger:
                 )
             self.directory.check_can_send(contact)
             recipients.append(contact)
+        if not recipients:
+            raise MessagingError(
+                _("No member of this group can be sent to yet: import their cards first.")
+            )
         return recipients
 
     def send_in(
@@ -130,6 +282,7 @@ class Messenger:
             raise MessagingError(_("The message is too long."))
         now = time.time() if now is None else now
         recipients = self._recipients(conversation)
+        skipped = sorted(set(conversation.members) - {r.key for r in recipients})
         days = effective_expiry_days(conversation.expiry_days, self.policy)
         uid = new_uid()
         payload = MessagePayload(
@@ -137,14 +290,14 @@ class Messenger:
                 uid=conversation.uid,
                 kind=conversation.kind.value,
                 title=conversation.title,
-                members=tuple(sorted({*conversation.members, self.sender.key})),
+                members=tuple(sorted({*(r.key for r in recipients), self.sender.key})),
             ),
             message_uid=uid,
             text=text,
             expiry_days=days,
         )
         with self.db.transaction() as db:
-            self.store.insert_outgoing(
+            message_id = self.store.insert_outgoing(
                 conversation_id=conversation.id,
                 uid=uid,
                 body=text,
@@ -152,6 +305,11 @@ class Messenger:
                 expires_at=None if days is None else now + days * DAY,
                 recipients=[r.key for r in recipients],
             )
+            if skipped:
+                MembershipStore(db).record_warning(
+                    message_id,
+                    AudienceWarning(tuple(sorted(r.key for r in recipients)), tuple(skipped), ()),
+                )
             self.sender.enqueue(
                 db,
                 recipients,

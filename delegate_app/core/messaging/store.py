@@ -86,6 +86,9 @@ class MessageStore:
             expiry_days=row["expiry_days"],
             created_at=created,
             updated_at=updated,
+            creator_key=row["creator_key"],
+            membership_epoch=int(row["membership_epoch"]),
+            self_removed=bool(row["self_removed"]),
         )
 
     def conversation(self, conversation_id: int) -> Conversation:
@@ -129,13 +132,17 @@ class MessageStore:
         uid: str | None = None,
         expiry_days: int | None = None,
         now: float | None = None,
+        creator_key: str | None = None,
+        group_nonce: str | None = None,
+        membership_epoch: int = 0,
     ) -> Conversation:
         now = time.time() if now is None else now
+        row = (uid or new_uid(), kind.value, title, expiry_days, now, now, creator_key)
         with self.db.transaction() as db:
             cursor = db.execute(
-                "INSERT INTO conversations (uid, kind, title, expiry_days, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (uid or new_uid(), kind.value, title, expiry_days, now, now),
+                "INSERT INTO conversations (uid, kind, title, expiry_days, created_at, updated_at,"
+                " creator_key, group_nonce, membership_epoch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*row, group_nonce, membership_epoch),
             )
             conversation_id = int(cursor.lastrowid)
             db.executemany(
@@ -161,6 +168,9 @@ class MessageStore:
                 (new_key, old_key),
             ).rowcount
             db.execute("DELETE FROM conversation_members WHERE identity_key = ?", (old_key,))
+            db.execute(
+                "UPDATE conversations SET creator_key = ? WHERE creator_key = ?", (new_key, old_key)
+            )
         return int(moved)
 
     def set_expiry(self, conversation_id: int, days: int | None) -> None:
