@@ -74,6 +74,7 @@ def cmd_requests_list(args: argparse.Namespace) -> int:
         room = Mailroom.open(vault.db, policy())
         requests = room.requests.all()
         discarded = room.requests.discarded()
+        room.requests.clear_discarded()  # told now: the next count starts from zero
     if args.json:
         print_json({"requests": [_json(r) for r in requests], "discarded": discarded})
         return 0
