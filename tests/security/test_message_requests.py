@@ -7,6 +7,7 @@ bound and decrypted again on every sync pass (120 × 3 MiB made a 368 MB vault).
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -21,7 +22,8 @@ from delegate_app.core.mailroom import Mailroom
 from delegate_app.core.messaging.inbox import InboxState
 from delegate_app.core.messaging.models import Priority
 from delegate_app.core.messaging.outbox import Outbox
-from delegate_app.core.messaging.receiver import Outcome
+from delegate_app.core.messaging.payloads import RECEIPT_TYPE, ReceiptPayload
+from delegate_app.core.messaging.receiver import PREVIEW_CHARS, STRANGER_RECEIPT, Outcome
 from delegate_app.core.messaging.requests import RequestError
 from delegate_app.core.policy import Policy, RawPolicy
 from sync.client.engine import SyncEngine
@@ -210,3 +212,24 @@ def test_a_malformed_message_from_a_stranger_is_refused_not_kept(tmp_path: Path)
         result = room.receiver.receive(envelope_id, data)
         assert result.outcome is Outcome.REJECTED
         assert room.requests.all() == []
+
+
+def test_a_redelivered_envelope_or_a_strangers_receipt_adds_nothing(tmp_path: Path) -> None:
+    with victim_and_strangers(tmp_path, NO_RELAY, 1) as (amina, (chen,)):
+        room, sender = amina.room, chen.room
+        ((envelope_id, data),) = _send(chen, ["long " * 2_000])
+        assert room.receiver.receive(envelope_id, data).outcome is Outcome.HELD
+        again = room.receiver.receive(envelope_id, data)  # the relay lost our ack
+        assert again.outcome is Outcome.DUPLICATE
+        (request,) = room.requests.all()
+        assert request.count == 1 and len(request.preview or "") == PREVIEW_CHARS
+        # A receipt "from" a stranger acknowledges nothing of ours: dropped, and not counted.
+        target = sender.directory.by_name("Amina Haddad")
+        receipt = ReceiptPayload("read", (secrets.token_hex(16),)).to_bytes()
+        with sender.db.transaction() as db:
+            sender.sender.enqueue(db, [target], content_type=RECEIPT_TYPE, body=receipt,
+                                  kind="receipt", priority=Priority.RECEIPT)  # fmt: skip
+        pending = [d for d in Outbox(sender.db).pending() if d.kind == "receipt"]
+        result = room.receiver.receive(pending[0].envelope_id, pending[0].data)
+        assert (result.outcome, result.reason) == (Outcome.DISCARDED, STRANGER_RECEIPT)
+        assert room.requests.store.totals()[0] == 1 and room.requests.discarded() == 0

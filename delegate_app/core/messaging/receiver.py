@@ -36,6 +36,13 @@ from delegate_app.core.vault.database import IntegrityError
 
 log = logging.getLogger(__name__)
 
+#: Why a stranger's envelope was dropped (``ReceiveResult.reason`` of ``Outcome.DISCARDED``).
+OVER_LIMITS = "over the request limits"  # counted, for the user to be told
+BLOCKED = "blocked"  # dropped silently
+STRANGER_RECEIPT = "a receipt from someone who is not a contact"  # dropped silently
+#: Characters of a stranger's first words kept for the request list (the body has them all).
+PREVIEW_CHARS = 500
+
 #: 2020-01-01T00:00:00Z. A sender's time before it is a broken clock (or 0), never a real date.
 EARLIEST_PLAUSIBLE_TIME = 1_577_836_800
 
@@ -277,9 +284,16 @@ class Receiver:
             if not from_relay:
                 self._inbox.release(envelope_id)
             self._bookkeeping(position, envelope_id)
-        if admission in (Admission.KEPT, Admission.DUPLICATE):
+        if admission is Admission.KEPT:
             return ReceiveResult(envelope_id, Outcome.HELD, content_type, "message request")
-        reason = "over the request limits" if admission is Admission.OVER_LIMIT else "blocked"
+        if admission is Admission.DUPLICATE:
+            return ReceiveResult(envelope_id, Outcome.DUPLICATE, content_type)
+        reason = {
+            Admission.OVER_LIMIT: OVER_LIMITS,
+            Admission.BLOCKED: BLOCKED,
+        }[admission]
+        if content_type == RECEIPT_TYPE:
+            reason = STRANGER_RECEIPT
         return ReceiveResult(envelope_id, Outcome.DISCARDED, content_type, reason)
 
     def deliver_request_item(self, item: RequestItem, sender: Correspondent) -> ReceiveResult:
@@ -322,7 +336,8 @@ def _preview(content_type: str, body: bytes) -> str | None:
     """
     if content_type != MESSAGE_TYPE:
         return None
-    return MessagePayload.from_bytes(body).text
+    text = MessagePayload.from_bytes(body).text
+    return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
 
 
 class _AlreadySeenError(Exception):

@@ -113,7 +113,7 @@ class RequestStore:
                 "SELECT 1 FROM message_request_items WHERE envelope_id = ?", (envelope_id,)
             ):
                 return Admission.DUPLICATE
-            size = len(body)
+            size = len(body) + 32 * len(recipients)  # what the row adds, but for fixed fields
             total = self._one(
                 "SELECT count(*) AS n, coalesce(sum(size), 0) AS bytes FROM message_request_items"
             )
