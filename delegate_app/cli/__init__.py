@@ -18,6 +18,7 @@ from delegate_app.cli import (
     docs_commands,
     policy_commands,
     profile_commands,
+    request_commands,
     sync_commands,
 )
 from delegate_app.cli.common import CliError, run_command
@@ -25,7 +26,14 @@ from delegate_app.cli.terminal import printable_output
 from delegate_app.core.hardening import harden_process
 from delegate_app.i18n import _
 
-COMMAND_MODULES = (profile_commands, docs_commands, crypto_commands, sync_commands, policy_commands)
+COMMAND_MODULES = (
+    profile_commands,
+    docs_commands,
+    crypto_commands,
+    sync_commands,
+    request_commands,
+    policy_commands,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

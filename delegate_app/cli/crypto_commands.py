@@ -145,7 +145,7 @@ def cmd_card_export(args: argparse.Namespace) -> int:
 MAX_CARD_FILE = 64 * 1024
 
 
-def _read_card(path: Path) -> ContactCard:
+def read_card(path: Path) -> ContactCard:
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_CARD_FILE + 1)
@@ -156,7 +156,7 @@ def _read_card(path: Path) -> ContactCard:
 
 
 def cmd_card_import(args: argparse.Namespace) -> int:
-    card = _read_card(args.file)
+    card = read_card(args.file)
     with unlocked_vault(args) as vault:
         book = ContactBook(vault.db, policy())
         contact = book.import_card(card)
@@ -260,7 +260,7 @@ def cmd_org_sign(args: argparse.Namespace) -> int:
             raise ValueError
     except (OSError, ValueError, KeyError, TypeError):
         raise CliError(_("{path} is not an organisation key file.").format(path=args.key)) from None
-    card = _read_card(args.card)
+    card = read_card(args.card)
     signed = sign_card_for_organisation(card, key)
     out: Path = args.out or args.card
     out.write_text(signed.to_text() + "\n", encoding="ascii")

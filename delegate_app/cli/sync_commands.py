@@ -19,6 +19,7 @@ from delegate_app.cli.common import (
     print_table,
     unlocked_vault,
 )
+from delegate_app.cli.request_commands import discarded_line as _discarded_line
 from delegate_app.core.formatting import format_datetime
 from delegate_app.core.mailroom import Mailroom
 from delegate_app.core.messaging.inbox import InboxState
@@ -602,6 +603,8 @@ def _report_json(report: SyncReport, state: SyncState) -> dict[str, Any]:
         "received": report.received,
         "duplicates": report.duplicates,
         "held": report.held,
+        "discarded": report.discarded,
+        "requests_expired": report.requests_expired,
         "rejected": [{"envelope_id": e, "reason": r} for e, r in report.rejected],
         "failed_deliveries": report.failed_deliveries,
         "attachments_sent": report.attachments_sent,
@@ -642,11 +645,15 @@ def _print_report(report: SyncReport) -> None:
     if report.held:
         print(
             ngettext(
-                "{count} envelope from an unknown sender is held until you add them.",
-                "{count} envelopes from unknown senders are held until you add them.",
+                "{count} new message request from someone who is not your contact: "
+                "see 'delegatectl requests list'.",
+                "{count} new message requests from people who are not your contacts: "
+                "see 'delegatectl requests list'.",
                 report.held,
             ).format(count=report.held)
         )
+    if report.discarded:
+        print(_discarded_line(report.discarded))
     for error in report.errors:
         print(error, file=sys.stderr)
 

@@ -15,6 +15,8 @@ from delegate_app.core.crypto.identity import LocalIdentity
 from delegate_app.core.messaging.directory import ContactDirectory
 from delegate_app.core.messaging.handlers import message_handlers
 from delegate_app.core.messaging.receiver import Handler, Receiver
+from delegate_app.core.messaging.request_store import RequestLimits
+from delegate_app.core.messaging.requests import Requests
 from delegate_app.core.messaging.sending import Sender
 from delegate_app.core.messaging.service import Messenger
 from delegate_app.core.policy import Policy
@@ -34,6 +36,7 @@ class Mailroom:
     messenger: Messenger
     sharing: Sharing
     receiver: Receiver
+    requests: Requests
 
     @classmethod
     def open(cls, db: Database, policy: Policy) -> Mailroom:
@@ -48,7 +51,10 @@ class Mailroom:
             **message_handlers(sender.key, policy),
             **sharing_handlers(sender.key, policy, relay),
         }
-        receiver = Receiver(db, identity, directory, handlers)
+        receiver = Receiver(
+            db, identity, directory, handlers, limits=RequestLimits.from_policy(policy)
+        )
+        requests = Requests(db, identity, contacts, directory, receiver, policy)
         return cls(
             db=db,
             policy=policy,
@@ -59,6 +65,7 @@ class Mailroom:
             messenger=messenger,
             sharing=sharing,
             receiver=receiver,
+            requests=requests,
         )
 
     @property

@@ -206,6 +206,41 @@ SPECS: tuple[SettingSpec, ...] = (
         "Classification markings offered for documents.",
         ValueKind.LIST,
     ),
+    SettingSpec(
+        "requests_per_sender",
+        20,
+        _int_range(1, 1000),
+        "Messages kept from one sender who is not a contact.",
+        ValueKind.INTEGER,
+    ),
+    SettingSpec(
+        "requests_kb_per_sender",
+        1024,
+        _int_range(1, 65536),
+        "Kilobytes kept from one sender who is not a contact.",
+        ValueKind.INTEGER,
+    ),
+    SettingSpec(
+        "requests_total",
+        200,
+        _int_range(1, 10000),
+        "Messages kept from all senders who are not contacts.",
+        ValueKind.INTEGER,
+    ),
+    SettingSpec(
+        "requests_kb_total",
+        16384,
+        _int_range(1, 1048576),
+        "Kilobytes kept from all senders who are not contacts.",
+        ValueKind.INTEGER,
+    ),
+    SettingSpec(
+        "requests_expiry_days",
+        30,
+        _int_range(1, 365),
+        "Message requests are deleted after this many days.",
+        ValueKind.INTEGER,
+    ),
 )
 SPEC_BY_KEY: Mapping[str, SettingSpec] = {spec.key: spec for spec in SPECS}
 

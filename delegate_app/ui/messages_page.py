@@ -33,6 +33,7 @@ from delegate_app.ui.contact_actions import (
 )
 from delegate_app.ui.conversation_view import ConversationViewWidget
 from delegate_app.ui.group_members_dialog import GroupMembersDialog
+from delegate_app.ui.message_requests import MessageRequestsWidget
 from delegate_app.ui.new_group_dialog import NewGroupDialog
 from delegate_app.ui.notifications import Arrival
 from delegate_app.ui.pages import PageContext, PageWidget, Section
@@ -60,9 +61,13 @@ class MessagesPageWidget(PageWidget):
         self.new_button = QPushButton()
         self.group_button = QPushButton()
         self.view = ConversationViewWidget()
+        self.requests = MessageRequestsWidget()
         self.dialog: QWidget | None = None
         self.members_dialog: GroupMembersDialog | None = None
         self._layout()
+        self.requests.accepted.connect(self._request_accepted)
+        self.requests.changed.connect(self.sync_requested)  # delivered messages owe receipts
+        self.requests.status_message.connect(self.status_message)
         self.list.currentItemChanged.connect(self._current_changed)
         self.new_button.clicked.connect(self.choose_contact)
         self.group_button.clicked.connect(self.new_group)
@@ -80,6 +85,7 @@ class MessagesPageWidget(PageWidget):
         buttons.addWidget(self.group_button)
         column = QWidget()
         column_layout = QVBoxLayout(column)
+        column_layout.addWidget(self.requests)
         column_layout.addLayout(buttons)
         column_layout.addWidget(self.list, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -122,11 +128,14 @@ class MessagesPageWidget(PageWidget):
         self.conversations = []
         self.current_id = None
         self.list.clear()
+        self.requests.refresh(None)
         self.view.composer.clear()
         self.view.show_conversation(None, None, [], {}, ())
         self._newest_incoming = 0
 
     def sync_reported(self, report: SyncReport) -> None:
+        if report.held or report.discarded or report.requests_expired:
+            self.requests.refresh(self.room)
         if not report.received and not report.sent:
             return
         if self.isVisible():
@@ -135,7 +144,8 @@ class MessagesPageWidget(PageWidget):
             self._announce_new()  # after the refresh: its status line is the last one shown
 
     def focus_chain(self) -> list[QWidget]:
-        return [self.list, self.view.list, self.view.composer.edit]
+        first = [self.requests.toggle_button] if self.requests.isVisible() else []
+        return [*first, self.list, self.view.list, self.view.composer.edit]
 
     def status_text(self) -> str:
         if not self.session.is_unlocked:
@@ -168,6 +178,7 @@ class MessagesPageWidget(PageWidget):
             return
         self.room.messenger.sweep_expired()
         self.conversations = self.room.messenger.conversations()  # newest first
+        self.requests.refresh(self.room)
         self._fill_list()
         self._show_current()
         self.status_message.emit(self.status_text())
@@ -322,6 +333,10 @@ class MessagesPageWidget(PageWidget):
         self.refresh()
         self._fill_members(updated)
         self.sync_requested.emit()  # the new membership goes to every member
+
+    def _request_accepted(self, name: str) -> None:
+        """The sender of an accepted request is a contact now: show what they sent."""
+        self.open_conversation(self.room.messenger.direct_conversation(name).id)
 
     # -- starting conversations ---------------------------------------------------------------
 

@@ -7,7 +7,9 @@ One pass (:meth:`SyncEngine.sync_once`):
    mailbox (a 413 splits the batch; a single envelope too large fails alone);
 3. fetch the inbox after the stored cursor; each envelope is verified, decrypted and
    committed together with its seen-id, the new cursor and the ack owed; then ack;
-4. send the receipts that arrivals caused, retry envelopes held for unknown senders;
+4. send the receipts that arrivals caused; deliver message requests whose sender has
+   become a contact (no decryption: requests were opened on arrival), convert envelopes
+   an earlier version held raw (opened one last time), delete expired requests;
 5. upload, then download, large attachments chunk by chunk — pausing whenever a
    message is waiting, so a 100 MB briefing book never delays a short message;
 6. sweep expired messages.
@@ -34,7 +36,7 @@ from delegate_app.core.errors import DelegateError
 from delegate_app.core.mailroom import Mailroom
 from delegate_app.core.messaging.inbox import InboxState
 from delegate_app.core.messaging.outbox import Outbox, OutboxDelivery
-from delegate_app.core.messaging.receiver import Outcome
+from delegate_app.core.messaging.receiver import OVER_LIMITS, Outcome
 from delegate_app.core.messaging.transfers import BlobTransfer, TransferDirection, TransferStore
 from delegate_app.core.relay_urls import origin
 from delegate_app.core.sharing.attachments import AttachmentRefusedError, download_source
@@ -69,7 +71,9 @@ class SyncReport:
     sent: int = 0
     received: int = 0
     duplicates: int = 0
-    held: int = 0
+    held: int = 0  # kept as message requests this pass
+    discarded: int = 0  # from strangers, dropped over the request bounds this pass
+    requests_expired: int = 0
     rejected: list[tuple[str, str]] = field(default_factory=list)
     failed_deliveries: int = 0
     uploaded_bytes: int = 0
@@ -187,7 +191,7 @@ class SyncEngine:
             self._deposit_outbox(report)
             self._fetch_inbox(report)
             self.room.messenger.flush_receipts()
-            self._retry_held(report)
+            self._requests(report)
             report.attachments_refused.extend(self._transfers.refused_since(started))
             self._deposit_outbox(report)
             self._transfer_blobs(report)
@@ -343,12 +347,17 @@ class SyncEngine:
             report.duplicates += 1
         elif outcome is Outcome.HELD:
             report.held += 1
+        elif outcome is Outcome.DISCARDED:
+            if reason == OVER_LIMITS:  # blocked senders and strangers' receipts: silently
+                report.discarded += 1
         else:
             report.rejected.append((envelope_id, reason or ""))
 
-    def _retry_held(self, report: SyncReport) -> None:
-        for result in self.room.receiver.retry_held():
+    def _requests(self, report: SyncReport) -> None:
+        requests = self.room.requests
+        for result in (*self.room.receiver.convert_held(), *requests.deliver_from_contacts()):
             self._count(result.outcome, result.envelope_id, result.reason, report)
+        report.requests_expired = requests.sweep(self._clock())
 
     # -- blobs -----------------------------------------------------------------------------
 

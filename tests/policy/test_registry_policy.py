@@ -120,6 +120,11 @@ MSI_TEXT: dict[str, tuple[str, Any]] = {
         "UNCLASSIFIED;DIFFUSION RESTREINTE;CONFIDENTIAL",
         ("UNCLASSIFIED", "DIFFUSION RESTREINTE", "CONFIDENTIAL"),
     ),
+    "requests_per_sender": ("5", 5),
+    "requests_kb_per_sender": ("256", 256),
+    "requests_total": ("50", 50),
+    "requests_kb_total": ("4096", 4096),
+    "requests_expiry_days": ("7", 7),
 }
 
 

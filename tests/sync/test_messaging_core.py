@@ -152,7 +152,7 @@ def test_tampered_envelope_is_rejected_and_the_rest_delivered(trio: list[Peer]) 
     assert [r.envelope_id for r in InboxState(boris.db).rejections()] == [first.envelope_id]
 
 
-def test_envelope_from_a_stranger_is_held_until_they_are_a_contact(tmp_path: Path) -> None:
+def test_envelope_from_a_stranger_is_a_request_until_they_are_a_contact(tmp_path: Path) -> None:
     with (
         profiles_at(tmp_path / "a", 1, RELAY) as (amina,),
         profiles_at(tmp_path / "b", 1, RELAY, first=3) as (stranger,),
@@ -163,14 +163,19 @@ def test_envelope_from_a_stranger_is_held_until_they_are_a_contact(tmp_path: Pat
         )
         stranger.room.messenger.send_text("Amina Haddad", "Hello from a stranger")
         delivery = Outbox(stranger.room.db).pending()[0]
-        result = amina.room.receiver.receive(delivery.envelope_id, delivery.data)
+        room = amina.room
+        result = room.receiver.receive(delivery.envelope_id, delivery.data)
         assert result.outcome is Outcome.HELD
         assert amina.room.messenger.messages() == []
+        assert [r.preview for r in room.requests.all()] == ["Hello from a stranger"]
         ContactBook(amina.vault.db, amina.policy).import_card(
             own_card(stranger.vault.db, stranger.policy)
         )
-        retried = amina.room.receiver.retry_held()
+        opened = room.receiver.opened
+        retried = room.requests.deliver_from_contacts()
         assert [r.outcome for r in retried] == [Outcome.ACCEPTED]
+        assert room.receiver.opened == opened  # delivered from the request, not opened again
+        assert room.requests.all() == []
         assert [m.body for m in amina.room.messenger.messages()] == ["Hello from a stranger"]
 
 

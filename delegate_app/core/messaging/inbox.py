@@ -99,7 +99,11 @@ class InboxState:
     # -- envelopes we could not take yet, or never will ------------------------------------
 
     def hold(self, envelope_id: str, data: bytes, reason: str) -> None:
-        """Keep an envelope we cannot accept yet (e.g. from a sender not in the contacts)."""
+        """Keep a raw envelope, as versions before message requests did for strangers.
+
+        Nothing calls this any more: ``Receiver.convert_held`` empties what earlier versions
+        left here (ADR 0016). Kept so that conversion can be tested.
+        """
         self.db.execute(
             "INSERT OR IGNORE INTO inbox_held (envelope_id, data, reason, received_at)"
             " VALUES (?, ?, ?, ?)",

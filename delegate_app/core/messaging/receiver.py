@@ -4,8 +4,9 @@ For each envelope fetched from a relay, :meth:`Receiver.receive` commits in ONE
 transaction the content (through the handler for its content type), the
 seen-envelope id, the relay cursor and the acknowledgement owed. Envelopes that
 fail verification are recorded as rejected (and reported), never shown; those
-from senders not (yet) in the contacts are held and retried when the contact
-book changes. The caller acknowledges to the relay only after this returns.
+from senders not (yet) in the contacts are opened once and kept as message
+requests within the policy's bounds (``request_store.py``), or dropped beyond
+them. The caller acknowledges to the relay only after this returns.
 """
 
 from __future__ import annotations
@@ -17,16 +18,30 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from delegate_app.core.contacts.store import ContactStore
-from delegate_app.core.crypto.envelope import open_envelope, peek_envelope_id
+from delegate_app.core.crypto.envelope import OpenedEnvelope, open_envelope, peek_envelope_id
 from delegate_app.core.crypto.identity import LocalIdentity
 from delegate_app.core.errors import CryptoError, DelegateError, VaultStorageError
 from delegate_app.core.messaging.directory import Correspondent, Directory
 from delegate_app.core.messaging.errors import PayloadError
 from delegate_app.core.messaging.inbox import InboxState
+from delegate_app.core.messaging.payloads import MESSAGE_TYPE, RECEIPT_TYPE, MessagePayload
+from delegate_app.core.messaging.request_store import (
+    Admission,
+    RequestItem,
+    RequestLimits,
+    RequestStore,
+)
 from delegate_app.core.vault import Database
 from delegate_app.core.vault.database import IntegrityError
 
 log = logging.getLogger(__name__)
+
+#: Why a stranger's envelope was dropped (``ReceiveResult.reason`` of ``Outcome.DISCARDED``).
+OVER_LIMITS = "over the request limits"  # counted, for the user to be told
+BLOCKED = "blocked"  # dropped silently
+STRANGER_RECEIPT = "a receipt from someone who is not a contact"  # dropped silently
+#: Characters of a stranger's first words kept for the request list (the body has them all).
+PREVIEW_CHARS = 500
 
 #: 2020-01-01T00:00:00Z. A sender's time before it is a broken clock (or 0), never a real date.
 EARLIEST_PLAUSIBLE_TIME = 1_577_836_800
@@ -47,7 +62,8 @@ def plausible_time(claimed: float, received_at: float) -> float:
 class Outcome(StrEnum):
     ACCEPTED = "accepted"
     DUPLICATE = "duplicate"
-    HELD = "held"
+    HELD = "held"  # kept as a message request
+    DISCARDED = "discarded"  # from a stranger, over the request bounds or blocked: dropped
     REJECTED = "rejected"
 
 
@@ -98,15 +114,20 @@ class Receiver:
         directory: Directory,
         handlers: Mapping[str, Handler],
         *,
+        limits: RequestLimits | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.db = db
         self.identity = identity
         self.directory = directory
         self.handlers = dict(handlers)
+        self.limits = limits or DEFAULT_LIMITS
         self._clock = clock
         self._inbox = InboxState(db)
         self._seen = ContactStore(db)
+        self._requests = RequestStore(db)
+        #: Envelopes this receiver decrypted (an observable for "opened once", docs/SYNC.md).
+        self.opened = 0
 
     def _bookkeeping(self, position: RelayPosition | None, envelope_id: str) -> None:
         if position is not None:
@@ -163,21 +184,16 @@ class Receiver:
         # Already-seen ids are caught by the INSERT into seen_envelopes inside the commit below
         # (one statement fewer per envelope than checking first; duplicates are rare).
         try:
+            self.opened += 1
             opened = open_envelope(self.identity, data)
         except CryptoError as exc:
             return self._reject(envelope_id, str(exc), position)
         sender_key = opened.sender.identity_key.hex()
         sender = self.directory.by_key(sender_key)
         if sender is None:
-            with self.db.transaction():
-                self._inbox.hold(envelope_id, data, "unknown sender")
-                self._bookkeeping(position, envelope_id)
-            return ReceiveResult(envelope_id, Outcome.HELD, opened.content_type, "unknown sender")
+            return self._request(envelope_id, opened, position, from_relay=from_relay)
         if sender.identity.encryption_key != opened.sender.encryption_key:
             log.info("Sender's encryption key differs from the contact card; identity key matches")
-        handler = self.handlers.get(opened.content_type)
-        if handler is None:
-            return self._reject(envelope_id, "Unknown content type.", position)
         inbound = Inbound(
             envelope_id=envelope_id,
             sender=sender,
@@ -187,15 +203,34 @@ class Receiver:
             body=opened.body,
             received_at=self._clock(),
         )
+        return self._commit(inbound, position, from_relay=from_relay)
+
+    def _commit(
+        self,
+        inbound: Inbound,
+        position: RelayPosition | None,
+        *,
+        from_relay: bool,
+        request_item: bool = False,
+    ) -> ReceiveResult:
+        """Apply a verified envelope's content through its handler, with the bookkeeping."""
+        envelope_id = inbound.envelope_id
+        handler = self.handlers.get(inbound.content_type)
+        if handler is None:
+            return self._reject(envelope_id, "Unknown content type.", position)
         try:
             with self.db.transaction():
-                if not self._seen.record_envelope(bytes.fromhex(inner_id)):
+                if not self._seen.record_envelope(bytes.fromhex(envelope_id)):
                     raise _AlreadySeenError
                 handler(self.db, inbound)
-                if not from_relay:  # a held envelope, retried
+                if request_item:
+                    self._requests.remove_item(envelope_id)
+                elif not from_relay:  # an envelope an earlier version held, converted
                     self._inbox.release(envelope_id)
                 self._bookkeeping(position, envelope_id)
         except _AlreadySeenError:
+            if request_item:
+                self._requests.remove_item(envelope_id)
             return self._skip(envelope_id, position, from_relay=from_relay)
         except PayloadError as exc:
             return self._reject(envelope_id, str(exc), position)
@@ -210,21 +245,99 @@ class Receiver:
             return self._reject(
                 envelope_id, f"The content could not be applied ({type(exc).__name__}).", position
             )
-        return ReceiveResult(envelope_id, Outcome.ACCEPTED, opened.content_type)
+        return ReceiveResult(envelope_id, Outcome.ACCEPTED, inbound.content_type)
 
-    def retry_held(self) -> list[ReceiveResult]:
-        """Process held envelopes whose sender has since become a contact."""
-        results = []
-        for held in self._inbox.held():
-            try:
-                opened = open_envelope(self.identity, held.data)
-            except CryptoError as exc:
-                results.append(self._reject(held.envelope_id, str(exc), None))
-                continue
-            if self.directory.by_key(opened.sender.identity_key.hex()) is None:
-                continue
-            results.append(self.receive(held.envelope_id, held.data, None))
-        return results
+    # -- senders who are not contacts ------------------------------------------------------
+
+    def _request(
+        self,
+        envelope_id: str,
+        opened: OpenedEnvelope,
+        position: RelayPosition | None,
+        *,
+        from_relay: bool,
+    ) -> ReceiveResult:
+        """Keep a stranger's envelope as a message request, or drop it beyond the bounds."""
+        content_type = opened.content_type
+        if content_type not in self.handlers:
+            return self._reject(envelope_id, "Unknown content type.", position)
+        try:
+            preview = _preview(content_type, opened.body)
+        except PayloadError as exc:
+            return self._reject(envelope_id, str(exc), position)
+        with self.db.transaction():
+            admission = (
+                Admission.BLOCKED  # a receipt from a stranger acknowledges nothing of ours
+                if content_type == RECEIPT_TYPE
+                else self._requests.admit(
+                    envelope_id=envelope_id,
+                    sender=opened.sender,
+                    recipients=opened.recipients,
+                    timestamp=opened.timestamp,
+                    content_type=content_type,
+                    body=opened.body,
+                    preview=preview,
+                    limits=self.limits,
+                    now=self._clock(),
+                )
+            )
+            if not from_relay:
+                self._inbox.release(envelope_id)
+            self._bookkeeping(position, envelope_id)
+        if admission is Admission.KEPT:
+            return ReceiveResult(envelope_id, Outcome.HELD, content_type, "message request")
+        if admission is Admission.DUPLICATE:
+            return ReceiveResult(envelope_id, Outcome.DUPLICATE, content_type)
+        reason = {
+            Admission.OVER_LIMIT: OVER_LIMITS,
+            Admission.BLOCKED: BLOCKED,
+        }[admission]
+        if content_type == RECEIPT_TYPE:
+            reason = STRANGER_RECEIPT
+        return ReceiveResult(envelope_id, Outcome.DISCARDED, content_type, reason)
+
+    def deliver_request_item(self, item: RequestItem, sender: Correspondent) -> ReceiveResult:
+        """Apply one request item now that its sender is the contact ``sender`` (no opening)."""
+        inbound = Inbound(
+            envelope_id=item.envelope_id,
+            sender=sender,
+            recipients=item.recipients,
+            timestamp=item.timestamp,
+            content_type=item.content_type,
+            body=item.body,
+            # Shown as arriving now, in the order sent (conversations sort by receive time).
+            received_at=self._clock(),
+        )
+        result = self._commit(inbound, None, from_relay=True, request_item=True)
+        if result.outcome is Outcome.REJECTED:
+            self._requests.remove_item(item.envelope_id)
+        return result
+
+    def convert_held(self) -> list[ReceiveResult]:
+        """Open each envelope an earlier version held (once): deliver it or make it a request.
+
+        Versions before message requests kept strangers' envelopes raw in ``inbox_held`` and
+        decrypted them on every pass; each is now opened one last time and released.
+        """
+        return [self.receive(held.envelope_id, held.data, None) for held in self._inbox.held()]
+
+
+#: The bounds when no policy is given (the policy's built-in defaults).
+DEFAULT_LIMITS = RequestLimits(
+    per_sender=20, bytes_per_sender=1024 * 1024, total=200, bytes_total=16 * 1024 * 1024,
+    expiry_days=30,
+)  # fmt: skip
+
+
+def _preview(content_type: str, body: bytes) -> str | None:
+    """A message's text for the request list; raises PayloadError for a malformed message.
+
+    Other content is checked strictly by its handler when the request is accepted.
+    """
+    if content_type != MESSAGE_TYPE:
+        return None
+    text = MessagePayload.from_bytes(body).text
+    return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
 
 
 class _AlreadySeenError(Exception):

@@ -27,6 +27,7 @@ def all_migrations() -> tuple[Migration, ...]:
         m0007_transfer_retry,
         m0008_document_audience,
         m0009_group_membership,
+        m0010_message_requests,
     )
 
     migrations = (
@@ -39,6 +40,7 @@ def all_migrations() -> tuple[Migration, ...]:
         m0007_transfer_retry.MIGRATION,
         m0008_document_audience.MIGRATION,
         m0009_group_membership.MIGRATION,
+        m0010_message_requests.MIGRATION,
     )
     versions = [m.version for m in migrations]
     if versions != list(range(1, len(migrations) + 1)):
