@@ -26,6 +26,7 @@ def all_migrations() -> tuple[Migration, ...]:
         m0006_contact_key_history,
         m0007_transfer_retry,
         m0008_document_audience,
+        m0009_document_stems,
     )
 
     migrations = (
@@ -37,6 +38,7 @@ def all_migrations() -> tuple[Migration, ...]:
         m0006_contact_key_history.MIGRATION,
         m0007_transfer_retry.MIGRATION,
         m0008_document_audience.MIGRATION,
+        m0009_document_stems.MIGRATION,
     )
     versions = [m.version for m in migrations]
     if versions != list(range(1, len(migrations) + 1)):
