@@ -1,16 +1,21 @@
-"""Search latency over 10,000 documents: Library.search against the same raw FTS5 query.
+"""Search over 10,000 documents against the real limit: a plain, unencrypted SQLite FTS5 table.
 
 The corpus follows Zipf's law like real prose: a few words (``delegation``, ``negotiation``…)
 occur in nearly every document, most words in a handful. The queries mix very common words,
-prefixes, two-word queries and rare words. The baseline runs the identical SQL the store runs
-(match, bm25 ranking, snippets for one page of 50) directly on the same connection, so the
-ratio shows what the library adds: query escaping, row mapping and snippet parsing.
+prefixes, two-word queries and rare words. The baseline is the same corpus in a plain SQLite
+file (Python's own sqlite3, no encryption) with one FTS5 table of the same tokenizer and prefix
+indexes, queried with the textbook statement: ``MATCH … ORDER BY rank LIMIT 50`` with
+``snippet()``. So the ratio shows everything Delegate adds: SQLCipher's encrypted pages, the
+ranking weights, the stems index for other word forms, query escaping and row mapping.
+Indexing throughput compares the library's imports (documents, exact index and stems, in one
+transaction) with plain FTS5 inserts of the same text.
 """
 
 from __future__ import annotations
 
 import itertools
 import random
+import sqlite3
 import tempfile
 import time
 from pathlib import Path
@@ -21,7 +26,7 @@ from delegate_app.core.crypto.keywrap import FAST_KDF
 from delegate_app.core.documents.library import Library
 from delegate_app.core.documents.models import BodyFormat, DocumentKind, ParsedDocument
 from delegate_app.core.documents.search_query import fts_query
-from delegate_app.core.documents.store import SEARCH_SQL, DocumentStore
+from delegate_app.core.documents.store import DocumentStore
 from delegate_app.core.paths import ProfilePaths, resolve_profile
 from delegate_app.core.policy import Policy
 from delegate_app.core.profile import ProfileInfo, init_profile
@@ -44,29 +49,62 @@ def vocabulary(rng: random.Random) -> list[str]:
     return words
 
 
-def build_vault(root: Path, count: int, seed: int = 11) -> tuple[ProfilePaths, list[str]]:
+def corpus(count: int, seed: int = 11) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """(title, tag, body) of ``count`` documents, and the vocabulary."""
     rng = random.Random(seed)
     words = vocabulary(rng)
     cumulative = list(itertools.accumulate(1.0 / rank for rank in range(1, len(words) + 1)))
+    documents = []
+    for _ in range(count):
+        text = rng.choices(words, cum_weights=cumulative, k=BODY_WORDS + 6)
+        documents.append(
+            (" ".join(text[:6]).capitalize(), rng.choice(words[:200]), " ".join(text[6:]))
+        )
+    return documents, words
+
+
+def build_vault(root: Path, documents: list[tuple[str, str, str]]) -> tuple[ProfilePaths, float]:
+    """The vault, and the seconds its documents took to import."""
     paths = resolve_profile(root)
     policy = Policy.from_raw(None)
     vault = init_profile(paths, ProfileInfo("Bench", "Bench Mission", None), BENCH_PASSPHRASE,
                          policy, kdf=FAST_KDF)  # fmt: skip
     store = DocumentStore(vault.db)
     kinds = list(DocumentKind)
+    started = time.perf_counter()
     with vault.db.transaction():
-        for n in range(count):
-            text = rng.choices(words, cum_weights=cumulative, k=BODY_WORDS + 6)
-            title, body = " ".join(text[:6]).capitalize(), " ".join(text[6:])
+        for n, (title, tag, body) in enumerate(documents):
             store.insert(
                 ParsedDocument(title=title, body_format=BodyFormat.MARKDOWN, body=body,
                                search_text=body),
                 kind=kinds[n % 3], classification="UNCLASSIFIED", event=f"Event {n % 20}",
-                language="en", author=None, tags=(rng.choice(words[:200]),), source_name=None,
+                language="en", author=None, tags=(tag,), source_name=None,
             )  # fmt: skip
+    elapsed = time.perf_counter() - started
     Library(vault.db, policy).count()
     vault.lock()
-    return paths, words
+    return paths, elapsed
+
+
+PLAIN_SEARCH = (
+    "SELECT rowid, snippet(plain, -1, '[', ']', '…', 16) FROM plain"
+    " WHERE plain MATCH ? ORDER BY rank LIMIT 50"
+)
+
+
+def build_plain(
+    path: Path, documents: list[tuple[str, str, str]]
+) -> tuple[sqlite3.Connection, float]:
+    """The textbook baseline: one FTS5 table in an unencrypted file, and its insert time."""
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "CREATE VIRTUAL TABLE plain USING fts5(title, tags, body,"
+        " tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
+    )
+    started = time.perf_counter()
+    with conn:
+        conn.executemany("INSERT INTO plain (title, tags, body) VALUES (?, ?, ?)", documents)
+    return conn, time.perf_counter() - started
 
 
 def queries(words: list[str]) -> list[str]:
@@ -85,12 +123,14 @@ def queries(words: list[str]) -> list[str]:
 
 
 def run() -> list[dict[str, Any]]:
-    documents = scaled(10_000, 200)
+    count = scaled(10_000, 200)
     rounds = scaled(10, 3)
     ours: list[float] = []
-    raw: list[float] = []
+    plain: list[float] = []
+    documents, words = corpus(count)
     with tempfile.TemporaryDirectory() as tmp:
-        paths, words = build_vault(Path(tmp) / "vault", documents)
+        paths, our_index_s = build_vault(Path(tmp) / "vault", documents)
+        baseline, plain_index_s = build_plain(Path(tmp) / "plain.db", documents)
         vault = Vault.open(paths)
         vault.unlock(BENCH_PASSPHRASE)
         try:
@@ -102,29 +142,48 @@ def run() -> list[dict[str, Any]]:
                 library.search(query, limit=50)
                 ours.append(time.perf_counter() - started)
 
-            def time_raw(query: str) -> None:
+            def time_plain(query: str) -> None:
                 match = fts_query(query)
                 started = time.perf_counter()
-                vault.db.execute(SEARCH_SQL, {"query": match, "limit": 50}).fetchall()
-                raw.append(time.perf_counter() - started)
+                baseline.execute(PLAIN_SEARCH, (match,)).fetchall()
+                plain.append(time.perf_counter() - started)
 
-            for query in workload:  # warm the page cache for both paths alike
-                library.search(query)
+            for query in workload:  # warm the page caches of both alike
+                time_ours(query)
+                time_plain(query)
+            ours.clear()
+            plain.clear()
             for n in range(rounds):
                 for query in workload:  # alternate which goes first
-                    first, second = (time_ours, time_raw) if n % 2 == 0 else (time_raw, time_ours)
+                    first, second = (
+                        (time_ours, time_plain) if n % 2 == 0 else (time_plain, time_ours)
+                    )
                     first(query)
                     second(query)
         finally:
             vault.lock()
+            baseline.close()
     ms = 1000.0
     return [
-        row("search_median", median(ours) * ms, "ms", median(raw) * ms, target="ratio <= 1.3"),
+        row("search_median", median(ours) * ms, "ms", median(plain) * ms, target="ratio <= 2"),
         row(
             "search_p95",
             percentile(ours, 0.95) * ms,
             "ms",
-            percentile(raw, 0.95) * ms,
-            target="ratio <= 1.3",
+            percentile(plain, 0.95) * ms,
+            target="ratio <= 2, value < 25 ms",
+        ),
+        row(
+            "search_indexing",
+            count / our_index_s,
+            "documents/s",
+            count / plain_index_s,
+            target="report",
+            lower_is_better=False,
         ),
     ]
+
+
+if __name__ == "__main__":
+    for result in run():
+        print(result)

@@ -140,7 +140,20 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     with unlocked_vault(args) as vault:
-        hits = Library(vault.db, policy()).search(
+        library = Library(vault.db, policy())
+        pending = library.stems_pending()
+        if pending:  # after an upgrade: the other forms of words are indexed first, once
+            print(
+                ngettext(
+                    "Indexing the word forms of {count} document…",
+                    "Indexing the word forms of {count} documents…",
+                    pending,
+                ).format(count=pending),
+                file=sys.stderr,
+            )
+            while library.index_stems():
+                pass
+        hits = library.search(
             args.query, kind=_kind(args.kind), event=args.event, classification=args.classification
         )
     if args.json:
@@ -150,6 +163,7 @@ def cmd_search(args: argparse.Namespace) -> int:
                     **summary_json(h.document),
                     "snippet": h.snippet_text,
                     "rank": h.rank,
+                    "exact": h.exact,
                     "highlights": [text for text, marked in h.snippet_parts if marked],
                 }
                 for h in hits

@@ -190,6 +190,27 @@ class LibraryPageWidget(PageWidget):
 
     def vault_unlocked(self) -> None:
         self._fill_filters()  # the main window then shows the current section
+        if self.session.library.stems_pending():
+            self.index_stems()
+
+    def index_stems(self) -> None:
+        """After an upgrade: index the other forms of every document's words in the background
+        (search finds exact words meanwhile), with progress in the status bar."""
+        from delegate_app.ui.stems_worker import StemsWorker
+
+        worker = StemsWorker(self.session)
+        worker.signals.progress.connect(self.import_progress.emit)
+        worker.signals.finished.connect(self._stems_indexed)
+        self.import_started.emit()
+        self.status_message.emit(
+            _("Updating the search index so that it finds other forms of words…")
+        )
+        self.context.tasks.start(worker)
+
+    def _stems_indexed(self) -> None:
+        if self.session.is_unlocked and not self.session.library.stems_pending():
+            self.status_message.emit(_("Search now finds other forms of words in every document."))
+        self.import_finished.emit(0, 0)
 
     def vault_locking(self) -> None:
         self.search_timer.stop()

@@ -172,3 +172,31 @@ def test_export_forbidden_by_policy_is_one_line_and_writes_nothing(
     )  # fmt: skip
     _one_line_error(result, "does not allow documents to be exported")
     assert not target.exists()
+
+
+def test_search_finds_other_forms_and_indexes_them_first_after_an_upgrade(
+    profile: Path, tmp_path: Path
+) -> None:
+    note = tmp_path / "note.md"
+    note.write_text("# Записка\n\nПроект соглашения о квотах.\n", encoding="utf-8")
+    result = delegatectl("docs", "import", note, "--profile", profile)
+    assert result.returncode == 0, result.stderr
+    hits = _json("docs", "search", "соглашение", "--profile", profile, "--json")
+    assert [(h["title"], h["exact"], h["highlights"]) for h in hits] == [
+        ("Записка", False, ["соглашения"])
+    ]
+    # As the upgrade leaves a vault: no stems yet. The next search indexes them, saying so.
+    paths = resolve_profile(profile)
+    from delegate_app.core.vault import Vault
+
+    vault = Vault.open(paths)
+    vault.unlock(PASSPHRASE)
+    vault.db.execute("DELETE FROM documents_stems")
+    vault.db.execute("DELETE FROM settings WHERE key = 'documents.stems_complete'")
+    vault.lock()
+    result = delegatectl("docs", "search", "соглашение", "--profile", profile, "--json")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == "Indexing the word forms of 1 document…"
+    assert [h["title"] for h in json.loads(result.stdout)] == ["Записка"]
+    again = delegatectl("docs", "search", "соглашение", "--profile", profile, "--json")
+    assert again.stderr == ""

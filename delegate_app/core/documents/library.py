@@ -29,7 +29,8 @@ from delegate_app.core.documents.rendering import (
     sanitize_html,
     text_to_html,
 )
-from delegate_app.core.documents.search_query import fts_query, snippet_parts
+from delegate_app.core.documents.search_query import fts_query, query_words, snippet_parts
+from delegate_app.core.documents.stemming import stem_snippet, stems_query
 from delegate_app.core.documents.store import DocumentStore
 from delegate_app.core.policy import Policy
 from delegate_app.core.vault import Database
@@ -62,6 +63,8 @@ class Library:
         self._policy = policy
         if not self._store.index_is_current():
             self._store.rebuild_index()
+        if not self._store.stems_are_current():
+            self._store.reset_stems()  # instant: the stems come back through index_stems()
 
     # -- import ----------------------------------------------------------------------------
 
@@ -213,10 +216,33 @@ class Library:
         rows = self._store.search(
             match, kind=kind, event=event, classification=classification, limit=limit
         )
-        return [
+        hits = [
             SearchHit(document=summary, snippet_parts=snippet_parts(snippet), rank=rank)
             for summary, snippet, rank in rows
         ]
+        words = query_words(query)
+        stems = stems_query(words) if words is not None else None
+        if words is None or stems is None or len(hits) >= limit:
+            return hits
+        stemmed = self._store.search_stemmed(
+            match, stems, kind=kind, event=event, classification=classification,
+            limit=limit - len(hits),
+        )  # fmt: skip
+        for summary, (title, tags, body), rank in stemmed:
+            snippet = stem_snippet([body, title, tags], words, summary.language)
+            hits.append(SearchHit(summary, snippet_parts(snippet), rank, exact=False))
+        return hits
+
+    # -- stems (language-aware search) -----------------------------------------------------
+
+    def stems_pending(self) -> int:
+        """Documents whose stems are not indexed yet (after an upgrade): until they are, those
+        documents are found by their exact words only."""
+        return self._store.stems_pending()
+
+    def index_stems(self, batch: int = 200) -> int:
+        """Index the stems of up to ``batch`` more documents; returns how many were done."""
+        return self._store.index_stems(batch)
 
     # -- editing ---------------------------------------------------------------------------
 

@@ -73,6 +73,7 @@ class SearchHit:
     document: DocumentSummary
     snippet_parts: tuple[tuple[str, bool], ...]  # (text, highlighted)
     rank: float
+    exact: bool = True  # False: found by another form of the words (their stems) only
 
     @property
     def snippet_text(self) -> str:

@@ -37,7 +37,8 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _QUERY_TOKEN = re.compile(rf"[{_CJK}]+|(?:(?![{_CJK}])\w)+")
 
 
-def _normalise(text: str) -> str:
+def normalise_for_index(text: str) -> str:
+    """NFC, Arabic vowel marks and tatweel removed, hamza forms of alef folded."""
     text = unicodedata.normalize("NFC", text)
     return _ARABIC_MARKS.sub("", text).translate(_ALEF_FORMS)
 
@@ -45,21 +46,49 @@ def _normalise(text: str) -> str:
 def index_text(text: str) -> str:
     """What the full-text index stores for ``text``: Arabic normalised, Han and kana characters
     spaced apart, control characters (which would confuse snippet markers) removed."""
-    return _CJK_BOUNDARY.sub(" ", _normalise(_CONTROL.sub(" ", text)))
+    return _CJK_BOUNDARY.sub(" ", normalise_for_index(_CONTROL.sub(" ", text)))
+
+
+def _word_terms(text: str, *, prefix: bool) -> list[str]:
+    terms = []
+    for token in _QUERY_TOKEN.findall(normalise_for_index(text)):
+        if re.match(f"[{_CJK}]", token):
+            terms.append('"' + " ".join(token) + '"')
+        else:
+            terms.append(f'"{token}"*' if prefix else token)
+    return terms
 
 
 def fts_query(user_text: str) -> str | None:
     """Every word becomes a quoted prefix term, all required: ``negot posi`` →
     ``"negot"* "posi"*``; a run of Chinese or Japanese characters becomes a phrase of single
-    characters: ``数据`` → ``"数 据"``. Quotes and FTS5 operators in the input are plain text,
-    so no input can raise a syntax error or change the query's meaning. None for no words."""
+    characters: ``数据`` → ``"数 据"``; words in double quotes are an exact phrase:
+    ``"draft resolution"`` → ``"draft resolution"`` (whole words, side by side). FTS5 operators
+    and punctuation in the input are plain text, so no input can raise a syntax error or change
+    the query's meaning. None for no words."""
     terms: list[str] = []
-    for token in _QUERY_TOKEN.findall(_normalise(user_text)):
-        if re.match(f"[{_CJK}]", token):
-            terms.append('"' + " ".join(token) + '"')
+    pieces = user_text.split('"')
+    if len(pieces) % 2 == 0:  # an unpaired quote (a phrase still being typed) is plain text
+        pieces[-2:] = [pieces[-2] + " " + pieces[-1]]
+    for number, piece in enumerate(pieces):
+        if number % 2 == 1:  # inside a pair of quotes
+            words = _word_terms(piece, prefix=False)
+            if words:
+                terms.append('"' + " ".join(w.strip('"') for w in words) + '"')
         else:
-            terms.append(f'"{token}"*')
+            terms.extend(_word_terms(piece, prefix=True))
     return " ".join(terms[:MAX_QUERY_TERMS]) or None
+
+
+def query_words(user_text: str) -> list[str] | None:
+    """The words of a query for stem matching, lower-cased; None when it has an exact phrase or
+    Chinese or Japanese characters (those match exactly only)."""
+    if user_text.count('"') >= 2:  # a phrase: exact words only
+        return None
+    words = _QUERY_TOKEN.findall(normalise_for_index(user_text).lower())
+    if not words or any(re.match(f"[{_CJK}]", word) for word in words):
+        return None
+    return words[:MAX_QUERY_TERMS]
 
 
 def snippet_parts(snippet: str) -> tuple[tuple[str, bool], ...]:

@@ -23,12 +23,15 @@ from delegate_app.core.documents.search_query import (
     INDEX_VERSION,
     index_text,
 )
+from delegate_app.core.documents.stemming import STEMS_VERSION, text_stems
 from delegate_app.core.vault import Database
 from delegate_app.i18n import _
 
 # bm25 weights for (title, tags, body): a word in the title counts most.
 BM25_WEIGHTS = (10.0, 5.0, 1.0)
 INDEX_VERSION_KEY = "documents.index_version"
+STEMS_VERSION_KEY = "documents.stems_version"
+STEMS_COMPLETE_KEY = "documents.stems_complete"  # "1": every document has its stems
 _SUMMARY_COLUMNS = """
     d.id, d.uid, d.kind, d.title, d.event, d.classification, d.language, d.author, d.tags,
     d.created_at, d.updated_at, d.is_read,
@@ -58,6 +61,33 @@ SEARCH_TEMPLATE = f"""
     ORDER BY top.rank
 """  # noqa: S608
 SEARCH_SQL = SEARCH_TEMPLATE.format(join="", filters="")
+# Documents that match by stems only (the exact query found fewer than a page), ranked after
+# every exact match: exact words first, then other forms of them. Their snippet is made in
+# Python from the indexed text (FTS5 can only mark what the exact query matched).
+STEMMED_TEMPLATE = f"""
+    WITH exact AS MATERIALIZED (
+        SELECT rowid AS id FROM documents_fts WHERE documents_fts MATCH :query
+    ),
+    top AS MATERIALIZED (
+        SELECT documents_stems.rowid AS id, bm25(documents_stems) AS rank
+        FROM documents_stems{{join}}
+        WHERE documents_stems MATCH :stems
+          AND documents_stems.rowid NOT IN (SELECT id FROM exact){{filters}}
+        ORDER BY rank LIMIT :limit
+    )
+    SELECT {_SUMMARY_COLUMNS},
+           f.title AS indexed_title, f.tags AS indexed_tags, f.body AS indexed_body,
+           top.rank AS rank
+    FROM top
+    JOIN documents d ON d.id = top.id
+    JOIN documents_fts f ON f.rowid = top.id
+    ORDER BY top.rank
+"""  # noqa: S608
+
+
+def stemmed_sql(filters: str) -> str:
+    join = " JOIN documents d ON d.id = documents_stems.rowid" if filters else ""
+    return STEMMED_TEMPLATE.format(join=join, filters=filters)
 
 
 def search_sql(filters: str) -> str:
@@ -161,14 +191,67 @@ class DocumentStore:
                     " VALUES (?, ?, 'application/pdf', ?, ?)",
                     (doc_id, source_name or "document.pdf", len(parsed.pdf), parsed.pdf),
                 )
-            self._index(doc_id, parsed.title, tags, parsed.search_text)
+            self._index(doc_id, parsed.title, tags, parsed.search_text, language)
         return doc_id
 
-    def _index(self, doc_id: int, title: str, tags: Sequence[str], text: str) -> None:
+    def _index(
+        self, doc_id: int, title: str, tags: Sequence[str], text: str, language: str | None
+    ) -> None:
+        indexed = (index_text(title), index_text(" ".join(tags)), index_text(text))
         self.db.execute(
             "INSERT INTO documents_fts (rowid, title, tags, body) VALUES (?, ?, ?, ?)",
-            (doc_id, index_text(title), index_text(" ".join(tags)), index_text(text)),
+            (doc_id, *indexed),
         )
+        self._index_stems(doc_id, indexed, language)
+
+    def _index_stems(self, doc_id: int, indexed: Sequence[str], language: str | None) -> None:
+        self.db.execute(
+            "INSERT INTO documents_stems (rowid, stems) VALUES (?, ?)",
+            (doc_id, text_stems(indexed, language)),
+        )
+
+    # -- stems (language-aware search) -------------------------------------------------------
+
+    def stems_are_current(self) -> bool:
+        return self.db.get_setting(STEMS_VERSION_KEY) == str(STEMS_VERSION)
+
+    def reset_stems(self) -> None:
+        """Forget every document's stems (they are computed again by :meth:`index_stems`)."""
+        with self.db.transaction() as db:
+            db.execute("DELETE FROM documents_stems")
+            db.set_setting(STEMS_VERSION_KEY, str(STEMS_VERSION))
+            db.set_setting(STEMS_COMPLETE_KEY, "0")
+
+    def stems_pending(self) -> int:
+        """How many documents have no stems yet; a settings lookup once all have them (new and
+        edited documents get theirs as they are written), so unlocking stays fast."""
+        if self.db.get_setting(STEMS_COMPLETE_KEY) == "1":
+            return 0
+        row = self.db.query_one(
+            "SELECT count(*) AS n FROM documents"
+            " WHERE id NOT IN (SELECT rowid FROM documents_stems)"
+        )
+        pending = int(row["n"]) if row is not None else 0
+        if not pending:
+            self.db.set_setting(STEMS_COMPLETE_KEY, "1")
+        return pending
+
+    def index_stems(self, limit: int) -> int:
+        """Compute the stems of up to ``limit`` documents that have none, in one transaction;
+        returns how many. From the indexed text, so no body is rendered again."""
+        with self.db.transaction() as db:
+            rows = db.query(
+                "SELECT d.id, d.language, f.title, f.tags, f.body FROM documents d"
+                " JOIN documents_fts f ON f.rowid = d.id"
+                " WHERE d.id NOT IN (SELECT rowid FROM documents_stems) LIMIT ?",
+                (limit,),
+            )
+            for row in rows:
+                indexed = (str(row["title"]), str(row["tags"]), str(row["body"]))
+                self._index_stems(int(row["id"]), indexed, row["language"])
+            if len(rows) < limit:
+                db.set_setting(STEMS_COMPLETE_KEY, "1")
+        return len(rows)
 
     def index_is_current(self) -> bool:
         return self.db.get_setting(INDEX_VERSION_KEY) == str(INDEX_VERSION)
@@ -178,13 +261,15 @@ class DocumentStore:
         many were indexed. Needed once when :data:`INDEX_VERSION` changes."""
         with self.db.transaction() as db:
             db.execute("DELETE FROM documents_fts")
-            rows = db.query("SELECT id, title, tags, body_format, body FROM documents")
+            db.execute("DELETE FROM documents_stems")
+            rows = db.query("SELECT id, title, tags, body_format, body, language FROM documents")
             for row in rows:
                 self._index(
                     int(row["id"]),
                     str(row["title"]),
                     _tags(row["tags"]),
                     plain_text(str(row["body_format"]), str(row["body"])),
+                    row["language"],
                 )
             db.set_setting(INDEX_VERSION_KEY, str(INDEX_VERSION))
         return len(rows)
@@ -255,6 +340,30 @@ class DocumentStore:
         rows = self.db.query(search_sql(where), params)
         return [(summary_from_row(row), str(row["snippet"]), float(row["rank"])) for row in rows]
 
+    def search_stemmed(
+        self,
+        query: str,
+        stems: str,
+        *,
+        kind: DocumentKind | None,
+        event: str | None,
+        classification: str | None,
+        limit: int,
+    ) -> list[tuple[DocumentSummary, tuple[str, str, str], float]]:
+        """Documents whose stems match ``stems`` and that ``query`` does not match exactly,
+        with their indexed (title, tags, body) for the snippet."""
+        where, params = _filters(kind, event, classification)
+        params.update(query=query, stems=stems, limit=limit)
+        rows = self.db.query(stemmed_sql(where), params)
+        return [
+            (
+                summary_from_row(row),
+                (str(row["indexed_title"]), str(row["indexed_tags"]), str(row["indexed_body"])),
+                float(row["rank"]),
+            )
+            for row in rows
+        ]
+
     def set_read(self, doc_id: int, read: bool) -> None:
         self._update_one("UPDATE documents SET is_read = ? WHERE id = ?", (int(read), doc_id))
 
@@ -311,7 +420,9 @@ class DocumentStore:
                 ),
             )
             db.execute("DELETE FROM documents_fts WHERE rowid = ?", (doc_id,))
-            self._index(doc_id, title, tags, search_text)
+            db.execute("DELETE FROM documents_stems WHERE rowid = ?", (doc_id,))
+            row = db.query_one("SELECT language FROM documents WHERE id = ?", (doc_id,))
+            self._index(doc_id, title, tags, search_text, row["language"] if row else None)
 
     def versions(self, doc_id: int) -> list[DocumentVersion]:
         self.summary(doc_id)
@@ -334,6 +445,7 @@ class DocumentStore:
         with self.db.transaction() as db:
             self._update_one("DELETE FROM documents WHERE id = ?", (doc_id,))
             db.execute("DELETE FROM documents_fts WHERE rowid = ?", (doc_id,))
+            db.execute("DELETE FROM documents_stems WHERE rowid = ?", (doc_id,))
 
     def events(self) -> list[str]:
         rows = self.db.query(

@@ -77,8 +77,13 @@ class Database:
         self._lock = threading.RLock()
 
     @classmethod
-    def open(cls, path: Path, key: bytes, *, create: bool = False) -> Database:
-        """Open (or with ``create`` make) the database at ``path`` keyed with ``key``."""
+    def open(
+        cls, path: Path, key: bytes, *, create: bool = False, cache_kib: int | None = None
+    ) -> Database:
+        """Open (or with ``create`` make) the database at ``path`` keyed with ``key``.
+
+        ``cache_kib`` bounds the page cache (decrypted pages kept in memory); SQLCipher's
+        default (about 8 MiB) otherwise. The cache fills only as pages are read."""
         if create:
             _touch_private(path)
         elif not path.exists():
@@ -96,6 +101,8 @@ class Database:
             conn.execute("PRAGMA secure_delete = ON")
             conn.execute("PRAGMA temp_store = MEMORY")
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if cache_kib is not None:
+                conn.execute(f"PRAGMA cache_size = {-int(cache_kib)}")
         except sqlcipher3.DatabaseError:
             conn.close()
             raise VaultCorruptError(

@@ -45,6 +45,13 @@ log = logging.getLogger(__name__)
 MIN_PASSPHRASE_LENGTH = 8
 
 
+# The main connection (the GUI's and the CLI's) searches: with SQLCipher every page read from
+# disk is decrypted again, and a search over 10,000 documents touches tens of MiB of index, so
+# its cache may hold up to 128 MiB (it grows only as pages are read). Worker connections keep
+# SQLite's default. Measured in benchmarks/bench_search.py; docs/adr/0020.
+MAIN_CACHE_KIB = 128 * 1024
+
+
 class Vault:
     """One profile's vault. Locked until :meth:`unlock`; :attr:`db` raises while locked."""
 
@@ -78,7 +85,7 @@ class Vault:
         key_file = KeyFile.new(wrap_key(key, passphrase, kdf))
         from delegate_app.core.vault.database import Database
 
-        db = Database.open(paths.database, key, create=True)
+        db = Database.open(paths.database, key, create=True, cache_kib=MAIN_CACHE_KIB)
         try:
             db.migrate()
             db.checkpoint()
@@ -169,7 +176,7 @@ class Vault:
     def _open_with_key(self, key: bytes) -> None:
         from delegate_app.core.vault.database import Database
 
-        db = Database.open(self.paths.database, key)
+        db = Database.open(self.paths.database, key, cache_kib=MAIN_CACHE_KIB)
         try:
             db.migrate()
         except BaseException:

@@ -28,6 +28,7 @@ def all_migrations() -> tuple[Migration, ...]:
         m0008_document_audience,
         m0009_group_membership,
         m0010_message_requests,
+        m0011_document_stems,
     )
 
     migrations = (
@@ -41,6 +42,7 @@ def all_migrations() -> tuple[Migration, ...]:
         m0008_document_audience.MIGRATION,
         m0009_group_membership.MIGRATION,
         m0010_message_requests.MIGRATION,
+        m0011_document_stems.MIGRATION,
     )
     versions = [m.version for m in migrations]
     if versions != list(range(1, len(migrations) + 1)):

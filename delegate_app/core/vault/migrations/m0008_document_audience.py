@@ -1,4 +1,4 @@
-"""Version 10: warnings about refused changes to who a shared document goes to.
+"""Version 8: warnings about refused changes to who a shared document goes to.
 
 Only a document's owner (the identity that first shared it with us, or we ourselves for our
 own documents) decides its audience. When anyone else sends a version naming holders we do not
