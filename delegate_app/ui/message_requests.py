@@ -31,6 +31,7 @@ from delegate_app.core.mailroom import Mailroom
 from delegate_app.core.messaging.requests import MessageRequest, preview_text
 from delegate_app.i18n import _, ngettext
 from delegate_app.ui import file_dialogs
+from delegate_app.ui.bidi import isolate
 from delegate_app.ui.plain_text import show_as_plain_text
 from delegate_app.ui.retranslate import is_language_change
 
@@ -219,7 +220,7 @@ class MessageRequestsWidget(QFrame):
         # TRANSLATORS: a message request in its list: "3 messages · Hello, we met in Geneva…"
         count = request.count
         text = ngettext("{count} message · {preview}", "{count} messages · {preview}", count)
-        return text.format(count=count, preview=_short(preview_text(request)))
+        return text.format(count=count, preview=isolate(_short(preview_text(request))))
 
     def _show_current(self) -> None:
         request = self.current_request()
@@ -238,9 +239,11 @@ class MessageRequestsWidget(QFrame):
                 "their card.\nSafety number: {number}\nLast received: {time}\n"
                 "First message: {preview}"
             ).format(
-                number=request.safety_number,
-                time=format_datetime(request.last_at, "short"),
-                preview=preview_text(request),
+                # Isolated: text in another script, a date or a run of digit groups must not
+                # be reordered with the label around it in a right-to-left interface.
+                number=isolate(request.safety_number),
+                time=isolate(format_datetime(request.last_at, "short")),
+                preview=isolate(preview_text(request)),
             )
         )
 

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from delegate_app.core.contacts.book import ContactBook, own_card
+from delegate_app.ui.bidi import isolate
 from delegate_app.ui.controller import AppController
 from tests.gui.missions import open_gui, sync_gui
 from tests.relay_server import RelayProcess
@@ -57,6 +58,10 @@ def test_requests_are_listed_as_text_accepted_with_a_card_and_deleted_with_block
         widget.list.setCurrentRow(chen_row)
         assert widget.details.textFormat() is Qt.TextFormat.PlainText
         assert HOSTILE in widget.details.text()  # the markup shown as the characters it is
+        # Isolated, so that text in another script is not reordered with the labels in Arabic.
+        assert isolate(HOSTILE) in widget.details.text() and isolate(HOSTILE) in (
+            widget.list.item(chen_row).text()
+        )
         assert widget.current_request().safety_number in widget.details.text()  # type: ignore[union-attr]
 
         dara_card = own_card(dara.vault.db, dara.policy).to_text().encode()
