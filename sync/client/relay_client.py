@@ -3,7 +3,8 @@
 Every request has a timeout. Failures become typed :mod:`sync.client.errors`;
 nothing here retries: scheduling and backoff belong to the engine. Requests to
 read or empty a mailbox are signed by the mailbox key through a :data:`Signer`
-(the crypto core's ``sign_relay_request`` with the key bound).
+(the crypto core's ``sign_relay_request`` with the key bound), in the v2 form that names
+this relay's origin (``X-Delegate-Origin``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from delegate_app.core.relay_urls import origin
 from delegate_app.i18n import _
 from sync.client.errors import (
     BlobNotReadyError,
@@ -37,8 +39,8 @@ from sync.client.errors import (
 
 log = logging.getLogger(__name__)
 
-#: (method, path_with_query, body, timestamp, nonce) -> 128 hex chars of Ed25519 signature
-Signer = Callable[[str, str, bytes, int, str], str]
+#: (method, path_with_query, body, timestamp, nonce, origin) -> 128 hex chars of signature
+Signer = Callable[[str, str, bytes, int, str, str], str]
 
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 30.0
@@ -119,6 +121,8 @@ class RelayClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._prefix = urlsplit(self.base_url).path.rstrip("/")
+        named = origin(self.base_url)
+        self.origin = str(named) if named is not None else ""
         self.timeout = (connect_timeout, read_timeout)
         self._session = session or requests.Session()
         self._clock = clock
@@ -152,10 +156,11 @@ class RelayClient:
             timestamp = int(self._clock())
             nonce = secrets.token_hex(16)
             signed_path = self._prefix + path
+            headers["X-Delegate-Origin"] = self.origin
             headers["X-Delegate-Timestamp"] = str(timestamp)
             headers["X-Delegate-Nonce"] = nonce
             headers["X-Delegate-Signature"] = signer(
-                method.upper(), signed_path, body, timestamp, nonce
+                method.upper(), signed_path, body, timestamp, nonce, self.origin
             )
         try:
             response = self._session.request(
@@ -189,6 +194,13 @@ class RelayClient:
             )
         if status == 507:
             raise RelayQuotaError(_("The recipient's mailbox on the relay is full."))
+        if status == 401 and reason == "wrong relay":
+            raise RelayAuthError(
+                _(
+                    "The relay at {url} does not accept requests signed for this address;"
+                    " its operator must list it with --public-url."
+                ).format(url=self.base_url)
+            )
         if status == 401:
             raise RelayAuthError(_("The relay refused our signature; check this computer's clock."))
         if status == 404:

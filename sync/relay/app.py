@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync.relay import logs
-from sync.relay.auth import AuthError, verify_request
+from sync.relay.auth import AuthError, WrongRelayError, verify_request
 from sync.relay.config import RelayConfig
 from sync.relay.limits import BodyGuard, ByteBudget
 from sync.relay.ratelimit import RateLimiter
@@ -119,7 +119,9 @@ def _error(
 RATE = _error(429, "rate limited; see the Retry-After header")
 MALFORMED = _error(422, "malformed request")
 TOO_LARGE = _error(413, "request or envelope too large")
-UNAUTHORIZED = _error(401, "not signed by the mailbox owner, stale, or a replayed nonce")
+UNAUTHORIZED = _error(
+    401, "not signed by the mailbox owner, stale, a replayed nonce, or signed for another relay"
+)
 FULL = _error(507, "mailbox or relay storage full")
 OFFSET = _error(409, "offset or size mismatch; `offset` is the current size", OffsetErrorResponse)
 
@@ -242,6 +244,7 @@ class _Context:
     config: RelayConfig
     clock: Callable[[], float]
     owner_limiter: RateLimiter
+    origins: frozenset[str]  # this relay's public origins, for v2 signatures
 
 
 async def _owner(
@@ -251,6 +254,9 @@ async def _owner(
     x_delegate_nonce: Annotated[str | None, Header(description="32 lowercase hex")] = None,
     x_delegate_signature: Annotated[
         str | None, Header(description="Ed25519 signature, 128 lowercase hex")
+    ] = None,
+    x_delegate_origin: Annotated[
+        str | None, Header(description="v2: the origin of the relay signed for (RELAY.md)")
     ] = None,
 ) -> str:
     """The mailbox id, once the request is proven to come from its owner (else 401)."""
@@ -264,12 +270,18 @@ async def _owner(
         "x-delegate-nonce": x_delegate_nonce or "",
         "x-delegate-signature": x_delegate_signature or "",
     }
+    if x_delegate_origin is not None:
+        headers["x-delegate-origin"] = x_delegate_origin
     try:
         nonce, moment = verify_request(
             mailbox=mailbox_id, method=request.method,
             path_with_query=f"{path}?{query}" if query else path, body=body,
             headers=headers, now=int(ctx.clock()), skew=ctx.config.clock_skew_seconds,
+            origins=ctx.origins,
         )  # fmt: skip
+    except WrongRelayError as exc:
+        logs.event("auth_refused", mailbox=logs.tag(mailbox_id), reason=str(exc))
+        raise RelayHTTPError(401, "wrong relay") from None
     except AuthError as exc:
         logs.event("auth_refused", mailbox=logs.tag(mailbox_id), reason=str(exc))
         raise RelayHTTPError(401, "unauthorized") from None
@@ -324,7 +336,9 @@ def create_app(
         description="A blind store-and-forward relay for end-to-end encrypted envelopes.",
         lifespan=lifespan,
     )
-    app.state.relay = _Context(storage, cfg, clock, RateLimiter(cfg.rate_per_mailbox_per_minute))
+    app.state.relay = _Context(
+        storage, cfg, clock, RateLimiter(cfg.rate_per_mailbox_per_minute), cfg.public_origins()
+    )
     app.add_middleware(BodySizeLimit, limit=cfg.max_request_bytes)
     app.add_middleware(RateLimit, clients=client_limiter, targets=target_limiter)
     app.add_middleware(  # outermost: the only reader of request bodies (ADR 0011)

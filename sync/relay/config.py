@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sync.relay.origins import normalise_origin
+
 KIB = 1024
 MIB = 1024 * KIB
 GIB = 1024 * MIB
@@ -38,10 +40,23 @@ class RelayConfig:
     max_inflight_bytes: int = 256 * MIB  # request bodies held in total (503 beyond)
     max_connections_per_client: int = 128  # open connections per address (503 beyond)
     max_connections: int = 1024  # open connections in total (503 beyond)
+    # The relay's own public URLs (``--public-url``): signed v2 requests must name one of
+    # their origins (docs/RELAY.md, "Signed requests"). Empty: no v2 request is accepted;
+    # the command line fills in the address it listens on.
+    public_urls: tuple[str, ...] = ()
+
+    def limits(self) -> dict[str, int | float]:
+        """The numeric settings (each one a ``--flag`` of the same name)."""
+        return {k: v for k, v in vars(self).items() if isinstance(v, int | float)}
+
+    def public_origins(self) -> frozenset[str]:
+        return frozenset(o for o in map(normalise_origin, self.public_urls) if o is not None)
 
     def invalid_fields(self) -> list[str]:
         """Names of settings that cannot work: zero or negative, or budgets below one request."""
-        invalid = [name for name, value in vars(self).items() if value <= 0]
+        invalid = [name for name, value in self.limits().items() if value <= 0]
+        if any(normalise_origin(url) is None for url in self.public_urls):
+            invalid.append("public_urls")
         if self.max_inflight_bytes_per_client < self.max_request_bytes:
             invalid.append("max_inflight_bytes_per_client")
         if self.max_inflight_bytes < self.max_inflight_bytes_per_client:

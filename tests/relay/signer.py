@@ -1,4 +1,8 @@
-"""An independent reference signer for relay requests (PyNaCl directly, as a third party would)."""
+"""An independent reference signer for relay requests (PyNaCl directly, as a third party would).
+
+It signs ``delegate-relay-v2`` for the origin of ``base_url`` (a loopback URL, already in
+normal form) unless told to sign another origin, or the deprecated v1 (``origin=""``).
+"""
 
 from __future__ import annotations
 
@@ -8,16 +12,25 @@ import json
 import os
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import nacl.signing
 import requests
 
 
 class MailboxOwner:
-    def __init__(self, base_url: str, key: nacl.signing.SigningKey | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        key: nacl.signing.SigningKey | None = None,
+        *,
+        origin: str | None = None,
+    ) -> None:
         self.base_url = base_url
         self.key = key or nacl.signing.SigningKey.generate()
         self.session = requests.Session()
+        parts = urlsplit(base_url)
+        self.origin = f"{parts.scheme}://{parts.netloc}" if origin is None else origin
 
     @property
     def mailbox(self) -> str:
@@ -32,15 +45,21 @@ class MailboxOwner:
         timestamp: int | None = None,
         nonce: str | None = None,
         key: nacl.signing.SigningKey | None = None,
+        origin: str | None = None,
     ) -> dict[str, str]:
         ts = str(int(time.time()) if timestamp is None else timestamp)
         nonce = nonce or os.urandom(16).hex()
+        signed_for = self.origin if origin is None else origin
+        head = ["delegate-relay-v2", signed_for] if signed_for else ["delegate-relay-v1"]
         message = "\n".join(
-            ["delegate-relay-v1", method, path, hashlib.sha256(body).hexdigest(), ts, nonce]
+            [*head, method, path, hashlib.sha256(body).hexdigest(), ts, nonce]
         ).encode()
         signature = (key or self.key).sign(message).signature.hex()
-        return {"X-Delegate-Timestamp": ts, "X-Delegate-Nonce": nonce,
-                "X-Delegate-Signature": signature}  # fmt: skip
+        headers = {"X-Delegate-Timestamp": ts, "X-Delegate-Nonce": nonce,
+                   "X-Delegate-Signature": signature}  # fmt: skip
+        if signed_for:
+            headers["X-Delegate-Origin"] = signed_for
+        return headers
 
     def deposit(
         self, envelopes: list[tuple[str, bytes]], mailbox: str | None = None
