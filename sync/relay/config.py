@@ -19,7 +19,12 @@ class RelayConfig:
     max_ack_ids: int = 1000  # ids per acknowledgement (422 beyond)
     mailbox_quota_bytes: int = 512 * MIB  # stored per mailbox (507 beyond)
     mailbox_quota_count: int = 20_000
-    relay_quota_bytes: int = 64 * GIB  # envelopes and blobs of all users together (507 beyond)
+    relay_quota_bytes: int = 64 * GIB  # the card pool: all deposits with a token (507 beyond)
+    # Deposit capabilities (docs/RELAY.md, "Deposit tokens"; ADR 0017)
+    open_quota_bytes: int = 1 * GIB  # the open pool: tokenless deposits and blobs (507 beyond)
+    mailbox_blob_quota_bytes: int = 4 * GIB  # blob bytes charged to one mailbox's token
+    verifier_grace_seconds: int = 90 * 24 * 3600  # a replaced deposit token stays valid
+    tokenless_grace_seconds: int = 90 * 24 * 3600  # after registration, tokenless still accepted
     envelope_ttl_seconds: int = 14 * 24 * 3600  # undelivered envelopes expire
     tombstone_ttl_seconds: int = 30 * 24 * 3600  # acknowledged ids stay duplicates this long
     clock_skew_seconds: int = 300  # signed requests: allowed clock difference
@@ -27,8 +32,9 @@ class RelayConfig:
     blob_ttl_seconds: int = 7 * 24 * 3600  # counted from the first part
     rate_per_client_per_minute: int = 1200  # requests per client address (429 beyond)
     rate_per_mailbox_per_minute: int = (
-        600  # deposits to / owner requests on a mailbox; blob requests
+        600  # accepted deposits to / owner requests on a mailbox; blob requests
     )
+    rate_rejected_per_client_per_minute: int = 60  # refused requests (4xx) per client address
     sweep_interval_seconds: float = 60.0
     # Slow clients (docs/RELAY.md, "Slow clients"; ADR 0011)
     header_timeout_seconds: float = 10.0  # a request head must arrive whole within this
