@@ -33,6 +33,7 @@ from sync.relay.ratelimit import RateLimiter
 from sync.relay.storage import (
     CARD_POOL,
     OPEN_POOL,
+    BlobOwnerError,
     OffsetMismatchError,
     QuotaExceededError,
     Quotas,
@@ -593,6 +594,8 @@ def create_app(
             )
         except OffsetMismatchError as exc:
             raise RelayHTTPError(409, "offset mismatch", extra={"offset": exc.current}) from None
+        except BlobOwnerError:  # its first part arrived meanwhile, with another capability
+            raise RelayHTTPError(403, "deposit token required") from None
         except QuotaExceededError as exc:
             logs.event("quota_full", scope=exc.scope, blob=logs.tag(blob_id))
             raise RelayHTTPError(507, FULL_MESSAGES[exc.scope]) from None

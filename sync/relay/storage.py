@@ -203,6 +203,10 @@ class OffsetMismatchError(Exception):
         self.current = current
 
 
+class BlobOwnerError(Exception):
+    """A blob part names another capability than the one its blob is charged to."""
+
+
 class BlobVanishedError(Exception):
     """A blob expired while it was being read."""
 
@@ -497,7 +501,9 @@ class SQLiteStorage:
             size = 0 if row is None else int(row[0])
             if (row is not None and row[1]) or offset != size:
                 raise OffsetMismatchError(size)
-            owner = mailbox if row is None else row[2]
+            if row is not None and row[2] != mailbox:
+                raise BlobOwnerError  # charged to another capability than the one checked
+            owner = mailbox
             pool = OPEN_POOL if owner is None else CARD_POOL
             if data and self._pool_bytes(conn, pool) + len(data) > quotas.pool_bytes(pool):
                 raise QuotaExceededError("relay" if pool == CARD_POOL else "open")

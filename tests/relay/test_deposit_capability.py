@@ -10,11 +10,13 @@ import os
 import time
 from pathlib import Path
 
+import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
 from delegate_app.core.crypto.deposit import deposit_verifier
 from sync.relay.capability import token_matches, verifier
+from sync.relay.storage import BlobOwnerError, Quotas, SQLiteStorage
 from tests.relay.signer import MailboxOwner, envelope_id
 from tests.relay_server import RelayProcess, running_relay
 
@@ -175,3 +177,19 @@ def test_refused_deposits_cost_the_mailbox_nothing(tmp_path: Path) -> None:
         limited = _junk_deposit(stranger, relay.url, owner.mailbox)
         assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
         assert owner.fetch().ok  # the owner, from another address, is not
+
+
+def test_storage_never_charges_a_part_to_a_capability_it_did_not_check(tmp_path: Path) -> None:
+    """The route checks a blob's capability, then appends: a first part that arrived in between
+    with another capability must not let this part be charged to that one unchecked."""
+    storage = SQLiteStorage(tmp_path / "r.db")
+    try:
+        quotas = Quotas(10_000, 10, 10_000, 10_000, 10_000)
+        storage.blob_append("b" * 64, 0, b"first", 9_999, quotas, "a" * 64)
+        with pytest.raises(BlobOwnerError):
+            storage.blob_append("b" * 64, 5, b"open pool part", 9_999, quotas, None)
+        with pytest.raises(BlobOwnerError):
+            storage.blob_append("b" * 64, 5, b"someone else's", 9_999, quotas, "c" * 64)
+        assert storage.blob_append("b" * 64, 5, b"more", 9_999, quotas, "a" * 64).size == 9
+    finally:
+        storage.close()
