@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,12 @@ from delegate_app.cli.common import (
     print_table,
     unlocked_vault,
 )
-from delegate_app.core.contacts.book import ContactBook, load_identity, own_card
+from delegate_app.core.contacts.book import (
+    ContactBook,
+    load_identity,
+    own_card,
+    rotate_deposit_token,
+)
 from delegate_app.core.contacts.models import Contact
 from delegate_app.core.crypto.cards import (
     ContactCard,
@@ -45,6 +51,14 @@ def register(subparsers: Any) -> None:
         type=Path,
         metavar="IMAGE",
         help=_("also write the card as a QR code (.svg or .png)"),
+    )
+    export.add_argument(
+        "--new-deposit-token",
+        action="store_true",
+        help=_(
+            "first replace the card's deposit token: holders of your older cards can deliver"
+            " to you only until the relay's grace period ends"
+        ),
     )
     command(export, cmd_card_export)
     imp = csub.add_parser("import", help=_("add a contact from a card file (text or binary)"))
@@ -130,7 +144,17 @@ def _write_qr(text: str, path: Path) -> None:
 
 def cmd_card_export(args: argparse.Namespace) -> int:
     with unlocked_vault(args) as vault:
+        if args.new_deposit_token:
+            rotate_deposit_token(vault.db)
         text = own_card(vault.db, policy()).to_text()
+    if args.new_deposit_token:
+        print(
+            _(
+                "New deposit token: give this card to every contact who should keep writing to"
+                " you; the next sync tells your relay."
+            ),
+            file=sys.stderr,
+        )
     if str(args.file) == "-":
         print(text)
     else:

@@ -23,7 +23,7 @@ from sync.client.errors import (
     BlobSizeError,
     RelayProtocolError,
 )
-from sync.client.relay_client import RelayClient
+from sync.client.relay_client import DepositCapability, RelayClient
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +48,11 @@ def _put(
     offset: int,
     pieces: list[bytes],
     progress: BytesProgress | None,
+    capability: DepositCapability | None = None,
 ) -> int:
     """Send ``pieces`` at ``offset`` in one request, record the progress; the new offset."""
     body = b"".join(pieces)
-    client.blob_put(blob_id, offset, body)
+    client.blob_put(blob_id, offset, body, capability)
     offset += len(body)
     store.set_uploaded(blob_id, offset)
     if progress is not None:
@@ -66,8 +67,12 @@ def upload_blob(
     *,
     progress: BytesProgress | None = None,
     interrupt: Interrupt | None = None,
+    capability: DepositCapability | None = None,
 ) -> bool:
-    """Upload what the relay is missing of ``transfer``. True when the blob is complete there."""
+    """Upload what the relay is missing of ``transfer``. True when the blob is complete there.
+
+    ``capability`` (our mailbox and deposit token, on our own relay) charges it to our mailbox.
+    """
     store = TransferStore(room.db)
     blob_id = transfer.blob_id
     for _attempt in range(MAX_OFFSET_RETRIES):
@@ -92,12 +97,12 @@ def upload_blob(
                     pending.append(piece)
                     pending_size += len(piece)
                 if pending_size >= PUT_BYTES or chunk.end >= transfer.total:
-                    offset = _put(client, store, blob_id, offset, pending, progress)
+                    offset = _put(client, store, blob_id, offset, pending, progress, capability)
                     pending, pending_size = [], 0
                     if interrupt is not None and offset < transfer.total and interrupt():
                         raise TransferPaused
             if pending:
-                offset = _put(client, store, blob_id, offset, pending, progress)
+                offset = _put(client, store, blob_id, offset, pending, progress, capability)
             client.blob_complete(blob_id, transfer.total)
         except BlobOffsetError as exc:
             log.info("Blob upload offset moved; asking the relay again")

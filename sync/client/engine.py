@@ -2,6 +2,7 @@
 
 One pass (:meth:`SyncEngine.sync_once`):
 
+0. register our deposit token's verifier at our relay (once per engine, idempotent);
 1. acknowledge what earlier passes committed but could not acknowledge;
 2. deposit the outbox — messages, then receipts, then documents — in batches per
    mailbox (a 413 splits the batch; a single envelope too large fails alone);
@@ -31,6 +32,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from delegate_app.core.contacts.book import deposit_token
+from delegate_app.core.crypto.deposit import deposit_verifier
 from delegate_app.core.crypto.relay_auth import sign_relay_request
 from delegate_app.core.errors import DelegateError
 from delegate_app.core.mailroom import Mailroom
@@ -44,13 +47,14 @@ from delegate_app.i18n import _
 from sync.client.backoff import PROBE_POLICY, Backoff, Waker, transfer_retry_delay
 from sync.client.blobs import TransferPaused, download_blob, upload_blob
 from sync.client.errors import (
+    RelayDepositRefusedError,
     RelayError,
     RelayPayloadTooLargeError,
     RelayQuotaError,
     RelayRateLimitedError,
     RelayUnreachableError,
 )
-from sync.client.relay_client import OutgoingEnvelope, RelayClient, Signer
+from sync.client.relay_client import DepositCapability, OutgoingEnvelope, RelayClient, Signer
 from sync.client.state import SyncState, SyncStatus
 
 log = logging.getLogger(__name__)
@@ -116,6 +120,7 @@ class SyncEngine:
         self._outbox = Outbox(room.db)
         self._inbox = InboxState(room.db)
         self._transfers = TransferStore(room.db)
+        self._registered: str | None = None  # the verifier our relay confirmed this run
 
     # -- state -----------------------------------------------------------------------------
 
@@ -187,6 +192,7 @@ class SyncEngine:
         pending = self._outbox.pending_count() + len(self._transfers.pending())
         self._set_state(self.state.with_(status=SyncStatus.SYNCING, done=0, total=pending))
         try:
+            self._register()
             self._ack_owed()
             self._deposit_outbox(report)
             self._fetch_inbox(report)
@@ -219,6 +225,32 @@ class SyncEngine:
             )
         return report
 
+    # -- deposit capability ----------------------------------------------------------------
+
+    def _register(self) -> None:
+        """Our relay learns the verifier of the token in our card (docs/SYNC.md, "Deposit
+        tokens"): once per engine, and again whenever the token was rotated."""
+        verifier = deposit_verifier(deposit_token(self.room.db))
+        if self._registered != verifier:
+            self.client().register_verifier(self.room.mailbox_id, self._signer, verifier)
+            self._registered = verifier
+
+    def _token_for(self, delivery: OutboxDelivery) -> bytes | None:
+        """The deposit token for a delivery's mailbox: from the recipient's stored card (ours
+        for our own mailbox), or None when that card has none."""
+        if delivery.mailbox_id == self.room.mailbox_id:
+            return deposit_token(self.room.db)
+        recipient = self.room.directory.by_key(delivery.identity_key)
+        if recipient is None or recipient.mailbox_id != delivery.mailbox_id:
+            return None
+        return recipient.deposit_token
+
+    def _own_capability(self, relay_url: str) -> DepositCapability | None:
+        """What our blob uploads are charged to: our mailbox's token, on our own relay only."""
+        if origin(relay_url) != origin(self.relay_url):
+            return None
+        return DepositCapability(self.room.mailbox_id, deposit_token(self.room.db))
+
     # -- outbox ----------------------------------------------------------------------------
 
     def _deposit_outbox(self, report: SyncReport) -> None:
@@ -235,10 +267,10 @@ class SyncEngine:
                 for batch in self._batches(deliveries):
                     try:
                         progressed |= self._deposit(relay_url, mailbox_id, batch, report)
-                    except RelayQuotaError as exc:
+                    except (RelayQuotaError, RelayDepositRefusedError) as exc:
                         self._outbox.record_attempt(batch, str(exc))
                         report.errors.append(str(exc))
-                        break  # that mailbox is full: try the others
+                        break  # that mailbox is full or refuses us: try the others
             if not progressed:
                 return
 
@@ -261,7 +293,9 @@ class SyncEngine:
         client = self.client(relay_url)
         try:
             result = client.deposit(
-                mailbox_id, [OutgoingEnvelope(d.envelope_id, d.data) for d in batch]
+                mailbox_id,
+                [OutgoingEnvelope(d.envelope_id, d.data) for d in batch],
+                self._token_for(batch[0]),
             )
         except RelayPayloadTooLargeError as exc:
             if len(batch) == 1:
@@ -384,6 +418,7 @@ class SyncEngine:
                         transfer,
                         progress=moved_up,
                         interrupt=self._urgent_waiting,
+                        capability=self._own_capability(transfer.relay_url),
                     ):
                         report.attachments_sent += 1
                     else:

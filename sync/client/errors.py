@@ -29,6 +29,11 @@ class RelayQuotaError(RelayError):
     """The recipient's mailbox on the relay is full (507)."""
 
 
+class RelayDepositRefusedError(RelayError):
+    """The relay refused a deposit or blob part for want of a valid deposit token (403):
+    our copy of the recipient's card is older than the token their relay now asks for."""
+
+
 class RelayAuthError(RelayError):
     """The relay refused our signed request (401): clock skew or a wrong mailbox key."""
 

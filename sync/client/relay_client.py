@@ -3,7 +3,8 @@
 Every request has a timeout. Failures become typed :mod:`sync.client.errors`;
 nothing here retries: scheduling and backoff belong to the engine. Requests to
 read or empty a mailbox are signed by the mailbox key through a :data:`Signer`
-(the crypto core's ``sign_relay_request`` with the key bound).
+(the crypto core's ``sign_relay_request`` with the key bound), in the v2 form that names
+this relay's origin (``X-Delegate-Origin``).
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from urllib.parse import urlsplit
 
 import requests
 
+from delegate_app.core.relay_urls import origin
 from delegate_app.i18n import _
 from sync.client.errors import (
     BlobNotReadyError,
     BlobOffsetError,
     BlobSizeError,
     RelayAuthError,
+    RelayDepositRefusedError,
     RelayError,
     RelayPayloadTooLargeError,
     RelayProtocolError,
@@ -37,14 +40,25 @@ from sync.client.errors import (
 
 log = logging.getLogger(__name__)
 
-#: (method, path_with_query, body, timestamp, nonce) -> 128 hex chars of Ed25519 signature
-Signer = Callable[[str, str, bytes, int, str], str]
+#: (method, path_with_query, body, timestamp, nonce, origin) -> 128 hex chars of signature
+Signer = Callable[[str, str, bytes, int, str, str], str]
 
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 30.0
 PROBE_TIMEOUT = 2.0
 DEFAULT_RETRY_AFTER = 5.0
 MAX_RETRY_AFTER = 3600.0
+
+
+TOKEN_HEADER = "X-Delegate-Deposit-Token"  # noqa: S105 (a header name)
+
+
+@dataclass(frozen=True)
+class DepositCapability:
+    """A mailbox and its deposit token: what a blob upload is charged to."""
+
+    mailbox_id: str
+    token: bytes
 
 
 @dataclass(frozen=True)
@@ -119,6 +133,8 @@ class RelayClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._prefix = urlsplit(self.base_url).path.rstrip("/")
+        named = origin(self.base_url)
+        self.origin = str(named) if named is not None else ""
         self.timeout = (connect_timeout, read_timeout)
         self._session = session or requests.Session()
         self._clock = clock
@@ -144,18 +160,20 @@ class RelayClient:
         signer: Signer | None = None,
         timeout: float | tuple[float, float] | None = None,
         stream: bool = False,
+        headers: dict[str, str] | None = None,
     ) -> requests.Response:
-        headers: dict[str, str] = {}
+        headers = dict(headers or {})
         if content_type is not None:
             headers["Content-Type"] = content_type
         if signer is not None:
             timestamp = int(self._clock())
             nonce = secrets.token_hex(16)
             signed_path = self._prefix + path
+            headers["X-Delegate-Origin"] = self.origin
             headers["X-Delegate-Timestamp"] = str(timestamp)
             headers["X-Delegate-Nonce"] = nonce
             headers["X-Delegate-Signature"] = signer(
-                method.upper(), signed_path, body, timestamp, nonce
+                method.upper(), signed_path, body, timestamp, nonce, self.origin
             )
         try:
             response = self._session.request(
@@ -189,6 +207,20 @@ class RelayClient:
             )
         if status == 507:
             raise RelayQuotaError(_("The recipient's mailbox on the relay is full."))
+        if status == 403:
+            raise RelayDepositRefusedError(
+                _(
+                    "The relay refused delivery: ask the recipient for their current contact"
+                    " card ({reason})."
+                ).format(reason=reason)
+            )
+        if status == 401 and reason == "wrong relay":
+            raise RelayAuthError(
+                _(
+                    "The relay at {url} does not accept requests signed for this address;"
+                    " its operator must list it with --public-url."
+                ).format(url=self.base_url)
+            )
         if status == 401:
             raise RelayAuthError(_("The relay refused our signature; check this computer's clock."))
         if status == 404:
@@ -239,8 +271,17 @@ class RelayClient:
 
     # -- mailboxes ---------------------------------------------------------------------
 
-    def deposit(self, mailbox_id: str, envelopes: Sequence[OutgoingEnvelope]) -> DepositResult:
-        """Deliver a batch to ``mailbox_id``. Idempotent: a retry reports duplicates."""
+    def deposit(
+        self,
+        mailbox_id: str,
+        envelopes: Sequence[OutgoingEnvelope],
+        token: bytes | None = None,
+    ) -> DepositResult:
+        """Deliver a batch to ``mailbox_id``. Idempotent: a retry reports duplicates.
+
+        ``token`` is the deposit token of the recipient's card (sent as
+        ``X-Delegate-Deposit-Token``); a card without one is deposited to without.
+        """
         body = self._json_body(
             {
                 "envelopes": [
@@ -254,6 +295,7 @@ class RelayClient:
             f"/v1/mailboxes/{mailbox_id}/envelopes",
             body=body,
             content_type="application/json",
+            headers=None if token is None else {TOKEN_HEADER: token.hex()},
         )
         self._check(response)
         data = self._json(response)
@@ -310,6 +352,26 @@ class RelayClient:
         deleted = self._json(response).get("deleted", 0)
         return int(deleted) if isinstance(deleted, int) else 0
 
+    def register_verifier(self, mailbox_id: str, signer: Signer, verifier: str) -> bool:
+        """Tell the relay our deposit token's verifier (signed, idempotent).
+
+        False when the relay predates deposit tokens (404 or 405): it accepts deposits
+        without, so there is nothing to register.
+        """
+        response = self._request(
+            "PUT",
+            f"/v1/mailboxes/{mailbox_id}/verifier",
+            body=self._json_body({"verifier": verifier}),
+            content_type="application/json",
+            signer=signer,
+        )
+        if response.status_code in (404, 405):
+            response.close()
+            return False
+        self._check(response)
+        response.close()
+        return True
+
     def wipe(self, mailbox_id: str, signer: Signer) -> int:
         response = self._request("DELETE", f"/v1/mailboxes/{mailbox_id}", signer=signer)
         self._check(response)
@@ -333,13 +395,27 @@ class RelayClient:
             size, bool(data.get("complete", False)), total if isinstance(total, int) else None
         )
 
-    def blob_put(self, blob_id: str, offset: int, data: bytes) -> None:
-        """Append ``data`` at ``offset``. BlobOffsetError carries the relay's size on mismatch."""
+    def blob_put(
+        self,
+        blob_id: str,
+        offset: int,
+        data: bytes,
+        capability: DepositCapability | None = None,
+    ) -> None:
+        """Append ``data`` at ``offset``. BlobOffsetError carries the relay's size on mismatch.
+
+        ``capability`` (our own mailbox and deposit token) charges the blob to our mailbox.
+        """
+        headers = None
+        if capability is not None:
+            headers = {"X-Delegate-Mailbox": capability.mailbox_id,
+                       TOKEN_HEADER: capability.token.hex()}  # fmt: skip
         response = self._request(
             "PUT",
             f"/v1/blobs/{blob_id}?offset={int(offset)}",
             body=data,
             content_type="application/octet-stream",
+            headers=headers,
         )
         if response.status_code == 409:
             current = self._json(response).get("offset")
@@ -411,6 +487,7 @@ class RelayClient:
 
 __all__ = [
     "BlobStatus",
+    "DepositCapability",
     "DepositResult",
     "FetchResult",
     "FetchedEnvelope",

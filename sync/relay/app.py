@@ -25,11 +25,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync.relay import logs
-from sync.relay.auth import AuthError, verify_request
+from sync.relay.auth import AuthError, WrongRelayError, verify_request
+from sync.relay.capability import token_matches
 from sync.relay.config import RelayConfig
 from sync.relay.limits import BodyGuard, ByteBudget
 from sync.relay.ratelimit import RateLimiter
-from sync.relay.storage import OffsetMismatchError, QuotaExceededError, Quotas, RelayStorage
+from sync.relay.storage import (
+    CARD_POOL,
+    OPEN_POOL,
+    BlobOwnerError,
+    OffsetMismatchError,
+    QuotaExceededError,
+    Quotas,
+    RelayStorage,
+)
 
 API_VERSIONS = ["v1"]
 HEX64 = r"^[0-9a-f]{64}$"
@@ -66,6 +75,15 @@ class FetchResponse(BaseModel):
     envelopes: list[EnvelopeOut]
     next_cursor: int
     more: bool
+
+
+class VerifierRequest(BaseModel):
+    verifier: Annotated[str, Field(pattern=HEX64)]
+
+
+class VerifierResponse(BaseModel):
+    verifier: str
+    previous: int
 
 
 class AckRequest(BaseModel):
@@ -119,8 +137,20 @@ def _error(
 RATE = _error(429, "rate limited; see the Retry-After header")
 MALFORMED = _error(422, "malformed request")
 TOO_LARGE = _error(413, "request or envelope too large")
-UNAUTHORIZED = _error(401, "not signed by the mailbox owner, stale, or a replayed nonce")
-FULL = _error(507, "mailbox or relay storage full")
+UNAUTHORIZED = _error(
+    401, "not signed by the mailbox owner, stale, a replayed nonce, or signed for another relay"
+)
+FULL = _error(507, "mailbox, relay storage or open pool full")
+FORBIDDEN = _error(403, "no valid deposit token for this registered mailbox")
+FULL_MESSAGES = {"mailbox": "mailbox full", "relay": "relay storage full", "open": "open pool full"}
+HEX64_HEADER = r"^[0-9a-f]{64}$"
+DepositToken = Annotated[
+    str | None, Header(description="the deposit token of the owner's card, 64 lowercase hex")
+]
+DepositMailbox = Annotated[
+    str | None,
+    Header(pattern=HEX64_HEADER, description="blobs: the mailbox whose deposit token is sent"),
+]
 OFFSET = _error(409, "offset or size mismatch; `offset` is the current size", OffsetErrorResponse)
 
 
@@ -184,50 +214,43 @@ class _BodyTooLargeError(StarletteHTTPException):
         super().__init__(413, "request too large")
 
 
-class RateLimit:
-    """429 with Retry-After per client address, and per mailbox for deposits and per blob.
+#: Answers that count as a refused request against the client's address.
+REFUSED_STATUSES = frozenset({400, 401, 403, 405, 413, 422})
 
-    Requests of a mailbox owner are limited per mailbox only after their signature
-    verified (in the route), so strangers cannot exhaust the owner's allowance.
+
+class RateLimit:
+    """429 with Retry-After per client address, counting refused requests separately.
+
+    Every request takes one token of its address's allowance. A request refused with a
+    4xx (malformed, unsigned, without a valid deposit token, too large) also takes one of
+    the address's *refusal* allowance, and an address that used that up gets 429 for
+    everything until it refills. Nothing here is charged to a mailbox or blob: the routes
+    charge those only once a request proved valid, so junk aimed at a mailbox costs its
+    sender, never the mailbox (docs/RELAY.md, "Rate limits").
     """
 
-    def __init__(self, app: ASGIApp, clients: RateLimiter, targets: RateLimiter) -> None:
+    def __init__(self, app: ASGIApp, clients: RateLimiter, refusals: RateLimiter) -> None:
         self.app = app
         self.clients = clients
-        self.targets = targets
+        self.refusals = refusals
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         client = scope.get("client")
-        wait = self.clients.check(client[0] if client else "unknown")
-        if not wait:
-            key = self._target(scope)
-            if key is not None:
-                wait = self.targets.check(key)
+        key = client[0] if client else "unknown"
+        wait = self.refusals.blocked(key) or self.clients.check(key)
         if wait:
             await _send_json(send, 429, {"error": "rate limited"}, _retry_after(wait))
             return
-        await self.app(scope, receive, send)
 
-    @staticmethod
-    def _target(scope: Scope) -> str | None:
-        path: str = scope.get("path", "")
-        root = scope.get("root_path", "")
-        if root and path.startswith(root):
-            path = path[len(root) :]
-        parts = path.split("/")
-        if len(parts) >= 4 and parts[1] == "v1":
-            if parts[2] == "blobs":
-                return "blob:" + parts[3]
-            if (
-                parts[2] == "mailboxes"
-                and scope.get("method") == "POST"
-                and parts[4:] == ["envelopes"]
-            ):
-                return "deposit:" + parts[3]
-        return None
+        async def counting_send(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] in REFUSED_STATUSES:
+                self.refusals.check(key)
+            await send(message)
+
+        await self.app(scope, receive, counting_send)
 
 
 def _retry_after(wait: float) -> dict[str, str]:
@@ -242,6 +265,7 @@ class _Context:
     config: RelayConfig
     clock: Callable[[], float]
     owner_limiter: RateLimiter
+    origins: frozenset[str]  # this relay's public origins, for v2 signatures
 
 
 async def _owner(
@@ -251,6 +275,9 @@ async def _owner(
     x_delegate_nonce: Annotated[str | None, Header(description="32 lowercase hex")] = None,
     x_delegate_signature: Annotated[
         str | None, Header(description="Ed25519 signature, 128 lowercase hex")
+    ] = None,
+    x_delegate_origin: Annotated[
+        str | None, Header(description="v2: the origin of the relay signed for (RELAY.md)")
     ] = None,
 ) -> str:
     """The mailbox id, once the request is proven to come from its owner (else 401)."""
@@ -264,12 +291,18 @@ async def _owner(
         "x-delegate-nonce": x_delegate_nonce or "",
         "x-delegate-signature": x_delegate_signature or "",
     }
+    if x_delegate_origin is not None:
+        headers["x-delegate-origin"] = x_delegate_origin
     try:
         nonce, moment = verify_request(
             mailbox=mailbox_id, method=request.method,
             path_with_query=f"{path}?{query}" if query else path, body=body,
             headers=headers, now=int(ctx.clock()), skew=ctx.config.clock_skew_seconds,
+            origins=ctx.origins,
         )  # fmt: skip
+    except WrongRelayError as exc:
+        logs.event("auth_refused", mailbox=logs.tag(mailbox_id), reason=str(exc))
+        raise RelayHTTPError(401, "wrong relay") from None
     except AuthError as exc:
         logs.event("auth_refused", mailbox=logs.tag(mailbox_id), reason=str(exc))
         raise RelayHTTPError(401, "unauthorized") from None
@@ -294,7 +327,51 @@ def create_app(
     cfg = config or RelayConfig()
     client_limiter = RateLimiter(cfg.rate_per_client_per_minute)
     target_limiter = RateLimiter(cfg.rate_per_mailbox_per_minute)
-    quotas = Quotas(cfg.mailbox_quota_bytes, cfg.mailbox_quota_count, cfg.relay_quota_bytes)
+    quotas = Quotas(
+        cfg.mailbox_quota_bytes, cfg.mailbox_quota_count, cfg.relay_quota_bytes,
+        cfg.open_quota_bytes, cfg.mailbox_blob_quota_bytes,
+    )  # fmt: skip
+
+    def charge(key: str) -> None:
+        """Count a request that proved valid against its mailbox or blob (429 beyond)."""
+        wait = target_limiter.check(key)
+        if wait:
+            raise RelayHTTPError(429, "rate limited", _retry_after(wait))
+
+    async def deposit_pool(mailbox_id: str, token: str | None) -> str:
+        """The pool a deposit to ``mailbox_id`` goes to, or 403 (RELAY.md, "Deposit tokens")."""
+        now = int(clock())
+        access = await run_in_threadpool(storage.mailbox_access, mailbox_id, now)
+        if access.registered_at is None:
+            return OPEN_POOL  # an unregistered mailbox: the small open pool (transition)
+        if token is not None and token_matches(token, access.verifiers):
+            return CARD_POOL
+        if token is None and now < access.registered_at + cfg.tokenless_grace_seconds:
+            return OPEN_POOL  # senders holding the owner's older card, for a while
+        logs.event("deposit_refused", mailbox=logs.tag(mailbox_id),
+                   reason="no token" if token is None else "wrong token")  # fmt: skip
+        raise RelayHTTPError(
+            403, "deposit token required" if token is None else "wrong deposit token"
+        )
+
+    async def blob_capability(blob_id: str, mailbox: str | None, token: str | None) -> str | None:
+        """The mailbox a blob part is charged to (None: the open pool), or 403.
+
+        A blob is charged to the capability its first part came with; every later part must
+        present a valid token of that mailbox. A blob begun without one stays in the open pool.
+        """
+        exists, owner = await run_in_threadpool(storage.blob_owner, blob_id)
+        claimed = owner if exists else mailbox
+        if claimed is None:
+            return None
+        if mailbox != claimed or token is None:
+            raise RelayHTTPError(403, "deposit token required")
+        access = await run_in_threadpool(storage.mailbox_access, claimed, int(clock()))
+        if not exists and access.registered_at is None:
+            return None  # a mailbox its owner never registered: the open pool, as deposits
+        if not token_matches(token, access.verifiers):
+            raise RelayHTTPError(403, "wrong deposit token")
+        return claimed
 
     async def sweeper() -> None:
         while True:
@@ -324,9 +401,15 @@ def create_app(
         description="A blind store-and-forward relay for end-to-end encrypted envelopes.",
         lifespan=lifespan,
     )
-    app.state.relay = _Context(storage, cfg, clock, RateLimiter(cfg.rate_per_mailbox_per_minute))
+    app.state.relay = _Context(
+        storage, cfg, clock, RateLimiter(cfg.rate_per_mailbox_per_minute), cfg.public_origins()
+    )
     app.add_middleware(BodySizeLimit, limit=cfg.max_request_bytes)
-    app.add_middleware(RateLimit, clients=client_limiter, targets=target_limiter)
+    app.add_middleware(
+        RateLimit,
+        clients=client_limiter,
+        refusals=RateLimiter(cfg.rate_rejected_per_client_per_minute),
+    )
     app.add_middleware(  # outermost: the only reader of request bodies (ADR 0011)
         BodyGuard,
         budget=ByteBudget(cfg.max_inflight_bytes_per_client, cfg.max_inflight_bytes),
@@ -371,10 +454,14 @@ def create_app(
     @app.post(
         "/v1/mailboxes/{mailbox_id}/envelopes",
         response_model=DepositResponse,
-        responses={**TOO_LARGE, **MALFORMED, **RATE, **FULL},
-        summary="Deposit envelopes (anyone may deliver; idempotent per envelope id)",
+        responses={**TOO_LARGE, **MALFORMED, **FORBIDDEN, **RATE, **FULL},
+        summary="Deposit envelopes (holders of the owner's card; idempotent per envelope id)",
     )
-    async def deposit(mailbox_id: MailboxId, payload: DepositRequest) -> Response:
+    async def deposit(
+        mailbox_id: MailboxId,
+        payload: DepositRequest,
+        x_delegate_deposit_token: DepositToken = None,
+    ) -> Response:
         if len(payload.envelopes) > cfg.max_batch:
             raise RelayHTTPError(413, f"at most {cfg.max_batch} envelopes per request")
         decoded: list[tuple[str, bytes]] = []
@@ -390,14 +477,15 @@ def create_app(
             if len(data) > cfg.max_envelope_bytes:
                 raise RelayHTTPError(413, "envelope too large")
             decoded.append((envelope.id, data))
+        pool = await deposit_pool(mailbox_id, x_delegate_deposit_token)
+        charge("deposit:" + mailbox_id)
         try:
             accepted, duplicates = await run_in_threadpool(
-                storage.deposit, mailbox_id, decoded, int(clock()), quotas
+                storage.deposit, mailbox_id, decoded, int(clock()), quotas, pool
             )
         except QuotaExceededError as exc:
             logs.event("quota_full", scope=exc.scope, mailbox=logs.tag(mailbox_id))
-            message = "mailbox full" if exc.scope == "mailbox" else "relay storage full"
-            raise RelayHTTPError(507, message) from None
+            raise RelayHTTPError(507, FULL_MESSAGES[exc.scope]) from None
         logs.event("deposit", mailbox=logs.tag(mailbox_id), accepted=len(accepted),
                    duplicates=len(duplicates))  # fmt: skip
         return _json({"accepted": accepted, "duplicates": duplicates})
@@ -433,6 +521,20 @@ def create_app(
             }
         )
 
+    @app.put(
+        "/v1/mailboxes/{mailbox_id}/verifier",
+        response_model=VerifierResponse,
+        responses={**UNAUTHORIZED, **MALFORMED, **RATE},
+        summary="Register the verifier of the mailbox's deposit token (signed; idempotent)",
+    )
+    async def register(mailbox_id: OwnedMailbox, payload: VerifierRequest) -> Response:
+        previous = await run_in_threadpool(
+            storage.register_verifier, mailbox_id, payload.verifier, int(clock()),
+            cfg.verifier_grace_seconds,
+        )  # fmt: skip
+        logs.event("verifier_registered", mailbox=logs.tag(mailbox_id), previous=previous)
+        return _json({"verifier": payload.verifier, "previous": previous})
+
     @app.post(
         "/v1/mailboxes/{mailbox_id}/ack",
         response_model=DeletedResponse,
@@ -462,7 +564,7 @@ def create_app(
     @app.put(
         "/v1/blobs/{blob_id}",
         response_model=BlobStatusResponse,
-        responses={**OFFSET, **TOO_LARGE, **MALFORMED, **RATE, **FULL},
+        responses={**OFFSET, **TOO_LARGE, **MALFORMED, **FORBIDDEN, **RATE, **FULL},
         summary="Append raw bytes at `offset`, which must be the current size",
         openapi_extra={
             "requestBody": {
@@ -474,21 +576,29 @@ def create_app(
         },
     )
     async def blob_put(
-        request: Request, blob_id: BlobId, offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0
+        request: Request,
+        blob_id: BlobId,
+        offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
+        x_delegate_mailbox: DepositMailbox = None,
+        x_delegate_deposit_token: DepositToken = None,
     ) -> Response:
         data = await request.body()
         if offset + len(data) > cfg.max_blob_bytes:
             raise RelayHTTPError(413, "blob too large")
+        charged_to = await blob_capability(blob_id, x_delegate_mailbox, x_delegate_deposit_token)
+        charge("blob:" + blob_id)
         expires = int(clock()) + cfg.blob_ttl_seconds
         try:
             status = await run_in_threadpool(
-                storage.blob_append, blob_id, offset, data, expires, quotas
+                storage.blob_append, blob_id, offset, data, expires, quotas, charged_to
             )
         except OffsetMismatchError as exc:
             raise RelayHTTPError(409, "offset mismatch", extra={"offset": exc.current}) from None
-        except QuotaExceededError:
-            logs.event("quota_full", scope="relay", blob=logs.tag(blob_id))
-            raise RelayHTTPError(507, "relay storage full") from None
+        except BlobOwnerError:  # its first part arrived meanwhile, with another capability
+            raise RelayHTTPError(403, "deposit token required") from None
+        except QuotaExceededError as exc:
+            logs.event("quota_full", scope=exc.scope, blob=logs.tag(blob_id))
+            raise RelayHTTPError(507, FULL_MESSAGES[exc.scope]) from None
         return _json({"size": status.size, "complete": status.complete, "total": status.total})
 
     @app.get(
@@ -498,6 +608,7 @@ def create_app(
         summary="How much of a blob the relay holds (size 0 when unknown)",
     )
     async def blob_status(blob_id: BlobId) -> Response:
+        charge("blob:" + blob_id)
         status = await run_in_threadpool(storage.blob_status, blob_id)
         if status is None:
             return _json({"size": 0, "complete": False, "total": None})
@@ -510,6 +621,7 @@ def create_app(
         summary="Mark the upload complete; 409 unless exactly `total` bytes were received",
     )
     async def blob_complete(blob_id: BlobId, payload: CompleteRequest) -> Response:
+        charge("blob:" + blob_id)
         try:
             status = await run_in_threadpool(storage.blob_complete, blob_id, payload.total)
         except OffsetMismatchError as exc:
@@ -536,6 +648,7 @@ def create_app(
     async def blob_get(
         blob_id: BlobId, offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0
     ) -> Response:
+        charge("blob:" + blob_id)
         status = await run_in_threadpool(storage.blob_status, blob_id)
         if status is None or not status.complete:
             raise RelayHTTPError(404, "no such blob")

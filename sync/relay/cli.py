@@ -6,11 +6,13 @@ import argparse
 import sqlite3
 import sys
 from collections.abc import Sequence
-from dataclasses import fields
 from pathlib import Path
 
 from sync.relay import logs
 from sync.relay.config import RelayConfig
+from sync.relay.origins import bind_origin
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,14 +27,31 @@ def build_parser() -> argparse.ArgumentParser:
         default="",
         help="path prefix when a reverse proxy serves the relay under one",
     )
-    defaults = RelayConfig()
-    for field in fields(RelayConfig):
-        flag = "--" + field.name.replace("_", "-")
-        parser.add_argument(
-            flag, type=type(getattr(defaults, field.name)), default=getattr(defaults, field.name),
-            help=f"(default {getattr(defaults, field.name)})",
-        )  # fmt: skip
+    parser.add_argument(
+        "--public-url",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="a URL clients use to reach this relay (repeatable, or a comma list); signed"
+        " requests must name its origin. Default: the address it listens on",
+    )
+    for name, default in RelayConfig().limits().items():
+        flag = "--" + name.replace("_", "-")
+        parser.add_argument(flag, type=type(default), default=default, help=f"(default {default})")
     return parser
+
+
+def public_urls(values: Sequence[str], host: str, port: int) -> tuple[str, ...]:
+    """The ``--public-url`` values split at commas; without any, the listening address.
+
+    On a loopback address the usual loopback names count too (``localhost``, 127.0.0.1, ::1).
+    """
+    urls = tuple(u.strip() for value in values for u in value.split(",") if u.strip())
+    if urls:
+        return urls
+    if host in LOOPBACK:
+        return tuple(bind_origin(name, port) for name in LOOPBACK)
+    return (bind_origin(host, port),)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -46,13 +65,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportError:
         print("delegate-relay: install the 'relay' extra (fastapi, uvicorn)", file=sys.stderr)
         return 1
-    config = RelayConfig(**{f.name: getattr(args, f.name) for f in fields(RelayConfig)})
+    limits = {name: getattr(args, name) for name in RelayConfig().limits()}
+    config = RelayConfig(**limits, public_urls=public_urls(args.public_url, args.host, args.port))
     invalid = config.invalid_fields()
     if invalid:
-        flags = ", ".join("--" + name.replace("_", "-") for name in invalid)
+        flags = ", ".join(
+            "--public-url" if name == "public_urls" else "--" + name.replace("_", "-")
+            for name in invalid
+        )
         print(
             f"delegate-relay: these limits must be positive (and each byte budget at least"
-            f" --max-request-bytes, the total at least the per-client one): {flags}",
+            f" --max-request-bytes, the total at least the per-client one; each public URL"
+            f" an http(s) URL): {flags}",
             file=sys.stderr,
         )
         return 2
@@ -64,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"delegate-relay: cannot open {args.db}: {reason}", file=sys.stderr)
         return 1
     logs.configure()
-    logs.event("start", host=args.host, port=args.port)
+    logs.event("start", host=args.host, port=args.port, public_origins=len(config.public_urls))
     uvicorn.run(
         build_app(storage, config),
         **server_settings(config),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sync.relay.origins import normalise_origin
+
 KIB = 1024
 MIB = 1024 * KIB
 GIB = 1024 * MIB
@@ -17,7 +19,12 @@ class RelayConfig:
     max_ack_ids: int = 1000  # ids per acknowledgement (422 beyond)
     mailbox_quota_bytes: int = 512 * MIB  # stored per mailbox (507 beyond)
     mailbox_quota_count: int = 20_000
-    relay_quota_bytes: int = 64 * GIB  # envelopes and blobs of all users together (507 beyond)
+    relay_quota_bytes: int = 64 * GIB  # the card pool: all deposits with a token (507 beyond)
+    # Deposit capabilities (docs/RELAY.md, "Deposit tokens"; ADR 0017)
+    open_quota_bytes: int = 1 * GIB  # the open pool: tokenless deposits and blobs (507 beyond)
+    mailbox_blob_quota_bytes: int = 4 * GIB  # blob bytes charged to one mailbox's token
+    verifier_grace_seconds: int = 90 * 24 * 3600  # a replaced deposit token stays valid
+    tokenless_grace_seconds: int = 90 * 24 * 3600  # after registration, tokenless still accepted
     envelope_ttl_seconds: int = 14 * 24 * 3600  # undelivered envelopes expire
     tombstone_ttl_seconds: int = 30 * 24 * 3600  # acknowledged ids stay duplicates this long
     clock_skew_seconds: int = 300  # signed requests: allowed clock difference
@@ -25,8 +32,9 @@ class RelayConfig:
     blob_ttl_seconds: int = 7 * 24 * 3600  # counted from the first part
     rate_per_client_per_minute: int = 1200  # requests per client address (429 beyond)
     rate_per_mailbox_per_minute: int = (
-        600  # deposits to / owner requests on a mailbox; blob requests
+        600  # accepted deposits to / owner requests on a mailbox; blob requests
     )
+    rate_rejected_per_client_per_minute: int = 60  # refused requests (4xx) per client address
     sweep_interval_seconds: float = 60.0
     # Slow clients (docs/RELAY.md, "Slow clients"; ADR 0011)
     header_timeout_seconds: float = 10.0  # a request head must arrive whole within this
@@ -38,10 +46,23 @@ class RelayConfig:
     max_inflight_bytes: int = 256 * MIB  # request bodies held in total (503 beyond)
     max_connections_per_client: int = 128  # open connections per address (503 beyond)
     max_connections: int = 1024  # open connections in total (503 beyond)
+    # The relay's own public URLs (``--public-url``): signed v2 requests must name one of
+    # their origins (docs/RELAY.md, "Signed requests"). Empty: no v2 request is accepted;
+    # the command line fills in the address it listens on.
+    public_urls: tuple[str, ...] = ()
+
+    def limits(self) -> dict[str, int | float]:
+        """The numeric settings (each one a ``--flag`` of the same name)."""
+        return {k: v for k, v in vars(self).items() if isinstance(v, int | float)}
+
+    def public_origins(self) -> frozenset[str]:
+        return frozenset(o for o in map(normalise_origin, self.public_urls) if o is not None)
 
     def invalid_fields(self) -> list[str]:
         """Names of settings that cannot work: zero or negative, or budgets below one request."""
-        invalid = [name for name, value in vars(self).items() if value <= 0]
+        invalid = [name for name, value in self.limits().items() if value <= 0]
+        if any(normalise_origin(url) is None for url in self.public_urls):
+            invalid.append("public_urls")
         if self.max_inflight_bytes_per_client < self.max_request_bytes:
             invalid.append("max_inflight_bytes_per_client")
         if self.max_inflight_bytes < self.max_inflight_bytes_per_client:

@@ -20,6 +20,14 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._max_keys = max_keys
 
+    def blocked(self, key: str) -> float:
+        """Like :meth:`check` but counts nothing: 0 when a request would be allowed."""
+        now = self._clock()
+        with self._lock:
+            tokens, stamp = self._buckets.get(key, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - stamp) * self.rate)
+        return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate
+
     def check(self, key: str) -> float:
         """0 when allowed (and counted); otherwise the seconds to wait."""
         now = self._clock()

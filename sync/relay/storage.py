@@ -17,8 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SWEEP_BATCH = 1000
+MAX_PREVIOUS_VERIFIERS = 4  # retired deposit verifiers kept per mailbox during their grace
+CARD_POOL = "card"  # envelopes and blobs that came with a valid deposit token
+OPEN_POOL = "open"  # everything else: unregistered mailboxes, tokenless transition deposits
 
 SCHEMA = (
     """
@@ -28,6 +31,7 @@ SCHEMA = (
         envelope_id  TEXT NOT NULL,
         data         BLOB NOT NULL,
         received_at  INTEGER NOT NULL,
+        pool         TEXT NOT NULL DEFAULT 'open',
         UNIQUE (mailbox, envelope_id)
     )
     """,
@@ -55,7 +59,8 @@ SCHEMA = (
         size        INTEGER NOT NULL,
         total       INTEGER,
         complete    INTEGER NOT NULL DEFAULT 0,
-        expires_at  INTEGER NOT NULL
+        expires_at  INTEGER NOT NULL,
+        mailbox     TEXT  -- the capability it is charged to; NULL: the open pool
     )
     """,
     """
@@ -64,6 +69,23 @@ SCHEMA = (
         offset   INTEGER NOT NULL,
         data     BLOB NOT NULL,
         PRIMARY KEY (blob_id, offset)
+    ) WITHOUT ROWID
+    """,
+    # Deposit capabilities (docs/RELAY.md, "Deposit tokens"): a mailbox is registered by its
+    # owner; each row is SHA-256("dlg-deposit-v1" || token), current (expires_at NULL) or
+    # retired and still valid until expires_at.
+    """
+    CREATE TABLE IF NOT EXISTS mailboxes (
+        mailbox        TEXT PRIMARY KEY,
+        registered_at  INTEGER NOT NULL
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS verifiers (
+        mailbox     TEXT NOT NULL,
+        verifier    TEXT NOT NULL,
+        expires_at  INTEGER,
+        PRIMARY KEY (mailbox, verifier)
     ) WITHOUT ROWID
     """,
     # Usage counters kept exact by triggers, so quota checks cost one row read.
@@ -75,34 +97,57 @@ SCHEMA = (
     ) WITHOUT ROWID
     """,
     """
-    CREATE TABLE IF NOT EXISTS relay_usage (
-        id     INTEGER PRIMARY KEY CHECK (id = 1),
-        bytes  INTEGER NOT NULL
-    )
+    CREATE TABLE IF NOT EXISTS blob_usage (
+        mailbox  TEXT PRIMARY KEY,
+        bytes    INTEGER NOT NULL
+    ) WITHOUT ROWID
     """,
     """
-    CREATE TRIGGER IF NOT EXISTS envelope_added AFTER INSERT ON envelopes BEGIN
+    CREATE TABLE IF NOT EXISTS pool_usage (
+        pool   TEXT PRIMARY KEY,
+        bytes  INTEGER NOT NULL
+    ) WITHOUT ROWID
+    """,
+    # Version 1 kept one relay-wide counter; its triggers are replaced by the pool ones.
+    "DROP TRIGGER IF EXISTS envelope_added",
+    "DROP TRIGGER IF EXISTS envelope_removed",
+    "DROP TRIGGER IF EXISTS blob_part_added",
+    "DROP TRIGGER IF EXISTS blob_part_removed",
+    "DROP TABLE IF EXISTS relay_usage",
+    """
+    CREATE TRIGGER IF NOT EXISTS envelope_stored AFTER INSERT ON envelopes BEGIN
         INSERT INTO mailbox_usage (mailbox, count, bytes) VALUES (new.mailbox, 1, length(new.data))
             ON CONFLICT (mailbox) DO UPDATE SET count = count + 1, bytes = bytes + excluded.bytes;
-        UPDATE relay_usage SET bytes = bytes + length(new.data);
+        UPDATE pool_usage SET bytes = bytes + length(new.data) WHERE pool = new.pool;
     END
     """,
     """
-    CREATE TRIGGER IF NOT EXISTS envelope_removed AFTER DELETE ON envelopes BEGIN
+    CREATE TRIGGER IF NOT EXISTS envelope_deleted AFTER DELETE ON envelopes BEGIN
         UPDATE mailbox_usage SET count = count - 1, bytes = bytes - length(old.data)
             WHERE mailbox = old.mailbox;
         DELETE FROM mailbox_usage WHERE mailbox = old.mailbox AND count <= 0;
-        UPDATE relay_usage SET bytes = bytes - length(old.data);
+        UPDATE pool_usage SET bytes = bytes - length(old.data) WHERE pool = old.pool;
     END
     """,
     """
-    CREATE TRIGGER IF NOT EXISTS blob_part_added AFTER INSERT ON blob_parts BEGIN
-        UPDATE relay_usage SET bytes = bytes + length(new.data);
+    CREATE TRIGGER IF NOT EXISTS blob_part_stored AFTER INSERT ON blob_parts BEGIN
+        UPDATE pool_usage SET bytes = bytes + length(new.data) WHERE pool =
+            (SELECT CASE WHEN mailbox IS NULL THEN 'open' ELSE 'card' END
+             FROM blobs WHERE blob_id = new.blob_id);
+        INSERT INTO blob_usage (mailbox, bytes)
+            SELECT mailbox, length(new.data) FROM blobs
+            WHERE blob_id = new.blob_id AND mailbox IS NOT NULL
+            ON CONFLICT (mailbox) DO UPDATE SET bytes = bytes + excluded.bytes;
     END
     """,
     """
-    CREATE TRIGGER IF NOT EXISTS blob_part_removed AFTER DELETE ON blob_parts BEGIN
-        UPDATE relay_usage SET bytes = bytes - length(old.data);
+    CREATE TRIGGER IF NOT EXISTS blob_part_deleted AFTER DELETE ON blob_parts BEGIN
+        UPDATE pool_usage SET bytes = bytes - length(old.data) WHERE pool =
+            (SELECT CASE WHEN mailbox IS NULL THEN 'open' ELSE 'card' END
+             FROM blobs WHERE blob_id = old.blob_id);
+        UPDATE blob_usage SET bytes = bytes - length(old.data)
+            WHERE mailbox = (SELECT mailbox FROM blobs WHERE blob_id = old.blob_id);
+        DELETE FROM blob_usage WHERE bytes <= 0;
     END
     """,
 )
@@ -127,11 +172,25 @@ class BlobStatus:
 class Quotas:
     mailbox_bytes: int
     mailbox_count: int
-    relay_bytes: int
+    relay_bytes: int  # the card pool: everything that came with a valid deposit token
+    open_bytes: int = 0  # the open pool: unregistered mailboxes and tokenless deposits
+    mailbox_blob_bytes: int = 0  # blob bytes charged to one mailbox's capability
+
+    def pool_bytes(self, pool: str) -> int:
+        return self.relay_bytes if pool == CARD_POOL else self.open_bytes
+
+
+@dataclass(frozen=True)
+class MailboxAccess:
+    """What a deposit to a mailbox is checked against."""
+
+    registered_at: int | None  # None: the owner never registered a verifier
+    verifiers: tuple[str, ...]  # the current one and retired ones still in their grace
 
 
 class QuotaExceededError(Exception):
-    """A mailbox (``scope == "mailbox"``) or the whole relay (``"relay"``) is full."""
+    """A mailbox (``scope`` ``"mailbox"``), the card pool (``"relay"``) or the open pool
+    (``"open"``) is full."""
 
     def __init__(self, scope: str) -> None:
         super().__init__(f"{scope} full")
@@ -144,16 +203,32 @@ class OffsetMismatchError(Exception):
         self.current = current
 
 
+class BlobOwnerError(Exception):
+    """A blob part names another capability than the one its blob is charged to."""
+
+
 class BlobVanishedError(Exception):
     """A blob expired while it was being read."""
 
 
 class RelayStorage(Protocol):
     def deposit(
-        self, mailbox: str, envelopes: list[tuple[str, bytes]], now: int, quotas: Quotas
+        self,
+        mailbox: str,
+        envelopes: list[tuple[str, bytes]],
+        now: int,
+        quotas: Quotas,
+        pool: str = OPEN_POOL,
     ) -> tuple[list[str], list[str]]:
-        """Store new envelopes; returns (accepted ids, duplicate ids). All or nothing."""
+        """Store new envelopes in ``pool``; returns (accepted, duplicate ids). All or nothing."""
         ...
+
+    def register_verifier(self, mailbox: str, verifier: str, now: int, grace: int) -> int:
+        """Make ``verifier`` the mailbox's current one; the one it replaces stays valid for
+        ``grace`` seconds. Idempotent. Returns how many retired verifiers are still valid."""
+        ...
+
+    def mailbox_access(self, mailbox: str, now: int) -> MailboxAccess: ...
 
     def fetch(self, mailbox: str, after: int, limit: int) -> tuple[list[StoredEnvelope], bool]:
         """Up to ``limit`` envelopes after the cursor in deposit order, and whether more remain."""
@@ -166,8 +241,18 @@ class RelayStorage(Protocol):
         ...
 
     def blob_status(self, blob_id: str) -> BlobStatus | None: ...
+    def blob_owner(self, blob_id: str) -> tuple[bool, str | None]:
+        """(whether the blob exists, the mailbox its bytes are charged to or None)."""
+        ...
+
     def blob_append(
-        self, blob_id: str, offset: int, data: bytes, expires_at: int, quotas: Quotas
+        self,
+        blob_id: str,
+        offset: int,
+        data: bytes,
+        expires_at: int,
+        quotas: Quotas,
+        mailbox: str | None = None,
     ) -> BlobStatus: ...
     def blob_complete(self, blob_id: str, total: int) -> BlobStatus: ...
     def blob_chunks(self, blob_id: str, offset: int) -> Iterator[bytes]:
@@ -186,9 +271,15 @@ class SQLiteStorage:
         self._write = self._connect(path)
         self._write_lock = threading.Lock()
         with self._tx() as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version < 2:
+                self._add_pool_columns(conn)
             for statement in SCHEMA:
                 conn.execute(statement)
-            if conn.execute("SELECT count(*) FROM relay_usage").fetchone()[0] == 0:
+            if (
+                version < SCHEMA_VERSION
+                or conn.execute("SELECT count(*) FROM pool_usage").fetchone()[0] != 2
+            ):
                 self._recount(conn)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         self._read = self._connect(path)
@@ -203,6 +294,15 @@ class SQLiteStorage:
         return conn
 
     @staticmethod
+    def _add_pool_columns(conn: sqlite3.Connection) -> None:
+        """A version 1 database: everything it holds was deposited without a token (open pool)."""
+        for table, column in (("envelopes", "pool TEXT NOT NULL DEFAULT 'open'"),
+                              ("blobs", "mailbox TEXT")):  # fmt: skip
+            known = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+            if known and column.split()[0] not in known:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+
+    @staticmethod
     def _recount(conn: sqlite3.Connection) -> None:
         """Initialises the usage counters from the data (new database, or one from before them)."""
         conn.execute("DELETE FROM mailbox_usage")
@@ -210,11 +310,22 @@ class SQLiteStorage:
             "INSERT INTO mailbox_usage (mailbox, count, bytes)"
             " SELECT mailbox, count(*), sum(length(data)) FROM envelopes GROUP BY mailbox"
         )
+        conn.execute("DELETE FROM blob_usage")
         conn.execute(
-            "INSERT INTO relay_usage (id, bytes) VALUES (1,"
-            " (SELECT coalesce(sum(length(data)), 0) FROM envelopes)"
-            " + (SELECT coalesce(sum(length(data)), 0) FROM blob_parts))"
+            "INSERT INTO blob_usage (mailbox, bytes) SELECT b.mailbox, sum(length(p.data))"
+            " FROM blob_parts p JOIN blobs b USING (blob_id) WHERE b.mailbox IS NOT NULL"
+            " GROUP BY b.mailbox"
         )
+        conn.execute("DELETE FROM pool_usage")
+        for pool in (CARD_POOL, OPEN_POOL):
+            conn.execute(
+                "INSERT INTO pool_usage (pool, bytes) VALUES (?,"
+                " (SELECT coalesce(sum(length(data)), 0) FROM envelopes WHERE pool = ?)"
+                " + (SELECT coalesce(sum(length(p.data)), 0) FROM blob_parts p"
+                " JOIN blobs b USING (blob_id)"
+                " WHERE (CASE WHEN b.mailbox IS NULL THEN 'open' ELSE 'card' END) = ?))",
+                (pool, pool, pool),
+            )
 
     def close(self) -> None:
         with self._write_lock:
@@ -226,7 +337,12 @@ class SQLiteStorage:
         return _Transaction(self._write, self._write_lock)
 
     def deposit(
-        self, mailbox: str, envelopes: list[tuple[str, bytes]], now: int, quotas: Quotas
+        self,
+        mailbox: str,
+        envelopes: list[tuple[str, bytes]],
+        now: int,
+        quotas: Quotas,
+        pool: str = OPEN_POOL,
     ) -> tuple[list[str], list[str]]:
         duplicates: list[str] = []
         fresh: list[tuple[str, bytes]] = []
@@ -253,18 +369,64 @@ class SQLiteStorage:
                 ).fetchone() or (0, 0)
                 if count + len(fresh) > quotas.mailbox_count or used + added > quotas.mailbox_bytes:
                     raise QuotaExceededError("mailbox")
-                if self._relay_bytes(conn) + added > quotas.relay_bytes:
-                    raise QuotaExceededError("relay")
+                if self._pool_bytes(conn, pool) + added > quotas.pool_bytes(pool):
+                    raise QuotaExceededError("relay" if pool == CARD_POOL else "open")
                 conn.executemany(
-                    "INSERT INTO envelopes (mailbox, envelope_id, data, received_at)"
-                    " VALUES (?, ?, ?, ?)",
-                    [(mailbox, envelope_id, data, now) for envelope_id, data in fresh],
+                    "INSERT INTO envelopes (mailbox, envelope_id, data, received_at, pool)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    [(mailbox, envelope_id, data, now, pool) for envelope_id, data in fresh],
                 )
         return [envelope_id for envelope_id, _ in fresh], duplicates
 
     @staticmethod
-    def _relay_bytes(conn: sqlite3.Connection) -> int:
-        return int(conn.execute("SELECT bytes FROM relay_usage WHERE id = 1").fetchone()[0])
+    def _pool_bytes(conn: sqlite3.Connection, pool: str) -> int:
+        row = conn.execute("SELECT bytes FROM pool_usage WHERE pool = ?", (pool,)).fetchone()
+        return 0 if row is None else int(row[0])
+
+    def register_verifier(self, mailbox: str, verifier: str, now: int, grace: int) -> int:
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO mailboxes (mailbox, registered_at) VALUES (?, ?)",
+                (mailbox, now),
+            )
+            current = conn.execute(
+                "SELECT verifier FROM verifiers WHERE mailbox = ? AND expires_at IS NULL",
+                (mailbox,),
+            ).fetchone()
+            if current is None or current[0] != verifier:
+                conn.execute(
+                    "UPDATE verifiers SET expires_at = ? WHERE mailbox = ? AND expires_at IS NULL",
+                    (now + grace, mailbox),
+                )
+                conn.execute(
+                    "INSERT OR REPLACE INTO verifiers (mailbox, verifier, expires_at)"
+                    " VALUES (?, ?, NULL)",
+                    (mailbox, verifier),
+                )
+            conn.execute(
+                "DELETE FROM verifiers WHERE mailbox = ? AND expires_at IS NOT NULL"
+                " AND (expires_at < ? OR verifier NOT IN (SELECT verifier FROM verifiers"
+                " WHERE mailbox = ? AND expires_at IS NOT NULL ORDER BY expires_at DESC LIMIT ?))",
+                (mailbox, now, mailbox, MAX_PREVIOUS_VERIFIERS),
+            )
+            return int(
+                conn.execute(
+                    "SELECT count(*) FROM verifiers WHERE mailbox = ? AND expires_at IS NOT NULL",
+                    (mailbox,),
+                ).fetchone()[0]
+            )
+
+    def mailbox_access(self, mailbox: str, now: int) -> MailboxAccess:
+        with self._read_lock:
+            row = self._read.execute(
+                "SELECT registered_at FROM mailboxes WHERE mailbox = ?", (mailbox,)
+            ).fetchone()
+            rows = self._read.execute(
+                "SELECT verifier FROM verifiers WHERE mailbox = ?"
+                " AND (expires_at IS NULL OR expires_at >= ?)",
+                (mailbox, now),
+            ).fetchall()
+        return MailboxAccess(None if row is None else int(row[0]), tuple(str(r[0]) for r in rows))
 
     def fetch(self, mailbox: str, after: int, limit: int) -> tuple[list[StoredEnvelope], bool]:
         with self._read_lock:
@@ -315,22 +477,46 @@ class SQLiteStorage:
             ).fetchone()
         return None if row is None else BlobStatus(int(row[0]), bool(row[1]), row[2])
 
+    def blob_owner(self, blob_id: str) -> tuple[bool, str | None]:
+        with self._read_lock:
+            row = self._read.execute(
+                "SELECT mailbox FROM blobs WHERE blob_id = ?", (blob_id,)
+            ).fetchone()
+        return (False, None) if row is None else (True, row[0])
+
     def blob_append(
-        self, blob_id: str, offset: int, data: bytes, expires_at: int, quotas: Quotas
+        self,
+        blob_id: str,
+        offset: int,
+        data: bytes,
+        expires_at: int,
+        quotas: Quotas,
+        mailbox: str | None = None,
     ) -> BlobStatus:
+        """Append a part; a new blob is charged to ``mailbox`` (None: the open pool)."""
         with self._tx() as conn:
             row = conn.execute(
-                "SELECT size, complete FROM blobs WHERE blob_id = ?", (blob_id,)
+                "SELECT size, complete, mailbox FROM blobs WHERE blob_id = ?", (blob_id,)
             ).fetchone()
             size = 0 if row is None else int(row[0])
             if (row is not None and row[1]) or offset != size:
                 raise OffsetMismatchError(size)
-            if data and self._relay_bytes(conn) + len(data) > quotas.relay_bytes:
-                raise QuotaExceededError("relay")
+            if row is not None and row[2] != mailbox:
+                raise BlobOwnerError  # charged to another capability than the one checked
+            owner = mailbox
+            pool = OPEN_POOL if owner is None else CARD_POOL
+            if data and self._pool_bytes(conn, pool) + len(data) > quotas.pool_bytes(pool):
+                raise QuotaExceededError("relay" if pool == CARD_POOL else "open")
+            if data and owner is not None:
+                used = conn.execute(
+                    "SELECT bytes FROM blob_usage WHERE mailbox = ?", (owner,)
+                ).fetchone()
+                if (0 if used is None else int(used[0])) + len(data) > quotas.mailbox_blob_bytes:
+                    raise QuotaExceededError("mailbox")
             if row is None:
                 conn.execute(
-                    "INSERT INTO blobs (blob_id, size, expires_at) VALUES (?, 0, ?)",
-                    (blob_id, expires_at),
+                    "INSERT INTO blobs (blob_id, size, expires_at, mailbox) VALUES (?, 0, ?, ?)",
+                    (blob_id, expires_at, mailbox),
                 )
             if data:
                 conn.execute(
@@ -400,6 +586,7 @@ class SQLiteStorage:
         with self._tx() as conn:
             conn.execute("DELETE FROM tombstones WHERE expires_at < ?", (now,))
             conn.execute("DELETE FROM nonces WHERE expires_at < ?", (now,))
+            conn.execute("DELETE FROM verifiers WHERE expires_at < ?", (now,))
             expired = [
                 r[0] for r in conn.execute("SELECT blob_id FROM blobs WHERE expires_at < ?", (now,))
             ]

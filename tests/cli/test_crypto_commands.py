@@ -116,3 +116,24 @@ def test_org_keygen_and_sign(tmp_path: Path) -> None:
     env = {"DELEGATE_POLICY_FILE": str(policy)}
     imported = delegatectl("card", "import", tmp_path / "bob.card", "--profile", alice, env=env)
     assert "Verified by your organisation" in imported.stdout
+
+
+def _token_of(card_file: Path) -> bytes:
+    payload = card_file.read_text().strip().split(":", 2)[2]
+    raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    assert raw[:5] == b"DLGC\x02"  # a version 2 card: the token is its last field
+    return raw[-(64 + 1 + 32) : -(64 + 1)]
+
+
+def test_card_export_can_replace_the_deposit_token(tmp_path: Path) -> None:
+    bob = tmp_path / "bob"
+    _init(bob, "Bob")
+    for name in ("first", "again"):
+        assert delegatectl("card", "export", tmp_path / name, "--profile", bob).returncode == 0
+    assert _token_of(tmp_path / "first") == _token_of(tmp_path / "again")
+    rotated = delegatectl(
+        "card", "export", tmp_path / "rotated", "--new-deposit-token", "--profile", bob
+    )
+    assert rotated.returncode == 0 and "deposit token" in rotated.stderr
+    assert _token_of(tmp_path / "rotated") != _token_of(tmp_path / "first")
+    assert len(_token_of(tmp_path / "rotated")) == 32

@@ -219,7 +219,7 @@ def test_card_text_is_canonical_and_binary_cards_import() -> None:
             with pytest.raises(CryptoError):
                 card_from_text(bad)
     with pytest.raises(UnsupportedVersionError):
-        card_from_text("DELEGATE-CARD:2:" + payload)
+        card_from_text("DELEGATE-CARD:3:" + payload)
     with pytest.raises(MalformedError):
         card_from_text(text + "A" * 5000)
     with pytest.raises(MalformedError):
@@ -332,6 +332,10 @@ VECTOR_RELAY_SIGNATURE = (
     "2e1987b578c63022038e99a9fb3a26f24e44fbb965f55ff14a60cc71198cd0db"
     "3021770f94888635d84607f90377493df34a39e3e33fe4c5b7629ab7af17c20c"
 )
+VECTOR_RELAY_SIGNATURE_V2 = (
+    "290d19c10d04a37757093103272b8d2a10dd0321661f13975cca4ef52f8496c3"
+    "5dc553c90f3cd50f59f9bb31d2b87dcd9c14b190d6a95347d1865bbce3fe6201"
+)
 
 
 def _independent_safety_number(key_a: bytes, key_b: bytes) -> str:
@@ -372,8 +376,27 @@ def test_relay_signature_covers_exactly_the_documented_string() -> None:
     assert mailbox.mailbox_id == VECTOR_MAILBOX_ID
     assert len(signature) == 128 and signature == signature.lower()
     assert signature == VECTOR_RELAY_SIGNATURE
-    headers = relay_auth_headers(mailbox, "GET", "/v1/mailboxes/x", b"", NOW)
+    headers = relay_auth_headers(mailbox, "GET", "/v1/mailboxes/x", b"", NOW, "https://r.example")
     assert len(headers["X-Delegate-Nonce"]) == 32 and headers["X-Delegate-Timestamp"] == str(NOW)
+    assert headers["X-Delegate-Origin"] == "https://r.example"
+
+
+def test_relay_signature_v2_names_the_relay_origin() -> None:
+    mailbox = MailboxKey(bytes(range(32)))
+    body = b'{"ids":["00"]}'
+    origin = "https://relay.example.org"
+    args = ("POST", "/v1/mailboxes/x/ack?a=1", body, NOW, "ab" * 16)
+    expected = (
+        f"delegate-relay-v2\n{origin}\nPOST\n/v1/mailboxes/x/ack?a=1\n"
+        + hashlib.sha256(body).hexdigest()
+        + f"\n{NOW}\n"
+        + "ab" * 16
+    ).encode()
+    assert canonical_request(*args, origin) == expected
+    signature = sign_relay_request(mailbox, *args, origin)
+    verify_signature(bytes.fromhex(mailbox.mailbox_id), expected, bytes.fromhex(signature))
+    assert signature == VECTOR_RELAY_SIGNATURE_V2
+    assert sign_relay_request(mailbox, *args, "https://other.example.org") != signature
 
 
 @settings(max_examples=100, deadline=None)

@@ -15,10 +15,13 @@ import struct
 import nacl.bindings as sodium
 import nacl.exceptions
 import nacl.signing
+import pytest
 
 from delegate_app.core.crypto.cards import card_from_text, make_card
+from delegate_app.core.crypto.deposit import deposit_verifier
 from delegate_app.core.crypto.envelope import open_envelope, seal
 from delegate_app.core.crypto.identity import LocalIdentity, PublicIdentity
+from delegate_app.core.errors import CryptoError
 
 BUCKETS = [1024 * 4**i for i in range(5)] + [1024 * 1024]
 
@@ -154,3 +157,36 @@ def test_cards_interoperate_both_ways() -> None:
     nacl.signing.VerifyKey(public[:32]).verify(b"delegate-card-v1" + signed, raw[5 + used : -1])
     assert raw[-1] == 0 and (name, org, relay) == (b"Amina", b"M", b"")
     assert mailbox.decode() == ours.mailbox.mailbox_id and struct.unpack(">Q", created)[0] == 5
+
+
+def test_version_2_cards_with_a_deposit_token_interoperate_both_ways() -> None:
+    other, token = Other(), os.urandom(32)
+    signed = b"DLGC\x02" + _fields(
+        b"Ilse Vogt", b"Mission", other.public, b"https://relay.example", b"ab" * 32,
+        struct.pack(">Q", 42), token,
+    )  # fmt: skip
+    card = signed + other.signing.sign(b"delegate-card-v2" + signed).signature + b"\x00"
+    text = "DELEGATE-CARD:2:" + base64.urlsafe_b64encode(card).decode().rstrip("=")
+    parsed = card_from_text(text)
+    assert parsed.deposit_token == token and parsed.to_text() == text
+    # The v1 label does not verify a v2 card: one signature, one version.
+    relabelled = signed + other.signing.sign(b"delegate-card-v1" + signed).signature + b"\x00"
+    with pytest.raises(CryptoError):
+        card_from_text(
+            "DELEGATE-CARD:2:" + base64.urlsafe_b64encode(relabelled).decode().rstrip("=")
+        )
+
+    ours, mine_token = LocalIdentity.generate(), os.urandom(32)
+    mine = make_card(
+        ours, name="Amina", organisation="M", relay_url="", created=5, deposit_token=mine_token
+    ).to_text()
+    assert mine.startswith("DELEGATE-CARD:2:")
+    raw = base64.urlsafe_b64decode(mine.split(":", 2)[2] + "==")
+    assert raw[:5] == b"DLGC\x02"
+    fields, used = _read_fields(raw[5:], 7)
+    nacl.signing.VerifyKey(fields[2][:32]).verify(
+        b"delegate-card-v2" + raw[: 5 + used], raw[5 + used : -1]
+    )
+    assert fields[6] == mine_token
+    verifier = hashlib.sha256(b"dlg-deposit-v1" + mine_token).hexdigest()
+    assert deposit_verifier(mine_token) == verifier

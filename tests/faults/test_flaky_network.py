@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,13 +19,25 @@ from sync.client.engine import SyncEngine
 from tests.faults import report
 from tests.faults.clients import mail_of
 from tests.faults.flaky_proxy import FaultPlan, FlakyProxy
-from tests.relay_server import RelayProcess
+from tests.relay_server import RelayProcess, free_port
+from tests.sync.conftest import start_relay
 from tests.sync.profiles import Peer, create_profiles, insert_pdf
 
 MESSAGES_EACH_WAY = 300
 ATTACHMENT_BYTES = 300 * 1024  # over the inline limit (192 KiB): travels as a resumable blob
 WAVES = 3  # each wave queues a third of the messages and syncs until all is across
 MAX_PASSES = 60  # per profile and wave; a pass ends at the first dropped connection
+
+
+@contextmanager
+def _relay_behind(proxy: FlakyProxy, db: Path, port: int) -> Iterator[RelayProcess]:
+    """The relay on ``port``, knowing that clients reach it at the proxy's address (the
+    origin they sign requests for, docs/RELAY.md "Signed requests")."""
+    relay = start_relay(db, "--public-url", proxy.url, port=port)
+    try:
+        yield relay
+    finally:
+        relay.stop()
 
 
 def _share_attachment(peer: Peer, to: str) -> tuple[str, bytes]:
@@ -42,9 +56,7 @@ def _attachment_arrived(peer: Peer, uid: str) -> bytes | None:
 
 
 @pytest.mark.faults
-def test_flaky_network_delivers_everything_exactly_once(
-    tmp_path: Path, relay: RelayProcess
-) -> None:
+def test_flaky_network_delivers_everything_exactly_once(tmp_path: Path) -> None:
     seed = report.fault_seed()
     print(f"flaky proxy seed {seed}")
     stats = report.scenario("flaky TCP proxy (drop/delay/cut)")
@@ -60,7 +72,11 @@ def test_flaky_network_delivers_everything_exactly_once(
         seed=seed,
         script=("refuse", "cut", "delay", "cut", "refuse", "cut"),
     )
-    with FlakyProxy(relay.port, plan) as proxy:
+    relay_port = free_port()
+    with (
+        FlakyProxy(relay_port, plan) as proxy,
+        _relay_behind(proxy, tmp_path / "relay.db", relay_port),
+    ):
         amina, boris = create_profiles(tmp_path, 2, proxy.url)
         peers = (amina, boris)
         sent: dict[str, set[str]] = {p.name: set() for p in peers}

@@ -281,13 +281,15 @@ def test_relay_wide_storage_quota(tmp_path: Path) -> None:
     relay = RelayProcess(tmp_path / "r.db", "--relay-quota-bytes", "1000").start()
     try:
         first, second = MailboxOwner(relay.url), MailboxOwner(relay.url)
-        assert first.deposit([(envelope_id(1), b"x" * 600)]).status_code == 200
-        full = second.deposit([(envelope_id(2), b"y" * 600)])
+        assert first.register().status_code == 200 and second.register().status_code == 200
+        sent = first.deposit([(envelope_id(1), b"x" * 600)], token=first.token)
+        assert sent.status_code == 200
+        full = second.deposit([(envelope_id(2), b"y" * 600)], token=second.token)
         assert full.status_code == 507 and full.json() == {"error": "relay storage full"}
-        blob = f"{relay.url}/v1/blobs/{os.urandom(32).hex()}"
-        assert requests.put(f"{blob}?offset=0", data=b"z" * 600, timeout=5).status_code == 507
+        blob = os.urandom(32).hex()
+        assert second.put_blob(blob, b"z" * 600).status_code == 507
         assert first.ack([envelope_id(1)]).json() == {"deleted": 1}  # frees the space
-        assert requests.put(f"{blob}?offset=0", data=b"z" * 600, timeout=5).status_code == 200
+        assert second.put_blob(blob, b"z" * 600).status_code == 200
     finally:
         relay.stop()
 

@@ -10,7 +10,10 @@ import pytest
 from tests.relay_server import RelayProcess
 
 #: Tests push far more traffic per minute than a person would: lift the relay's rate limits.
-RELAY_ARGS = ("--rate-per-client-per-minute", "1000000", "--rate-per-mailbox-per-minute", "1000000")
+RELAY_ARGS = (
+    "--rate-per-client-per-minute", "1000000", "--rate-per-mailbox-per-minute", "1000000",
+    "--rate-rejected-per-client-per-minute", "1000000",
+)  # fmt: skip
 
 
 def start_relay(db: Path, *extra: str, port: int | None = None) -> RelayProcess:

@@ -19,6 +19,7 @@ from delegate_app.core.contacts.models import (
 )
 from delegate_app.core.contacts.store import ContactStore
 from delegate_app.core.crypto.cards import ContactCard, make_card, safety_number
+from delegate_app.core.crypto.deposit import new_deposit_token
 from delegate_app.core.crypto.identity import LocalIdentity, PublicIdentity
 from delegate_app.core.policy import Policy
 from delegate_app.core.vault import Database
@@ -56,8 +57,32 @@ def ensure_identity(
     return identity
 
 
+DEPOSIT_TOKEN_SETTING = "relay.deposit_token"  # noqa: S105 (a settings key, not a secret)
+
+
+def deposit_token(db: Database) -> bytes:
+    """The deposit token our card carries, created (and kept in the vault) on first use."""
+    stored = db.get_setting(DEPOSIT_TOKEN_SETTING)
+    if stored:
+        return bytes.fromhex(stored)
+    token = new_deposit_token()
+    db.set_setting(DEPOSIT_TOKEN_SETTING, token.hex())
+    return token
+
+
+def rotate_deposit_token(db: Database) -> bytes:
+    """A new deposit token, for the next card we hand out.
+
+    Contacts holding a card with the previous token still reach us for the relay's grace
+    period once the engine has registered the new one (docs/RELAY.md, "Deposit tokens").
+    """
+    token = new_deposit_token()
+    db.set_setting(DEPOSIT_TOKEN_SETTING, token.hex())
+    return token
+
+
 def own_card(db: Database, policy: Policy, *, created: int | None = None) -> ContactCard:
-    """This profile's card, signed now with its identity key."""
+    """This profile's card (version 2, with our deposit token), signed now with its identity key."""
     identity = load_identity(db)
     relay = policy.resolve_user_choice("relay_url", db.get_setting("profile.relay_url")) or ""
     return make_card(
@@ -66,6 +91,7 @@ def own_card(db: Database, policy: Policy, *, created: int | None = None) -> Con
         organisation=db.get_setting("profile.organisation", "") or "",
         relay_url=relay,
         created=created if created is not None else int(datetime.now(UTC).timestamp()),
+        deposit_token=deposit_token(db),
     )
 
 

@@ -1,10 +1,12 @@
 """Contact cards: a signed statement of who a mission is and how to reach it.
 
-Binary layout (docs/PROTOCOL.md): ``"DLGC" 0x01 | fields(name, organisation, public identity,
-relay URL, mailbox id, created) | signature(64) | org_signature_length(u8) | org_signature``.
-The identity key signs everything before the signature; an organisation key may add its own
-signature over the same bytes. The text form is ``DELEGATE-CARD:1:`` + base64url, short
-enough for a QR code.
+Binary layout (docs/PROTOCOL.md): ``"DLGC" version | fields(name, organisation, public
+identity, relay URL, mailbox id, created[, deposit token]) | signature(64) |
+org_signature_length(u8) | org_signature``. Version 2 adds the deposit token, the capability
+that lets the card's holders deposit to the mailbox (ADR 0017); version 1 cards, which have
+none, stay readable. The identity key signs everything before the signature; an organisation
+key may add its own signature over the same bytes. The text form is ``DELEGATE-CARD:<version>:``
++ base64url, short enough for a QR code.
 """
 
 from __future__ import annotations
@@ -31,10 +33,15 @@ from delegate_app.core.crypto.identity import (
 from delegate_app.i18n import _
 
 MAGIC = b"DLGC"
-VERSION = 1
+VERSION = 1  # a card without deposit token
+VERSION_TOKEN = 2  # a card with one
 TEXT_PREFIX = "DELEGATE-CARD:1:"
+TEXT_PREFIXES = {VERSION: TEXT_PREFIX, VERSION_TOKEN: "DELEGATE-CARD:2:"}
 CARD_LABEL = b"delegate-card-v1"
 ORG_LABEL = b"delegate-org-card-v1"
+CARD_LABELS = {VERSION: CARD_LABEL, VERSION_TOKEN: b"delegate-card-v2"}
+ORG_LABELS = {VERSION: ORG_LABEL, VERSION_TOKEN: b"delegate-org-card-v2"}
+DEPOSIT_TOKEN_BYTES = 32
 MAX_TEXT_FIELD = 512
 MAX_CARD_TEXT = 4096
 # Characters that could make one name look like another or reorder the text around it.
@@ -64,20 +71,31 @@ class ContactCard:
     created: int
     signature: bytes
     org_signature: bytes | None = None
+    #: The capability to deposit to ``mailbox_id`` (32 bytes; version 2 cards). Every holder
+    #: of the card has it; the relay knows only its verifier (docs/PROTOCOL.md §2.1).
+    deposit_token: bytes | None = None
+
+    @property
+    def version(self) -> int:
+        return VERSION if self.deposit_token is None else VERSION_TOKEN
 
     def signed_bytes(self) -> bytes:
         return _signed_bytes(
             self.name, self.organisation, self.identity, self.relay_url, self.mailbox_id,
-            self.created,
+            self.created, self.deposit_token,
         )  # fmt: skip
 
     def verify(self) -> None:
         """Raise a CryptoError unless the card is well formed and signed by its identity key."""
         check_card_fields(self.name, self.organisation, self.relay_url, self.mailbox_id)
+        if self.deposit_token is not None and len(self.deposit_token) != DEPOSIT_TOKEN_BYTES:
+            raise MalformedError(_("The card's deposit token is malformed."))
         self.identity.verify()
         self.identity.check_usable()
         verify_signature(
-            self.identity.identity_key, CARD_LABEL + self.signed_bytes(), self.signature
+            self.identity.identity_key,
+            CARD_LABELS[self.version] + self.signed_bytes(),
+            self.signature,
         )
 
     def verified_by_organisation(self, organisation_key_hex: str | None) -> bool:
@@ -85,7 +103,10 @@ class ContactCard:
             return False
         try:
             organisation_key = bytes.fromhex(organisation_key_hex)
-            verify_signature(organisation_key, ORG_LABEL + self.signed_bytes(), self.org_signature)
+            verify_signature(
+                organisation_key, ORG_LABELS[self.version] + self.signed_bytes(),
+                self.org_signature,
+            )  # fmt: skip
         except (ValueError, BadSignatureError):
             return False
         return True
@@ -105,19 +126,20 @@ def _signed_bytes(
     relay_url: str,
     mailbox_id: str,
     created: int,
+    deposit_token: bytes | None = None,
 ) -> bytes:
-    return (
-        MAGIC
-        + bytes([VERSION])
-        + pack_fields(
-            name.encode("utf-8"),
-            organisation.encode("utf-8"),
-            identity.to_bytes(),
-            relay_url.encode("utf-8"),
-            mailbox_id.encode("ascii"),
-            struct.pack(">Q", created),
-        )
-    )
+    fields = [
+        name.encode("utf-8"),
+        organisation.encode("utf-8"),
+        identity.to_bytes(),
+        relay_url.encode("utf-8"),
+        mailbox_id.encode("ascii"),
+        struct.pack(">Q", created),
+    ]
+    if deposit_token is not None:
+        fields.append(deposit_token)
+    version = VERSION if deposit_token is None else VERSION_TOKEN
+    return MAGIC + bytes([version]) + pack_fields(*fields)
 
 
 def _check_text(value: str, what: str, *, required: bool = False) -> None:
@@ -145,17 +167,30 @@ def check_card_fields(name: str, organisation: str, relay_url: str, mailbox_id: 
 
 
 def make_card(
-    identity: LocalIdentity, *, name: str, organisation: str, relay_url: str, created: int
+    identity: LocalIdentity,
+    *,
+    name: str,
+    organisation: str,
+    relay_url: str,
+    created: int,
+    deposit_token: bytes | None = None,
 ) -> ContactCard:
-    """This identity's card, signed by its identity key. Raises MalformedError for bad fields."""
+    """This identity's card, signed by its identity key. Raises MalformedError for bad fields.
+
+    With ``deposit_token`` the card is version 2 (what profiles hand out); without, version 1.
+    """
     name, organisation, relay_url = name.strip(), organisation.strip(), relay_url.strip()
     check_card_fields(name, organisation, relay_url, identity.mailbox.mailbox_id)
     if not 0 <= created < 2**64:
         raise MalformedError(_("The card's date is out of range."))
+    if deposit_token is not None and len(deposit_token) != DEPOSIT_TOKEN_BYTES:
+        raise MalformedError(_("The card's deposit token is malformed."))
     public = identity.public()
     body = _signed_bytes(
-        name, organisation, public, relay_url, identity.mailbox.mailbox_id, created
-    )
+        name, organisation, public, relay_url, identity.mailbox.mailbox_id, created,
+        deposit_token,
+    )  # fmt: skip
+    version = VERSION if deposit_token is None else VERSION_TOKEN
     return ContactCard(
         name=name,
         organisation=organisation,
@@ -163,14 +198,16 @@ def make_card(
         relay_url=relay_url,
         mailbox_id=identity.mailbox.mailbox_id,
         created=created,
-        signature=identity.sign(CARD_LABEL + body),
+        signature=identity.sign(CARD_LABELS[version] + body),
+        deposit_token=deposit_token,
     )
 
 
 def sign_card_for_organisation(card: ContactCard, organisation: OrganisationKey) -> ContactCard:
     """IT's countersignature: cards it signed show as verified by the organisation."""
     card.verify()
-    return replace(card, org_signature=organisation.sign(ORG_LABEL + card.signed_bytes()))
+    label = ORG_LABELS[card.version]
+    return replace(card, org_signature=organisation.sign(label + card.signed_bytes()))
 
 
 def _text(raw: bytes) -> str:
@@ -190,7 +227,7 @@ def parse_card(data: bytes) -> ContactCard:
     if reader.take(4) != MAGIC:
         raise MalformedError(_("This is not a Delegate contact card."))
     version = reader.u8()
-    if version != VERSION:
+    if version not in (VERSION, VERSION_TOKEN):
         raise UnsupportedVersionError(
             _("Contact card version {version} is not supported.").format(version=version)
         )
@@ -202,6 +239,11 @@ def parse_card(data: bytes) -> ContactCard:
     created_raw = reader.field(8)
     if len(created_raw) != 8:
         raise MalformedError(_("The card's date is malformed."))
+    deposit_token = None
+    if version == VERSION_TOKEN:
+        deposit_token = reader.field(DEPOSIT_TOKEN_BYTES)
+        if len(deposit_token) != DEPOSIT_TOKEN_BYTES:
+            raise MalformedError(_("The card's deposit token is malformed."))
     signature = reader.take(64)
     org_length = reader.u8()
     if org_length not in (0, 64):
@@ -217,32 +259,39 @@ def parse_card(data: bytes) -> ContactCard:
         created=int(struct.unpack(">Q", created_raw)[0]),
         signature=signature,
         org_signature=org_signature,
+        deposit_token=deposit_token,
     )
     card.verify()
     return card
 
 
 def card_from_text(text: str) -> ContactCard:
-    """Parse and verify the text form ``DELEGATE-CARD:1:<base64url>`` (whitespace ignored)."""
+    """Parse and verify the text form ``DELEGATE-CARD:<1|2>:<base64url>`` (whitespace ignored).
+
+    The version in the prefix must be the binary card's.
+    """
     if len(text) > MAX_CARD_TEXT:
         raise MalformedError(_("The card text is too long."))
     cleaned = "".join(text.split())
-    if not cleaned.startswith(TEXT_PREFIX):
+    prefix = next((p for p in TEXT_PREFIXES.values() if cleaned.startswith(p)), None)
+    if prefix is None:
         if cleaned.startswith("DELEGATE-CARD:"):
             raise UnsupportedVersionError(_("This contact card version is not supported."))
         raise MalformedError(_("This is not a Delegate contact card."))
-    payload = cleaned[len(TEXT_PREFIX) :]
+    payload = cleaned[len(prefix) :]
     try:
         raw = base64.b64decode(payload + "=" * (-len(payload) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
         raise MalformedError(_("The card text is damaged.")) from None
-    if card_text(raw) != TEXT_PREFIX + payload:
+    if card_text(raw) != prefix + payload:
         raise MalformedError(_("The card text is damaged."))
     return parse_card(raw)
 
 
 def card_text(raw: bytes) -> str:
-    return TEXT_PREFIX + base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+    """The text form; its prefix names the card's version (byte 4), ``1`` if it is unknown."""
+    prefix = TEXT_PREFIXES.get(raw[4] if len(raw) > 4 else VERSION, TEXT_PREFIX)
+    return prefix + base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
 def parse_any_card(data: bytes) -> ContactCard:

@@ -26,6 +26,7 @@ class Correspondent:
     identity: PublicIdentity
     relay_url: str | None
     mailbox_id: str | None
+    deposit_token: bytes | None = None  # from their card (version 2); None: deposit without
 
     @property
     def key(self) -> str:
@@ -78,6 +79,7 @@ class ContactDirectory:
             identity=card.identity,
             relay_url=card.relay_url or None,
             mailbox_id=card.mailbox_id or None,
+            deposit_token=card.deposit_token,
         )
         return correspondent, row["pending_card"] is not None
 
