@@ -67,6 +67,12 @@ def _touch_private(path: Path) -> None:
     os.close(fd)
 
 
+def _index_text(text: object) -> str:
+    from delegate_app.core.documents.search_query import index_text
+
+    return index_text(text if isinstance(text, str) else "")
+
+
 class Database:
     """One open, keyed connection to the vault database."""
 
@@ -103,6 +109,8 @@ class Database:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             if cache_kib is not None:
                 conn.execute(f"PRAGMA cache_size = {-int(cache_kib)}")
+            # The search triggers (migration 12) index text through this, on every connection.
+            conn.create_function("delegate_index_text", 1, _index_text, deterministic=True)
         except sqlcipher3.DatabaseError:
             conn.close()
             raise VaultCorruptError(

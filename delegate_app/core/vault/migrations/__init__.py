@@ -29,6 +29,7 @@ def all_migrations() -> tuple[Migration, ...]:
         m0009_group_membership,
         m0010_message_requests,
         m0011_document_stems,
+        m0012_message_search,
     )
 
     migrations = (
@@ -43,6 +44,7 @@ def all_migrations() -> tuple[Migration, ...]:
         m0009_group_membership.MIGRATION,
         m0010_message_requests.MIGRATION,
         m0011_document_stems.MIGRATION,
+        m0012_message_search.MIGRATION,
     )
     versions = [m.version for m in migrations]
     if versions != list(range(1, len(migrations) + 1)):
