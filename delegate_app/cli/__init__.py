@@ -19,6 +19,7 @@ from delegate_app.cli import (
     policy_commands,
     profile_commands,
     request_commands,
+    search_commands,
     sync_commands,
 )
 from delegate_app.cli.common import CliError, run_command
@@ -32,6 +33,7 @@ COMMAND_MODULES = (
     crypto_commands,
     sync_commands,
     request_commands,
+    search_commands,
     policy_commands,
 )
 
