@@ -130,6 +130,17 @@ class ConversationViewWidget(QWidget):
         if self.list.count():
             self.list.scrollToBottom()
 
+    def select_message(self, message_id: int) -> bool:
+        """Select one message of the conversation shown and scroll to it (a search hit)."""
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            if item.data(MESSAGE_ROLE) == message_id:
+                self.list.setCurrentItem(item)
+                self.list.scrollToItem(item, QAbstractItemView.ScrollHint.PositionAtCenter)
+                self.list.setFocus()
+                return True
+        return False
+
     def _sender(self, message: Message) -> str:
         if message.direction is Direction.OUT or message.sender_key is None:
             return _("You")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
 from delegate_app import __version__
 from delegate_app.i18n import _
 from delegate_app.ui.language import LanguageManager
-from delegate_app.ui.library_page import LibraryPageWidget
+from delegate_app.ui.library_page import SECTION_KINDS, LibraryPageWidget
 from delegate_app.ui.messages_page import MessagesPageWidget
 from delegate_app.ui.notifications import Notifier
 from delegate_app.ui.pages import PageContext, PageWidget, page_factories
@@ -29,6 +30,7 @@ from delegate_app.ui.retranslate import is_language_change
 from delegate_app.ui.sidebar import SidebarWidget
 
 if TYPE_CHECKING:
+    from delegate_app.ui.search_everything import SearchEverythingDialog
     from delegate_app.ui.settings_dialog import SettingsDialog
     from sync.client.engine import SyncReport
     from sync.client.state import SyncState
@@ -70,6 +72,7 @@ class MainWindow(QMainWindow):
         self._sync_state: SyncState | None = None
         self._sync_unavailable: str | None = None
         self.notifier = Notifier(self)
+        self.search_dialog: SearchEverythingDialog | None = None
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.sync_label)
@@ -128,6 +131,9 @@ class MainWindow(QMainWindow):
             self.current_page.show_section(section.key)
 
     def vault_locking(self) -> None:
+        if self.search_dialog is not None:
+            self.search_dialog.clear()  # no query or result outlives the unlocked session
+            self.search_dialog.hide()
         for page in self.pages:
             page.vault_locking()
         self.sidebar.set_identity("", "")
@@ -154,6 +160,7 @@ class MainWindow(QMainWindow):
         self.sync_now_action.setShortcuts([key("F5"), key("Ctrl+R")])
         self.quit_action = self._action(key("Ctrl+Q"))
         self.search_action = self._action(key(key.StandardKey.Find))
+        self.search_all_action = self._action(key("Ctrl+Shift+F"))
         self.settings_action = self._action(key("Ctrl+,"))
         self.focus_actions = [self._action(key(f"Ctrl+{n}")) for n in (1, 2, 3)]
         self.next_pane_action = self._action(key("F6"))
@@ -168,6 +175,7 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.quit_action)
         self.edit_menu = self.menuBar().addMenu("")
         self.edit_menu.addAction(self.search_action)
+        self.edit_menu.addAction(self.search_all_action)
         self.edit_menu.addSeparator()
         self.edit_menu.addAction(self.settings_action)
         self.view_menu = self.menuBar().addMenu("")
@@ -185,12 +193,46 @@ class MainWindow(QMainWindow):
         self.sync_now_action.triggered.connect(self.sync_now)
         self.quit_action.triggered.connect(QApplication.quit)
         self.search_action.triggered.connect(self.focus_search)
+        self.search_all_action.triggered.connect(self.search_everything)
         self.settings_action.triggered.connect(self.open_settings)
         self.about_action.triggered.connect(self.show_about)
         for number, action in enumerate(self.focus_actions):
             action.triggered.connect(lambda _checked=False, n=number: self.focus_pane(n))
         self.next_pane_action.triggered.connect(lambda: self.cycle_focus(1))
         self.previous_pane_action.triggered.connect(lambda: self.cycle_focus(-1))
+
+    # -- search everything ----------------------------------------------------------------------
+
+    def search_everything(self) -> SearchEverythingDialog:
+        """The search over documents, messages and comments (one dialog, kept while unlocked)."""
+        from delegate_app.ui.search_everything import SearchEverythingDialog
+
+        dialog = self.search_dialog
+        if dialog is None or not shiboken6.isValid(dialog):
+            directory = self.session.mailroom.directory
+            dialog = SearchEverythingDialog(self.session, directory.display_name, self)
+            dialog.document_chosen.connect(self.show_document)
+            dialog.message_chosen.connect(self.show_message)
+            self.search_dialog = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        dialog.query_edit.setFocus()
+        return dialog
+
+    def show_document(self, doc_id: int) -> None:
+        """Open a document in its library section."""
+        summary = self.session.library.summary(doc_id)
+        section = next(key for key, kind in SECTION_KINDS.items() if kind is summary.kind)
+        self.sidebar.select(section)
+        self.library.open_document(doc_id)
+        self.library.reader.setFocus()
+
+    def show_message(self, conversation_id: int, message_id: int) -> None:
+        """Open a conversation with one of its messages selected and scrolled to."""
+        self.sidebar.select("messages")
+        self.messages.open_conversation(conversation_id)
+        self.messages.view.select_message(message_id)
 
     def _fill_language_menu(self) -> None:
         """Built when first opened: naming every language loads locale data start-up can skip."""
@@ -219,6 +261,7 @@ class MainWindow(QMainWindow):
         self._show_sync_text()
         self.quit_action.setText(_("&Quit"))
         self.search_action.setText(_("&Find…"))
+        self.search_all_action.setText(_("Search &everything…"))
         self.settings_action.setText(_("&Preferences…"))
         self.about_action.setText(_("&About Delegate"))
         texts = (_("Go to &sections"), _("Go to the document &list"), _("Go to the &reader"))

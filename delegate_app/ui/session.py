@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from delegate_app.core.documents.library import Library
     from delegate_app.core.mailroom import Mailroom
     from delegate_app.core.profile import ProfileInfo
+    from delegate_app.core.search import Results
     from delegate_app.core.vault import Database
 
 
@@ -112,6 +113,12 @@ class Session:
 
             self._library = Library(self.db, self.policy)
         return self._library
+
+    def search_everything(self, query: str) -> Results:
+        """Documents, messages and comments matching ``query`` (delegate_app.core.search)."""
+        from delegate_app.core.search import Search
+
+        return Search(self.db, self.library).search(query)
 
     @property
     def mailroom(self) -> Mailroom:
