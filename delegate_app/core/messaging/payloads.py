@@ -23,8 +23,8 @@ MAX_TITLE = 200
 MAX_MEMBERS = 1000
 MAX_RECEIPT_IDS = 10_000
 MAX_EPOCH = 2**31 - 1
-UID_RE = re.compile(r"^[0-9a-f]{32}$")
-KEY_RE = re.compile(r"^[0-9a-f]{64}$")
+UID_RE = re.compile(r"[0-9a-f]{32}")
+KEY_RE = re.compile(r"[0-9a-f]{64}")
 
 # The exact keys of each object (one line per field; docs/PROTOCOL.md §10 lists the same).
 MESSAGE = Schema(
@@ -69,7 +69,7 @@ GROUP_UPDATE = Schema(
 
 def uid_field(data: dict[str, Any], key: str) -> str:
     value = data.get(key)
-    if not isinstance(value, str) or not UID_RE.match(value):
+    if not isinstance(value, str) or not UID_RE.fullmatch(value):
         raise PayloadError(f"Field {key} is not an id.")
     return value
 
@@ -108,7 +108,7 @@ def keys_field(data: dict[str, Any], key: str) -> tuple[str, ...]:
     if (
         not isinstance(value, list)
         or len(value) > MAX_MEMBERS
-        or not all(isinstance(k, str) and KEY_RE.match(k) for k in value)
+        or not all(isinstance(k, str) and KEY_RE.fullmatch(k) for k in value)
     ):
         raise PayloadError(f"Field {key} is not a list of keys.")
     return tuple(value)
@@ -184,7 +184,7 @@ class ReceiptPayload:
             not isinstance(messages, list)
             or not messages
             or len(messages) > MAX_RECEIPT_IDS
-            or not all(isinstance(m, str) and UID_RE.match(m) for m in messages)
+            or not all(isinstance(m, str) and UID_RE.fullmatch(m) for m in messages)
         ):
             raise PayloadError("The receipt lists no valid message ids.")
         return cls(str(kind), tuple(messages))

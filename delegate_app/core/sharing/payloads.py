@@ -22,9 +22,9 @@ MAX_BODY = 8 * 1024 * 1024
 MAX_META = 500
 MAX_COMMENT = 16 * 1024
 MAX_INLINE_PDF = 192 * 1024
-DOC_UID_RE = re.compile(r"^[0-9A-Za-z-]{8,64}$")
-BLOB_RE = re.compile(r"^[0-9a-f]{64}$")
-HEX_RE = re.compile(r"^[0-9a-f]+$")
+DOC_UID_RE = re.compile(r"[0-9A-Za-z-]{8,64}")
+BLOB_RE = re.compile(r"[0-9a-f]{64}")
+HEX_RE = re.compile(r"[0-9a-f]+")
 KINDS = ("briefing", "position-paper", "note")
 FORMATS = ("markdown", "html", "text", "pdf")
 
@@ -85,14 +85,14 @@ COMMENT = Schema(
 
 def _doc_uid(data: dict[str, Any], key: str) -> str:
     value = data.get(key)
-    if not isinstance(value, str) or not DOC_UID_RE.match(value):
+    if not isinstance(value, str) or not DOC_UID_RE.fullmatch(value):
         raise PayloadError(f"Field {key} is not a document id.")
     return value
 
 
 def _hex(data: dict[str, Any], key: str, length: int) -> str:
     value = data.get(key)
-    if not isinstance(value, str) or len(value) != length or not HEX_RE.match(value):
+    if not isinstance(value, str) or len(value) != length or not HEX_RE.fullmatch(value):
         raise PayloadError(f"Field {key} is malformed.")
     return value
 
@@ -131,7 +131,7 @@ class BlobDescriptor:
         if not relay.startswith(("http://", "https://")):
             raise PayloadError("The attachment's relay is not a URL.")
         blob_id = data.get("blob")
-        if not isinstance(blob_id, str) or not BLOB_RE.match(blob_id):
+        if not isinstance(blob_id, str) or not BLOB_RE.fullmatch(blob_id):
             raise PayloadError("The attachment id is malformed.")
         return cls(
             blob_id=blob_id,
