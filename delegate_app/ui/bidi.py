@@ -15,8 +15,14 @@ LEFT_TO_RIGHT_MARK = "\u200e"
 RIGHT_TO_LEFT_MARK = "\u200f"
 
 
+# Embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) inside text from outside
+# would close our isolate early or reorder what follows it, so they are taken out first.
+_DIRECTIONAL_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
 def isolate(text: str) -> str:
-    return f"{FIRST_STRONG_ISOLATE}{text}{POP_DIRECTIONAL_ISOLATE}"
+    """``text`` as one isolated run whose own direction controls cannot leak out of it."""
+    return f"{FIRST_STRONG_ISOLATE}{text.translate(_DIRECTIONAL_CONTROLS)}{POP_DIRECTIONAL_ISOLATE}"
 
 
 def join_isolated(parts: Iterable[str], separator: str = " · ") -> str:

@@ -243,7 +243,9 @@ class MessageRequestsWidget(QFrame):
                 # be reordered with the label around it in a right-to-left interface.
                 number=isolate(request.safety_number),
                 time=isolate(format_datetime(request.last_at, "short")),
-                preview=isolate(preview_text(request)),
+                # One line: a stranger's line breaks must not draw a line of our own (a fake
+                # "Safety number:" one, say) under the labels above.
+                preview=isolate(" ".join(preview_text(request).split())),
             )
         )
 

@@ -37,7 +37,8 @@ def test_requests_are_listed_as_text_accepted_with_a_card_and_deleted_with_block
         )
         with amina.unlocked():
             card = own_card(amina.vault.db, amina.policy)
-        for stranger, text in ((chen, HOSTILE), (dara, "Buy now")):
+        fake = "Buy now\nSafety number: 00000 11111 22222"  # a line of its own, it would look ours
+        for stranger, text in ((chen, HOSTILE), (dara, fake)):
             ContactBook(stranger.vault.db, stranger.policy).import_card(card)
             stranger.room.messenger.send_text("Amina Haddad", text)
             assert sync_peer(stranger).sent == 1
@@ -63,6 +64,13 @@ def test_requests_are_listed_as_text_accepted_with_a_card_and_deleted_with_block
             widget.list.item(chen_row).text()
         )
         assert widget.current_request().safety_number in widget.details.text()  # type: ignore[union-attr]
+
+        (dara_row,) = [n for n in rows.values() if n != chen_row]
+        widget.list.setCurrentRow(dara_row)
+        lines = widget.details.text().splitlines()
+        assert [line for line in lines if line.startswith("Safety number:")] == [lines[1]]
+        assert "Buy now Safety number: 00000" in lines[-1]  # the preview stays on one line
+        widget.list.setCurrentRow(chen_row)
 
         dara_card = own_card(dara.vault.db, dara.policy).to_text().encode()
         assert not widget.accept_card_bytes(dara_card)  # another key's card: refused

@@ -276,3 +276,12 @@ def test_tooltips_that_look_like_markup_show_it_as_text() -> None:
         tip = plain_tooltip(text)
         assert _displayed(tip, Qt.TextFormat.AutoText) == text
     assert plain_tooltip("Up to date at 10:04") == "Up to date at 10:04"
+
+
+def test_an_isolate_cannot_be_closed_or_overridden_by_the_text_inside_it() -> None:
+    from delegate_app.ui.bidi import isolate
+
+    hostile = "Boris\u2069\u202e evil \u202a\u2066x\u2067y\u2068z\u202c\u202d\u202b"
+    isolated = isolate(hostile)
+    assert isolated == "\u2068Boris evil xyz\u2069"
+    assert isolate("صباح الخير") == "\u2068صباح الخير\u2069"  # ordinary text untouched
