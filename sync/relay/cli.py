@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sync.relay import logs
-from sync.relay.config import RelayConfig
+from sync.relay.config import METRICS_MODES, RelayConfig
 from sync.relay.origins import bind_origin
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -44,6 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--tls-key", type=Path, metavar="FILE", help="PEM private key of --tls-cert"
+    )
+    parser.add_argument(
+        "--metrics",
+        choices=METRICS_MODES,
+        default=RelayConfig().metrics,
+        help="GET /metrics for every client, only for clients on this machine, or not at all"
+        " (default %(default)s)",
     )
     for name, default in RelayConfig().limits().items():
         flag = "--" + name.replace("_", "-")
@@ -107,7 +114,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     scheme = "https" if tls else "http"
     limits = {name: getattr(args, name) for name in RelayConfig().limits()}
     config = RelayConfig(
-        **limits, public_urls=public_urls(args.public_url, args.host, args.port, scheme)
+        **limits,
+        public_urls=public_urls(args.public_url, args.host, args.port, scheme),
+        metrics=args.metrics,
     )
     invalid = config.invalid_fields()
     if invalid:
