@@ -3,6 +3,7 @@ unless the policy's ``allow_plain_http_relays`` allows it (docs/SECURITY.md)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from sync.client.engine import SyncEngine
 from sync.client.errors import RelayRefusedError, RelayUnreachableError
 from sync.client.relay_client import RelayClient
 from sync.client.state import SyncStatus
+from tests.cli.helpers import delegatectl
 from tests.relay_server import RelayProcess
 from tests.sync.netwatch import watching
 from tests.sync.profiles import create_profiles, introduce
@@ -101,3 +103,21 @@ def test_the_policy_allows_plain_http_relays_again(tmp_path: Path, relay: RelayP
     finally:
         amina.close()
         boris.close()
+
+
+def test_delegatectl_sync_names_the_refused_relay(tmp_path: Path, relay: RelayProcess) -> None:
+    (amina,) = create_profiles(tmp_path / "a", 1, relay.url)
+    (boris,) = create_profiles(tmp_path / "b", 1, REMOTE, first=1)
+    introduce([amina, boris])
+    for peer in (amina, boris):
+        peer.close()  # the subprocesses own the vaults from here on
+    profile = ("--profile", str(amina.root))
+    assert delegatectl("send", boris.name, "Over the open internet?", *profile).returncode == 0
+    result = delegatectl("sync", "--once", "--json", *profile)
+    assert result.returncode == 1  # errors, not a crash
+    report = json.loads(result.stdout)
+    assert report["state"] == "error" and report["sent"] == 0
+    assert len(report["errors"]) == 1
+    assert report["errors"][0].startswith(f"The relay at {REMOTE} uses plain http://")
+    shown = delegatectl("sync", "--once", *profile)
+    assert f"The relay at {REMOTE} uses plain http:// and is not on this computer" in shown.stderr
