@@ -27,10 +27,12 @@ class RelayProcess:
         self.extra = extra
         self.port = port or free_port()
         self.process: subprocess.Popen[bytes] | None = None
+        self.scheme = "https" if "--tls-cert" in extra else "http"
+        self.verify: str | bool = True  # a CA bundle path for a relay serving TLS
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30) -> RelayProcess:
         log_fd = self._log_handle()
@@ -46,7 +48,7 @@ class RelayProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"relay exited: {self.stderr_text[-2000:]}")
             try:
-                if requests.get(f"{self.url}/health", timeout=1).ok:
+                if requests.get(f"{self.url}/health", timeout=1, verify=self.verify).ok:
                     return self
             except requests.ConnectionError:
                 time.sleep(0.05)

@@ -14,7 +14,9 @@ app refuses to start rather than run with weaker settings than IT asked for.
 from __future__ import annotations
 
 import json
+import ntpath
 import os
+import posixpath
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -86,6 +88,17 @@ def _relay_url(key: str, value: Any) -> str | None:
     return value.rstrip("/")
 
 
+def _optional_path(key: str, value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    absolute = isinstance(value, str) and (
+        posixpath.isabs(value) or bool(ntpath.splitdrive(value)[0] and ntpath.isabs(value))
+    )
+    if not absolute or "\x00" in value:
+        raise PolicyError(f"Policy setting '{key}' must be an absolute file path.", key=key)
+    return str(value)
+
+
 def _org_key(key: str, value: Any) -> str | None:
     if value is None or value == "":
         return None
@@ -143,6 +156,19 @@ class SettingSpec:
 SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("relay_url", None, _relay_url, "Relay that carries this organisation's mail."),
     SettingSpec("organisation_key", None, _org_key, "Ed25519 key that signs trusted cards."),
+    SettingSpec(
+        "allow_plain_http_relays",
+        False,
+        _bool,
+        "Relays on other computers may be contacted over plain http://.",
+        ValueKind.BOOLEAN,
+    ),
+    SettingSpec(
+        "relay_ca_file",
+        None,
+        _optional_path,
+        "PEM file of extra certificate authorities trusted for https relays.",
+    ),
     SettingSpec(
         "auto_lock_minutes",
         10,

@@ -8,6 +8,7 @@ info of the named URL are never used, so nobody can make us send a request of th
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -42,6 +43,34 @@ def origin(url: str | None) -> Origin | None:
     if scheme not in DEFAULT_PORTS or not host or "@" in parts.netloc:
         return None
     return Origin(scheme, host.lower(), DEFAULT_PORTS[scheme] if port is None else port)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this computer: ``localhost`` or a loopback IP literal.
+
+    No name is resolved: any other name counts as another computer, whatever DNS says.
+    """
+    if host == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return bool(address.is_loopback or (mapped is not None and mapped.is_loopback))
+
+
+def plain_http_remote(url: str) -> bool:
+    """Whether ``url`` is plain ``http://`` to another computer (or not an http(s) URL at all,
+    as with user info, which :func:`origin` refuses).
+
+    Such a relay is contacted only when the policy's ``allow_plain_http_relays`` allows it:
+    anyone on the path could read and change what passes in the clear.
+    """
+    named = origin(url)
+    if named is None:
+        return True
+    return named.scheme == "http" and not is_loopback(named.host)
 
 
 def base_url(url: str) -> str:

@@ -52,6 +52,7 @@ from sync.client.errors import (
     RelayPayloadTooLargeError,
     RelayQuotaError,
     RelayRateLimitedError,
+    RelayRefusedError,
     RelayUnreachableError,
 )
 from sync.client.relay_client import DepositCapability, OutgoingEnvelope, RelayClient, Signer
@@ -66,6 +67,16 @@ MAX_BATCH = 100
 MAX_BATCH_BYTES = 8 * 1024 * 1024  # stays well under the relay's request limit once base64'd
 FETCH_LIMIT = 100
 IDLE_POLL_SECONDS = 30.0
+
+
+def policy_client_factory(room: Mailroom) -> ClientFactory:
+    """Relay clients as the policy wants them: plain http to another computer refused unless
+    ``allow_plain_http_relays``; ``relay_ca_file`` trusted beside the built-in authorities."""
+    return functools.partial(
+        RelayClient,
+        allow_plain_http=bool(room.policy.value("allow_plain_http_relays")),
+        ca_file=room.policy.value("relay_ca_file"),
+    )
 
 
 @dataclass
@@ -95,7 +106,7 @@ class SyncEngine:
         self,
         room: Mailroom,
         *,
-        client_factory: ClientFactory = RelayClient,
+        client_factory: ClientFactory | None = None,
         on_state: StateCallback | None = None,
         batch_size: int = MAX_BATCH,
         fetch_limit: int = FETCH_LIMIT,
@@ -106,7 +117,7 @@ class SyncEngine:
             raise RelayError(_("This profile has no relay address: set one before syncing."))
         self.room = room
         self.relay_url: str = room.relay_url
-        self._client_factory = client_factory
+        self._client_factory = client_factory or policy_client_factory(room)
         self._clients: dict[str, RelayClient] = {}
         self._on_state = on_state
         self._state = SyncState()
@@ -183,7 +194,12 @@ class SyncEngine:
     # -- one pass --------------------------------------------------------------------------
 
     def probe(self) -> bool:
-        return self.client().probe()
+        """Whether our relay answers. A relay we refuse to contact counts as reachable: the
+        pass that follows reports the refusal instead of calling it offline."""
+        try:
+            return self.client().probe()
+        except RelayRefusedError:
+            return True
 
     def sync_once(self) -> SyncReport:
         """One full pass. Raises RelayError subclasses when the relay fails (state updated)."""
@@ -267,10 +283,11 @@ class SyncEngine:
                 for batch in self._batches(deliveries):
                     try:
                         progressed |= self._deposit(relay_url, mailbox_id, batch, report)
-                    except (RelayQuotaError, RelayDepositRefusedError) as exc:
+                    except (RelayQuotaError, RelayDepositRefusedError, RelayRefusedError) as exc:
                         self._outbox.record_attempt(batch, str(exc))
-                        report.errors.append(str(exc))
-                        break  # that mailbox is full or refuses us: try the others
+                        if str(exc) not in report.errors:
+                            report.errors.append(str(exc))
+                        break  # that mailbox is full, refuses us or is refused: the others
             if not progressed:
                 return
 

@@ -13,6 +13,17 @@ class RelayUnreachableError(RelayError):
     """No answer from the relay (no route, refused, timed out, connection cut)."""
 
 
+class RelayRefusedError(RelayError):
+    """This client will not contact the relay at all: plain ``http://`` to another computer
+    without the policy's ``allow_plain_http_relays``, or no valid http(s) address. Raised
+    before any connection is attempted."""
+
+
+class CaFileError(RelayRefusedError):
+    """The policy's ``relay_ca_file`` cannot be read or holds no certificate: no https
+    relay is contacted rather than one verified against fewer authorities than IT chose."""
+
+
 class RelayRateLimitedError(RelayError):
     """The relay asked us to slow down (429); wait ``retry_after`` seconds."""
 

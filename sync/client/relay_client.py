@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from delegate_app.core.relay_urls import origin
+from delegate_app.core.relay_urls import origin, plain_http_remote
 from delegate_app.i18n import _
 from sync.client.errors import (
     BlobNotReadyError,
@@ -35,8 +35,10 @@ from sync.client.errors import (
     RelayProtocolError,
     RelayQuotaError,
     RelayRateLimitedError,
+    RelayRefusedError,
     RelayUnreachableError,
 )
+from sync.client.tls import mount_ca_file
 
 log = logging.getLogger(__name__)
 
@@ -119,8 +121,28 @@ def _error_text(response: requests.Response) -> str:
     return response.reason or str(response.status_code)
 
 
+def refusal(base_url: str, *, allow_plain_http: bool = False) -> str | None:
+    """Why this client will not contact ``base_url`` at all, or None when it may."""
+    if origin(base_url) is None:
+        return _("The relay address {url} is not a valid http(s) address.").format(url=base_url)
+    if plain_http_remote(base_url) and not allow_plain_http:
+        return _(
+            "The relay at {url} uses plain http:// and is not on this computer; your"
+            " organisation must allow that in its policy (allow_plain_http_relays) before"
+            " Delegate contacts it."
+        ).format(url=base_url)
+    return None
+
+
 class RelayClient:
-    """One relay, one HTTP session. Not thread-safe: one client per worker thread."""
+    """One relay, one HTTP session. Not thread-safe: one client per worker thread.
+
+    Every request goes through :meth:`_request`, which raises :class:`RelayRefusedError`
+    before opening any connection when :func:`refusal` names a reason (plain http to another
+    computer is refused unless ``allow_plain_http``). ``ca_file`` names extra certificate
+    authorities trusted for https relays, beside the built-in bundle. Redirects are never
+    followed: the relay API has none, and one could lead to a plain-http address.
+    """
 
     def __init__(
         self,
@@ -130,13 +152,18 @@ class RelayClient:
         read_timeout: float = DEFAULT_READ_TIMEOUT,
         session: requests.Session | None = None,
         clock: Callable[[], float] = time.time,
+        allow_plain_http: bool = False,
+        ca_file: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.refusal = refusal(self.base_url, allow_plain_http=allow_plain_http)
         self._prefix = urlsplit(self.base_url).path.rstrip("/")
         named = origin(self.base_url)
         self.origin = str(named) if named is not None else ""
         self.timeout = (connect_timeout, read_timeout)
         self._session = session or requests.Session()
+        if ca_file is not None:
+            mount_ca_file(self._session, ca_file)
         self._clock = clock
 
     def close(self) -> None:
@@ -162,6 +189,8 @@ class RelayClient:
         stream: bool = False,
         headers: dict[str, str] | None = None,
     ) -> requests.Response:
+        if self.refusal is not None:
+            raise RelayRefusedError(self.refusal)
         headers = dict(headers or {})
         if content_type is not None:
             headers["Content-Type"] = content_type
@@ -183,6 +212,7 @@ class RelayClient:
                 headers=headers,
                 timeout=timeout or self.timeout,
                 stream=stream,
+                allow_redirects=False,
             )
         except requests.RequestException as exc:
             log.info("Relay request failed: %s %s", method, type(exc).__name__)
@@ -252,7 +282,11 @@ class RelayClient:
     # -- health ------------------------------------------------------------------------
 
     def probe(self, timeout: float = PROBE_TIMEOUT) -> bool:
-        """A cheap reachability check: ``GET /health`` with a short timeout. Never raises."""
+        """A cheap reachability check: ``GET /health`` with a short timeout.
+
+        Raises only :class:`RelayRefusedError` (a relay this client will not contact is not
+        "offline"); every other failure is False.
+        """
         try:
             response = self._request("GET", "/health", timeout=(timeout, timeout))
         except RelayUnreachableError:
@@ -494,5 +528,7 @@ __all__ = [
     "OutgoingEnvelope",
     "RelayClient",
     "RelayError",
+    "RelayRefusedError",
     "Signer",
+    "refusal",
 ]

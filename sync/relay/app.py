@@ -10,7 +10,9 @@ import asyncio
 import base64
 import binascii
 import contextlib
+import ipaddress
 import json
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -29,6 +31,7 @@ from sync.relay.auth import AuthError, WrongRelayError, verify_request
 from sync.relay.capability import token_matches
 from sync.relay.config import RelayConfig
 from sync.relay.limits import BodyGuard, ByteBudget
+from sync.relay.metrics import CONTENT_TYPE, RelayMetrics, RequestMetrics
 from sync.relay.ratelimit import RateLimiter
 from sync.relay.storage import (
     CARD_POOL,
@@ -151,6 +154,7 @@ DepositMailbox = Annotated[
     str | None,
     Header(pattern=HEX64_HEADER, description="blobs: the mailbox whose deposit token is sent"),
 ]
+UNHEALTHY = _error(503, "the database did not answer; `reason` says why")
 OFFSET = _error(409, "offset or size mismatch; `offset` is the current size", OffsetErrorResponse)
 
 
@@ -251,6 +255,16 @@ class RateLimit:
             await send(message)
 
         await self.app(scope, receive, counting_send)
+
+
+def _loopback(host: str) -> bool:
+    """Whether a client address is on the relay's own machine (no name is resolved)."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return bool(address.is_loopback or (mapped is not None and mapped.is_loopback))
 
 
 def _retry_after(wait: float) -> dict[str, str]:
@@ -410,13 +424,17 @@ def create_app(
         clients=client_limiter,
         refusals=RateLimiter(cfg.rate_rejected_per_client_per_minute),
     )
-    app.add_middleware(  # outermost: the only reader of request bodies (ADR 0011)
+    app.add_middleware(  # the only reader of request bodies (ADR 0011)
         BodyGuard,
         budget=ByteBudget(cfg.max_inflight_bytes_per_client, cfg.max_inflight_bytes),
         limit=cfg.max_request_bytes,
         idle_timeout=cfg.body_idle_timeout_seconds,
         total_timeout=cfg.body_timeout_seconds,
     )
+    metrics = RelayMetrics()
+    app.state.metrics = metrics
+    # Outermost: counts every answer, those of the guards above included; reads no body.
+    app.add_middleware(RequestMetrics, metrics=metrics, routes=lambda: app.routes)
 
     @app.exception_handler(RelayHTTPError)
     async def relay_error(_: Request, exc: RelayHTTPError) -> Response:
@@ -443,9 +461,32 @@ def create_app(
         logs.log.error("internal_error", exc_info=(type(exc), exc, exc.__traceback__))
         return _json({"error": "internal error"}, 500)
 
-    @app.get("/health", responses=RATE)
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
+    async def stored_bytes() -> dict[str, int] | str:
+        """Bytes per pool from a real query, or why the database did not answer."""
+        try:
+            return await run_in_threadpool(storage.usage)
+        except Exception as exc:  # noqa: BLE001 (any storage failure makes the relay unhealthy)
+            reason = str(exc)[:200] if isinstance(exc, sqlite3.Error) else type(exc).__name__
+            logs.event("health_failed", error=type(exc).__name__)  # no messages in logs
+            return reason or type(exc).__name__
+
+    @app.get("/health", responses={**RATE, **UNHEALTHY})
+    @app.get("/v1/health", responses={**RATE, **UNHEALTHY})
+    async def health() -> Response:
+        usage = await stored_bytes()
+        if isinstance(usage, str):
+            return _json({"status": "unavailable", "error": "database unavailable",
+                          "reason": usage}, 503, {"Retry-After": "5"})  # fmt: skip
+        return _json({"status": "ok"})
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics_text(request: Request) -> Response:
+        client = request.client.host if request.client else ""
+        if cfg.metrics == "off" or (cfg.metrics == "loopback" and not _loopback(client)):
+            return _json({"error": "not found"}, 404)
+        usage = await stored_bytes()
+        text = metrics.render(None if isinstance(usage, str) else usage)
+        return Response(text.encode(), media_type=CONTENT_TYPE)
 
     @app.get("/versions", responses=RATE)
     async def versions() -> dict[str, list[str]]:
@@ -488,6 +529,10 @@ def create_app(
             raise RelayHTTPError(507, FULL_MESSAGES[exc.scope]) from None
         logs.event("deposit", mailbox=logs.tag(mailbox_id), accepted=len(accepted),
                    duplicates=len(duplicates))  # fmt: skip
+        stored = set(accepted)
+        metrics.add("envelopes_accepted", len(accepted))
+        metrics.add("envelopes_duplicate", len(duplicates))
+        metrics.add("envelope_bytes_accepted", sum(len(d) for i, d in decoded if i in stored))
         return _json({"accepted": accepted, "duplicates": duplicates})
 
     @app.get(
@@ -547,6 +592,7 @@ def create_app(
         until = int(clock()) + cfg.tombstone_ttl_seconds
         deleted = await run_in_threadpool(storage.acknowledge, mailbox_id, payload.ids, until)
         logs.event("ack", mailbox=logs.tag(mailbox_id), deleted=deleted)
+        metrics.add("envelopes_acknowledged", deleted)
         return _json({"deleted": deleted})
 
     @app.delete(
@@ -599,6 +645,7 @@ def create_app(
         except QuotaExceededError as exc:
             logs.event("quota_full", scope=exc.scope, blob=logs.tag(blob_id))
             raise RelayHTTPError(507, FULL_MESSAGES[exc.scope]) from None
+        metrics.add("blob_bytes_received", len(data))
         return _json({"size": status.size, "complete": status.complete, "total": status.total})
 
     @app.get(

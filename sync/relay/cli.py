@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
+import ssl
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from sync.relay import logs
-from sync.relay.config import RelayConfig
+from sync.relay.config import METRICS_MODES, RelayConfig
 from sync.relay.origins import bind_origin
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -35,14 +36,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="a URL clients use to reach this relay (repeatable, or a comma list); signed"
         " requests must name its origin. Default: the address it listens on",
     )
+    parser.add_argument(
+        "--tls-cert",
+        type=Path,
+        metavar="FILE",
+        help="PEM certificate chain: serve HTTPS without a proxy (needs --tls-key)",
+    )
+    parser.add_argument(
+        "--tls-key", type=Path, metavar="FILE", help="PEM private key of --tls-cert"
+    )
+    parser.add_argument(
+        "--metrics",
+        choices=METRICS_MODES,
+        default=RelayConfig().metrics,
+        help="GET /metrics for every client, only for clients on this machine, or not at all"
+        " (default %(default)s)",
+    )
     for name, default in RelayConfig().limits().items():
         flag = "--" + name.replace("_", "-")
         parser.add_argument(flag, type=type(default), default=default, help=f"(default {default})")
     return parser
 
 
-def public_urls(values: Sequence[str], host: str, port: int) -> tuple[str, ...]:
-    """The ``--public-url`` values split at commas; without any, the listening address.
+def public_urls(
+    values: Sequence[str], host: str, port: int, scheme: str = "http"
+) -> tuple[str, ...]:
+    """The ``--public-url`` values split at commas; without any, the listening address
+    (``https://`` when the relay serves TLS itself).
 
     On a loopback address the usual loopback names count too (``localhost``, 127.0.0.1, ::1).
     """
@@ -50,8 +70,29 @@ def public_urls(values: Sequence[str], host: str, port: int) -> tuple[str, ...]:
     if urls:
         return urls
     if host in LOOPBACK:
-        return tuple(bind_origin(name, port) for name in LOOPBACK)
-    return (bind_origin(host, port),)
+        return tuple(bind_origin(name, port, scheme) for name in LOOPBACK)
+    return (bind_origin(host, port, scheme),)
+
+
+def tls_problem(cert: Path | None, key: Path | None) -> str | None:
+    """Why ``--tls-cert``/``--tls-key`` cannot serve HTTPS, in one line, or None when they can
+    (neither given, or both readable and a matching certificate and key)."""
+    if cert is None and key is None:
+        return None
+    if cert is None or key is None:
+        return "--tls-cert and --tls-key must be given together"
+    for flag, path in (("--tls-cert", cert), ("--tls-key", key)):
+        try:
+            with path.open("rb"):
+                pass
+        except OSError as exc:
+            return f"cannot read {flag} {path}: {exc.strerror}"
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(cert, key)
+    except (ssl.SSLError, ValueError) as exc:
+        reason = getattr(exc, "reason", None) or "not a PEM certificate and matching key"
+        return f"--tls-cert {cert} and --tls-key {key} do not load: {reason}"
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -65,8 +106,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportError:
         print("delegate-relay: install the 'relay' extra (fastapi, uvicorn)", file=sys.stderr)
         return 1
+    problem = tls_problem(args.tls_cert, args.tls_key)
+    if problem is not None:
+        print(f"delegate-relay: {problem}", file=sys.stderr)
+        return 2
+    tls = args.tls_cert is not None
+    scheme = "https" if tls else "http"
     limits = {name: getattr(args, name) for name in RelayConfig().limits()}
-    config = RelayConfig(**limits, public_urls=public_urls(args.public_url, args.host, args.port))
+    config = RelayConfig(
+        **limits,
+        public_urls=public_urls(args.public_url, args.host, args.port, scheme),
+        metrics=args.metrics,
+    )
     invalid = config.invalid_fields()
     if invalid:
         flags = ", ".join(
@@ -88,10 +139,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"delegate-relay: cannot open {args.db}: {reason}", file=sys.stderr)
         return 1
     logs.configure()
-    logs.event("start", host=args.host, port=args.port, public_origins=len(config.public_urls))
+    logs.event(
+        "start", host=args.host, port=args.port, tls=tls, public_origins=len(config.public_urls)
+    )
     uvicorn.run(
         build_app(storage, config),
         **server_settings(config),
+        ssl_certfile=str(args.tls_cert) if tls else None,
+        ssl_keyfile=str(args.tls_key) if tls else None,
         host=args.host,
         port=args.port,
         root_path=args.root_path,

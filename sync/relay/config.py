@@ -9,6 +9,7 @@ from sync.relay.origins import normalise_origin
 KIB = 1024
 MIB = 1024 * KIB
 GIB = 1024 * MIB
+METRICS_MODES = ("on", "loopback", "off")
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,9 @@ class RelayConfig:
     # their origins (docs/RELAY.md, "Signed requests"). Empty: no v2 request is accepted;
     # the command line fills in the address it listens on.
     public_urls: tuple[str, ...] = ()
+    # GET /metrics (docs/RELAY.md, "Health and metrics"): "on" for every client, "loopback"
+    # only for clients on the relay's own machine, "off" not served at all.
+    metrics: str = "loopback"
 
     def limits(self) -> dict[str, int | float]:
         """The numeric settings (each one a ``--flag`` of the same name)."""
@@ -63,6 +67,8 @@ class RelayConfig:
         invalid = [name for name, value in self.limits().items() if value <= 0]
         if any(normalise_origin(url) is None for url in self.public_urls):
             invalid.append("public_urls")
+        if self.metrics not in METRICS_MODES:
+            invalid.append("metrics")
         if self.max_inflight_bytes_per_client < self.max_request_bytes:
             invalid.append("max_inflight_bytes_per_client")
         if self.max_inflight_bytes < self.max_inflight_bytes_per_client:

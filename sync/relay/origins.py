@@ -34,7 +34,7 @@ def normalise_origin(url: str) -> str | None:
     return f"{scheme}://{shown}:{port}"
 
 
-def bind_origin(host: str, port: int) -> str:
+def bind_origin(host: str, port: int, scheme: str = "http") -> str:
     """The origin of the address the relay listens on (the default public origin)."""
     shown = f"[{host}]" if ":" in host else host
-    return normalise_origin(f"http://{shown}:{port}") or f"http://{shown}:{port}"
+    return normalise_origin(f"{scheme}://{shown}:{port}") or f"{scheme}://{shown}:{port}"

@@ -263,6 +263,11 @@ class RelayStorage(Protocol):
         """Deletes expired envelopes, tombstones, nonces and blobs; returns envelopes removed."""
         ...
 
+    def usage(self) -> dict[str, int]:
+        """Bytes held per quota pool, read through every connection the storage writes and
+        reads with: the health check and the metrics. Raises when the database fails."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -326,6 +331,13 @@ class SQLiteStorage:
                 " WHERE (CASE WHEN b.mailbox IS NULL THEN 'open' ELSE 'card' END) = ?))",
                 (pool, pool, pool),
             )
+
+    def usage(self) -> dict[str, int]:
+        with self._write_lock:
+            self._write.execute("SELECT count(*) FROM pool_usage").fetchone()
+        with self._read_lock:
+            rows = self._read.execute("SELECT pool, bytes FROM pool_usage").fetchall()
+        return {str(pool): int(size) for pool, size in rows}
 
     def close(self) -> None:
         with self._write_lock:

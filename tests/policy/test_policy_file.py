@@ -84,6 +84,10 @@ def test_users_may_change_defaults_but_never_locked_settings(tmp_path: Path) -> 
         ("forced_message_expiry_days", 0),
         ("max_import_mb", 5000),
         ("classification_markings", ["SECRET", ""]),
+        ("allow_plain_http_relays", "yes"),
+        ("relay_ca_file", "relative/ca.pem"),
+        ("relay_ca_file", "C:ca.pem"),
+        ("relay_ca_file", 7),
     ],
 )
 def test_an_invalid_value_names_its_key_and_the_file(tmp_path: Path, key: str, value: Any) -> None:

@@ -102,10 +102,14 @@ def test_native_registry_types_map_onto_the_schema() -> None:
     assert policy.is_locked("forced_message_expiry_days")
 
 
+WINDOWS_CA_FILE = r"C:\ProgramData\Delegate\relay-ca.pem"
+
 # What `msiexec ... PROPERTY=text` writes: every value as REG_SZ text.
 MSI_TEXT: dict[str, tuple[str, Any]] = {
     "relay_url": ("https://relay.mission.example/", "https://relay.mission.example"),
     "organisation_key": (ORG_KEY.upper(), ORG_KEY),
+    "allow_plain_http_relays": ("1", True),
+    "relay_ca_file": (WINDOWS_CA_FILE, WINDOWS_CA_FILE),
     "auto_lock_minutes": ("15", 15),
     "passphrase_required": ("true", True),
     "keyring_allowed": ("0", False),
