@@ -13,8 +13,8 @@ import contextlib
 import json
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
-from typing import Annotated, Any
+from dataclasses import dataclass, replace
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -79,6 +79,9 @@ class FetchResponse(BaseModel):
 
 class VerifierRequest(BaseModel):
     verifier: Annotated[str, Field(pattern=HEX64)]
+    tokenless: Literal[False] | None = Field(
+        None, description="false: end the tokenless grace of this mailbox for good"
+    )
 
 
 class VerifierResponse(BaseModel):
@@ -338,16 +341,29 @@ def create_app(
         if wait:
             raise RelayHTTPError(429, "rate limited", _retry_after(wait))
 
-    async def deposit_pool(mailbox_id: str, token: str | None) -> str:
-        """The pool a deposit to ``mailbox_id`` goes to, or 403 (RELAY.md, "Deposit tokens")."""
+    open_quotas = replace(
+        quotas,
+        mailbox_bytes=cfg.open_mailbox_quota_bytes,
+        mailbox_count=cfg.open_mailbox_quota_count,
+    )
+
+    async def deposit_pool(mailbox_id: str, token: str | None) -> tuple[str, Quotas]:
+        """The pool a deposit to ``mailbox_id`` goes to and the quotas it is checked against,
+        or 403 (RELAY.md, "Deposit tokens")."""
         now = int(clock())
         access = await run_in_threadpool(storage.mailbox_access, mailbox_id, now)
         if access.registered_at is None:
-            return OPEN_POOL  # an unregistered mailbox: the small open pool (transition)
+            return OPEN_POOL, quotas  # an unregistered mailbox: the open pool (transition)
         if token is not None and token_matches(token, access.verifiers):
-            return CARD_POOL
-        if token is None and now < access.registered_at + cfg.tokenless_grace_seconds:
-            return OPEN_POOL  # senders holding the owner's older card, for a while
+            return CARD_POOL, quotas
+        if (
+            token is None
+            and not access.tokenless_ended
+            and now < access.registered_at + cfg.tokenless_grace_seconds
+        ):
+            # Senders holding the owner's older card, for a while; a small quota of their own,
+            # so that no stranger can lock out the holders of the current card.
+            return OPEN_POOL, open_quotas
         logs.event("deposit_refused", mailbox=logs.tag(mailbox_id),
                    reason="no token" if token is None else "wrong token")  # fmt: skip
         raise RelayHTTPError(
@@ -477,11 +493,11 @@ def create_app(
             if len(data) > cfg.max_envelope_bytes:
                 raise RelayHTTPError(413, "envelope too large")
             decoded.append((envelope.id, data))
-        pool = await deposit_pool(mailbox_id, x_delegate_deposit_token)
-        charge("deposit:" + mailbox_id)
+        pool, limits = await deposit_pool(mailbox_id, x_delegate_deposit_token)
+        charge(("deposit:" if pool == CARD_POOL else "deposit-open:") + mailbox_id)
         try:
             accepted, duplicates = await run_in_threadpool(
-                storage.deposit, mailbox_id, decoded, int(clock()), quotas, pool
+                storage.deposit, mailbox_id, decoded, int(clock()), limits, pool
             )
         except QuotaExceededError as exc:
             logs.event("quota_full", scope=exc.scope, mailbox=logs.tag(mailbox_id))
@@ -530,7 +546,7 @@ def create_app(
     async def register(mailbox_id: OwnedMailbox, payload: VerifierRequest) -> Response:
         previous = await run_in_threadpool(
             storage.register_verifier, mailbox_id, payload.verifier, int(clock()),
-            cfg.verifier_grace_seconds,
+            cfg.verifier_grace_seconds, payload.tokenless is False,
         )  # fmt: skip
         logs.event("verifier_registered", mailbox=logs.tag(mailbox_id), previous=previous)
         return _json({"verifier": payload.verifier, "previous": previous})
