@@ -309,13 +309,15 @@ async def _owner(
     except AuthError as exc:
         logs.event("auth_refused", mailbox=logs.tag(mailbox_id), reason=str(exc))
         raise RelayHTTPError(401, "unauthorized") from None
-    wait = ctx.owner_limiter.check(mailbox_id)
-    if wait:
-        raise RelayHTTPError(429, "rate limited", _retry_after(wait))
+    # The nonce first: a replayed request is a refusal (401, charged to the address that sent
+    # it), never a charge on the owner's allowance.
     expires = moment + ctx.config.clock_skew_seconds + 1
     if not await run_in_threadpool(ctx.storage.use_nonce, mailbox_id, nonce, expires):
         logs.event("auth_refused", mailbox=logs.tag(mailbox_id), reason="nonce reused")
         raise RelayHTTPError(401, "unauthorized")
+    wait = ctx.owner_limiter.check(mailbox_id)
+    if wait:
+        raise RelayHTTPError(429, "rate limited", _retry_after(wait))
     return mailbox_id
 
 

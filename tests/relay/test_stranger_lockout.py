@@ -103,3 +103,20 @@ def test_the_client_ends_the_tokenless_grace_only_when_asked(tmp_path: Path) -> 
             [(envelope_id(1), b"x")], mailbox=key.mailbox_id, token=token
         )
         assert contact.status_code == 200
+
+
+def test_replaying_a_captured_request_costs_the_owner_nothing(tmp_path: Path) -> None:
+    """The attack: one signed request, captured, replayed from many addresses."""
+    with running_relay(tmp_path / "r.db", "--rate-per-mailbox-per-minute", "20") as relay:
+        owner = MailboxOwner(relay.url)
+        path = f"/v1/mailboxes/{owner.mailbox}/envelopes?after=0&limit=100"
+        captured = owner.headers("GET", path, b"")
+        assert owner.session.get(relay.url + path, headers=captured, timeout=10).status_code == 200
+        codes: Counter[int] = Counter()
+        for address in range(10, 14):  # a few addresses, as a botnet would spread them
+            attacker = stranger_session(f"127.0.0.{address}")
+            for _ in range(10):
+                codes[attacker.get(relay.url + path, headers=captured, timeout=10).status_code] += 1
+        assert codes == Counter({401: 40})
+        fresh = owner.fetch()
+        assert fresh.status_code == 200, fresh.text
