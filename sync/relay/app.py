@@ -604,6 +604,8 @@ def create_app(
         if offset + len(data) > cfg.max_blob_bytes:
             raise RelayHTTPError(413, "blob too large")
         charged_to = await blob_capability(blob_id, x_delegate_mailbox, x_delegate_deposit_token)
+        if offset and await run_in_threadpool(storage.blob_status, blob_id) is None:
+            raise RelayHTTPError(409, "offset mismatch", extra={"offset": 0})  # no such blob
         charge("blob:" + blob_id)
         expires = int(clock()) + cfg.blob_ttl_seconds
         try:
@@ -626,10 +628,10 @@ def create_app(
         summary="How much of a blob the relay holds (size 0 when unknown)",
     )
     async def blob_status(blob_id: BlobId) -> Response:
-        charge("blob:" + blob_id)
         status = await run_in_threadpool(storage.blob_status, blob_id)
-        if status is None:
+        if status is None:  # no bucket for ids the relay does not hold (the address pays)
             return _json({"size": 0, "complete": False, "total": None})
+        charge("blob:" + blob_id)
         return _json({"size": status.size, "complete": status.complete, "total": status.total})
 
     @app.post(
@@ -639,6 +641,8 @@ def create_app(
         summary="Mark the upload complete; 409 unless exactly `total` bytes were received",
     )
     async def blob_complete(blob_id: BlobId, payload: CompleteRequest) -> Response:
+        if await run_in_threadpool(storage.blob_status, blob_id) is None:
+            raise RelayHTTPError(409, "size mismatch", extra={"offset": 0})
         charge("blob:" + blob_id)
         try:
             status = await run_in_threadpool(storage.blob_complete, blob_id, payload.total)
@@ -666,9 +670,11 @@ def create_app(
     async def blob_get(
         blob_id: BlobId, offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0
     ) -> Response:
-        charge("blob:" + blob_id)
         status = await run_in_threadpool(storage.blob_status, blob_id)
-        if status is None or not status.complete:
+        if status is None:
+            raise RelayHTTPError(404, "no such blob")
+        charge("blob:" + blob_id)
+        if not status.complete:
             raise RelayHTTPError(404, "no such blob")
         length = max(0, status.size - offset)
         return StreamingResponse(

@@ -120,3 +120,17 @@ def test_replaying_a_captured_request_costs_the_owner_nothing(tmp_path: Path) ->
         assert codes == Counter({401: 40})
         fresh = owner.fetch()
         assert fresh.status_code == 200, fresh.text
+
+
+def test_requests_for_unknown_blobs_make_no_bucket(tmp_path: Path) -> None:
+    """Ids the relay does not hold are answered without a per-blob bucket (which anyone could
+    create by the hundred thousand); only the sender's address allowance pays for them."""
+    with running_relay(tmp_path / "r.db", "--rate-per-mailbox-per-minute", "5") as relay:
+        blob = f"{relay.url}/v1/blobs/{'ab' * 32}"
+        for _ in range(8):  # more than a blob's allowance, for one id
+            assert requests.get(f"{blob}/status", timeout=10).json()["size"] == 0
+            assert requests.get(blob, timeout=10).status_code == 404
+            done = requests.post(f"{blob}/complete", json={"total": 3}, timeout=10)
+            assert done.status_code == 409 and done.json()["offset"] == 0
+            late = requests.put(f"{blob}?offset=5", data=b"x", timeout=10)
+            assert late.status_code == 409 and late.json()["offset"] == 0
