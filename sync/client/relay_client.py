@@ -386,16 +386,24 @@ class RelayClient:
         deleted = self._json(response).get("deleted", 0)
         return int(deleted) if isinstance(deleted, int) else 0
 
-    def register_verifier(self, mailbox_id: str, signer: Signer, verifier: str) -> bool:
+    def register_verifier(
+        self, mailbox_id: str, signer: Signer, verifier: str, *, end_tokenless: bool = False
+    ) -> bool:
         """Tell the relay our deposit token's verifier (signed, idempotent).
 
+        ``end_tokenless`` also ends the tokenless grace of our mailbox for good
+        (``"tokenless": false``, docs/RELAY.md "Deposit tokens"): once every contact holds a
+        card with our deposit token, deposits without one are refused from then on.
         False when the relay predates deposit tokens (404 or 405): it accepts deposits
         without, so there is nothing to register.
         """
+        payload: dict[str, object] = {"verifier": verifier}
+        if end_tokenless:
+            payload["tokenless"] = False
         response = self._request(
             "PUT",
             f"/v1/mailboxes/{mailbox_id}/verifier",
-            body=self._json_body({"verifier": verifier}),
+            body=self._json_body(payload),
             content_type="application/json",
             signer=signer,
         )

@@ -15,8 +15,8 @@ import json
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
-from typing import Annotated, Any
+from dataclasses import dataclass, replace
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -82,6 +82,9 @@ class FetchResponse(BaseModel):
 
 class VerifierRequest(BaseModel):
     verifier: Annotated[str, Field(pattern=HEX64)]
+    tokenless: Literal[False] | None = Field(
+        None, description="false: end the tokenless grace of this mailbox for good"
+    )
 
 
 class VerifierResponse(BaseModel):
@@ -320,13 +323,15 @@ async def _owner(
     except AuthError as exc:
         logs.event("auth_refused", mailbox=logs.tag(mailbox_id), reason=str(exc))
         raise RelayHTTPError(401, "unauthorized") from None
-    wait = ctx.owner_limiter.check(mailbox_id)
-    if wait:
-        raise RelayHTTPError(429, "rate limited", _retry_after(wait))
+    # The nonce first: a replayed request is a refusal (401, charged to the address that sent
+    # it), never a charge on the owner's allowance.
     expires = moment + ctx.config.clock_skew_seconds + 1
     if not await run_in_threadpool(ctx.storage.use_nonce, mailbox_id, nonce, expires):
         logs.event("auth_refused", mailbox=logs.tag(mailbox_id), reason="nonce reused")
         raise RelayHTTPError(401, "unauthorized")
+    wait = ctx.owner_limiter.check(mailbox_id)
+    if wait:
+        raise RelayHTTPError(429, "rate limited", _retry_after(wait))
     return mailbox_id
 
 
@@ -352,16 +357,29 @@ def create_app(
         if wait:
             raise RelayHTTPError(429, "rate limited", _retry_after(wait))
 
-    async def deposit_pool(mailbox_id: str, token: str | None) -> str:
-        """The pool a deposit to ``mailbox_id`` goes to, or 403 (RELAY.md, "Deposit tokens")."""
+    open_quotas = replace(
+        quotas,
+        mailbox_bytes=cfg.open_mailbox_quota_bytes,
+        mailbox_count=cfg.open_mailbox_quota_count,
+    )
+
+    async def deposit_pool(mailbox_id: str, token: str | None) -> tuple[str, Quotas]:
+        """The pool a deposit to ``mailbox_id`` goes to and the quotas it is checked against,
+        or 403 (RELAY.md, "Deposit tokens")."""
         now = int(clock())
         access = await run_in_threadpool(storage.mailbox_access, mailbox_id, now)
         if access.registered_at is None:
-            return OPEN_POOL  # an unregistered mailbox: the small open pool (transition)
+            return OPEN_POOL, quotas  # an unregistered mailbox: the open pool (transition)
         if token is not None and token_matches(token, access.verifiers):
-            return CARD_POOL
-        if token is None and now < access.registered_at + cfg.tokenless_grace_seconds:
-            return OPEN_POOL  # senders holding the owner's older card, for a while
+            return CARD_POOL, quotas
+        if (
+            token is None
+            and not access.tokenless_ended
+            and now < access.registered_at + cfg.tokenless_grace_seconds
+        ):
+            # Senders holding the owner's older card, for a while; a small quota of their own,
+            # so that no stranger can lock out the holders of the current card.
+            return OPEN_POOL, open_quotas
         logs.event("deposit_refused", mailbox=logs.tag(mailbox_id),
                    reason="no token" if token is None else "wrong token")  # fmt: skip
         raise RelayHTTPError(
@@ -518,11 +536,11 @@ def create_app(
             if len(data) > cfg.max_envelope_bytes:
                 raise RelayHTTPError(413, "envelope too large")
             decoded.append((envelope.id, data))
-        pool = await deposit_pool(mailbox_id, x_delegate_deposit_token)
-        charge("deposit:" + mailbox_id)
+        pool, limits = await deposit_pool(mailbox_id, x_delegate_deposit_token)
+        charge(("deposit:" if pool == CARD_POOL else "deposit-open:") + mailbox_id)
         try:
             accepted, duplicates = await run_in_threadpool(
-                storage.deposit, mailbox_id, decoded, int(clock()), quotas, pool
+                storage.deposit, mailbox_id, decoded, int(clock()), limits, pool
             )
         except QuotaExceededError as exc:
             logs.event("quota_full", scope=exc.scope, mailbox=logs.tag(mailbox_id))
@@ -575,7 +593,7 @@ def create_app(
     async def register(mailbox_id: OwnedMailbox, payload: VerifierRequest) -> Response:
         previous = await run_in_threadpool(
             storage.register_verifier, mailbox_id, payload.verifier, int(clock()),
-            cfg.verifier_grace_seconds,
+            cfg.verifier_grace_seconds, payload.tokenless is False,
         )  # fmt: skip
         logs.event("verifier_registered", mailbox=logs.tag(mailbox_id), previous=previous)
         return _json({"verifier": payload.verifier, "previous": previous})
@@ -632,6 +650,8 @@ def create_app(
         if offset + len(data) > cfg.max_blob_bytes:
             raise RelayHTTPError(413, "blob too large")
         charged_to = await blob_capability(blob_id, x_delegate_mailbox, x_delegate_deposit_token)
+        if offset and await run_in_threadpool(storage.blob_status, blob_id) is None:
+            raise RelayHTTPError(409, "offset mismatch", extra={"offset": 0})  # no such blob
         charge("blob:" + blob_id)
         expires = int(clock()) + cfg.blob_ttl_seconds
         try:
@@ -655,10 +675,10 @@ def create_app(
         summary="How much of a blob the relay holds (size 0 when unknown)",
     )
     async def blob_status(blob_id: BlobId) -> Response:
-        charge("blob:" + blob_id)
         status = await run_in_threadpool(storage.blob_status, blob_id)
-        if status is None:
+        if status is None:  # no bucket for ids the relay does not hold (the address pays)
             return _json({"size": 0, "complete": False, "total": None})
+        charge("blob:" + blob_id)
         return _json({"size": status.size, "complete": status.complete, "total": status.total})
 
     @app.post(
@@ -668,6 +688,8 @@ def create_app(
         summary="Mark the upload complete; 409 unless exactly `total` bytes were received",
     )
     async def blob_complete(blob_id: BlobId, payload: CompleteRequest) -> Response:
+        if await run_in_threadpool(storage.blob_status, blob_id) is None:
+            raise RelayHTTPError(409, "size mismatch", extra={"offset": 0})
         charge("blob:" + blob_id)
         try:
             status = await run_in_threadpool(storage.blob_complete, blob_id, payload.total)
@@ -695,9 +717,11 @@ def create_app(
     async def blob_get(
         blob_id: BlobId, offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0
     ) -> Response:
-        charge("blob:" + blob_id)
         status = await run_in_threadpool(storage.blob_status, blob_id)
-        if status is None or not status.complete:
+        if status is None:
+            raise RelayHTTPError(404, "no such blob")
+        charge("blob:" + blob_id)
+        if not status.complete:
             raise RelayHTTPError(404, "no such blob")
         length = max(0, status.size - offset)
         return StreamingResponse(

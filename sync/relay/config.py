@@ -23,6 +23,10 @@ class RelayConfig:
     relay_quota_bytes: int = 64 * GIB  # the card pool: all deposits with a token (507 beyond)
     # Deposit capabilities (docs/RELAY.md, "Deposit tokens"; ADR 0017)
     open_quota_bytes: int = 1 * GIB  # the open pool: tokenless deposits and blobs (507 beyond)
+    # Tokenless deposits to a registered mailbox: their own small quota, so that strangers
+    # filling it never lock out the contacts holding the current card.
+    open_mailbox_quota_bytes: int = 16 * MIB
+    open_mailbox_quota_count: int = 1000
     mailbox_blob_quota_bytes: int = 4 * GIB  # blob bytes charged to one mailbox's token
     verifier_grace_seconds: int = 90 * 24 * 3600  # a replaced deposit token stays valid
     tokenless_grace_seconds: int = 90 * 24 * 3600  # after registration, tokenless still accepted

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 
 
 class RateLimiter:
-    """Allows ``per_minute`` requests per key with bursts of the same size."""
+    """Allows ``per_minute`` requests per key with bursts of the same size.
+
+    Memory is bounded by ``max_keys`` buckets. A bucket that has refilled is the same as no
+    bucket, so the least recently used refilled ones make room; a bucket still refilling is
+    never dropped (dropping it would hand its key a fresh allowance). When every tracked bucket
+    is still refilling, keys not tracked share one overflow bucket until room frees up, so a
+    flood of fresh keys slows itself down and resets nobody.
+    """
 
     def __init__(
         self, per_minute: int, clock: Callable[[], float] = time.monotonic, max_keys: int = 100_000
@@ -16,28 +24,52 @@ class RateLimiter:
         self.capacity = float(per_minute)
         self.rate = per_minute / 60.0
         self._clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # oldest first
+        self._overflow: tuple[float, float] | None = None
         self._lock = threading.Lock()
         self._max_keys = max_keys
+
+    def __len__(self) -> int:
+        return len(self._buckets)
 
     def blocked(self, key: str) -> float:
         """Like :meth:`check` but counts nothing: 0 when a request would be allowed."""
         now = self._clock()
         with self._lock:
-            tokens, stamp = self._buckets.get(key, (self.capacity, now))
-        tokens = min(self.capacity, tokens + (now - stamp) * self.rate)
+            bucket = self._buckets.get(key)
+            if bucket is None and len(self._buckets) >= self._max_keys:
+                bucket = self._overflow
+        tokens = self._refilled(bucket, now)
         return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate
 
     def check(self, key: str) -> float:
         """0 when allowed (and counted); otherwise the seconds to wait."""
         now = self._clock()
         with self._lock:
-            tokens, stamp = self._buckets.get(key, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - stamp) * self.rate)
-            if tokens >= 1.0:
-                if len(self._buckets) >= self._max_keys and key not in self._buckets:
-                    self._buckets.clear()  # bounded memory under address-spraying floods
-                self._buckets[key] = (tokens - 1.0, now)
-                return 0.0
-            self._buckets[key] = (tokens, now)
-            return (1.0 - tokens) / self.rate
+            overflow = key not in self._buckets and not self._make_room(now)
+            bucket = self._overflow if overflow else self._buckets.get(key)
+            tokens = self._refilled(bucket, now)
+            allowed = tokens >= 1.0
+            state = (tokens - 1.0 if allowed else tokens, now)
+            if overflow:
+                self._overflow = state
+            else:
+                self._buckets[key] = state
+                self._buckets.move_to_end(key)
+        return 0.0 if allowed else (1.0 - tokens) / self.rate
+
+    def _refilled(self, bucket: tuple[float, float] | None, now: float) -> float:
+        if bucket is None:
+            return self.capacity
+        tokens, stamp = bucket
+        return min(self.capacity, tokens + (now - stamp) * self.rate)
+
+    def _make_room(self, now: float) -> bool:
+        """Drops refilled buckets, least recently used first, until one more key fits."""
+        while len(self._buckets) >= self._max_keys:
+            oldest, bucket = next(iter(self._buckets.items()))
+            if self._refilled(bucket, now) < self.capacity:
+                # Touched within the last minute: so was every bucket, a flood is under way.
+                return False
+            del self._buckets[oldest]
+        return True

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SWEEP_BATCH = 1000
 MAX_PREVIOUS_VERIFIERS = 4  # retired deposit verifiers kept per mailbox during their grace
 CARD_POOL = "card"  # envelopes and blobs that came with a valid deposit token
@@ -76,8 +76,9 @@ SCHEMA = (
     # retired and still valid until expires_at.
     """
     CREATE TABLE IF NOT EXISTS mailboxes (
-        mailbox        TEXT PRIMARY KEY,
-        registered_at  INTEGER NOT NULL
+        mailbox          TEXT PRIMARY KEY,
+        registered_at    INTEGER NOT NULL,
+        tokenless_ended  INTEGER NOT NULL DEFAULT 0  -- 1: the owner ended the tokenless grace
     ) WITHOUT ROWID
     """,
     """
@@ -88,12 +89,15 @@ SCHEMA = (
         PRIMARY KEY (mailbox, verifier)
     ) WITHOUT ROWID
     """,
-    # Usage counters kept exact by triggers, so quota checks cost one row read.
+    # Usage counters kept exact by triggers, so quota checks cost one row read. A mailbox's
+    # card-pool and open-pool envelopes are counted apart: each pool has its own quota.
     """
     CREATE TABLE IF NOT EXISTS mailbox_usage (
-        mailbox  TEXT PRIMARY KEY,
+        mailbox  TEXT NOT NULL,
+        pool     TEXT NOT NULL,
         count    INTEGER NOT NULL,
-        bytes    INTEGER NOT NULL
+        bytes    INTEGER NOT NULL,
+        PRIMARY KEY (mailbox, pool)
     ) WITHOUT ROWID
     """,
     """
@@ -116,16 +120,18 @@ SCHEMA = (
     "DROP TABLE IF EXISTS relay_usage",
     """
     CREATE TRIGGER IF NOT EXISTS envelope_stored AFTER INSERT ON envelopes BEGIN
-        INSERT INTO mailbox_usage (mailbox, count, bytes) VALUES (new.mailbox, 1, length(new.data))
-            ON CONFLICT (mailbox) DO UPDATE SET count = count + 1, bytes = bytes + excluded.bytes;
+        INSERT INTO mailbox_usage (mailbox, pool, count, bytes)
+            VALUES (new.mailbox, new.pool, 1, length(new.data))
+            ON CONFLICT (mailbox, pool)
+            DO UPDATE SET count = count + 1, bytes = bytes + excluded.bytes;
         UPDATE pool_usage SET bytes = bytes + length(new.data) WHERE pool = new.pool;
     END
     """,
     """
     CREATE TRIGGER IF NOT EXISTS envelope_deleted AFTER DELETE ON envelopes BEGIN
         UPDATE mailbox_usage SET count = count - 1, bytes = bytes - length(old.data)
-            WHERE mailbox = old.mailbox;
-        DELETE FROM mailbox_usage WHERE mailbox = old.mailbox AND count <= 0;
+            WHERE mailbox = old.mailbox AND pool = old.pool;
+        DELETE FROM mailbox_usage WHERE mailbox = old.mailbox AND pool = old.pool AND count <= 0;
         UPDATE pool_usage SET bytes = bytes - length(old.data) WHERE pool = old.pool;
     END
     """,
@@ -170,6 +176,10 @@ class BlobStatus:
 
 @dataclass(frozen=True)
 class Quotas:
+    """Limits a write is checked against. ``mailbox_bytes`` and ``mailbox_count`` cover the
+    envelopes of one mailbox *in the pool written to*: a mailbox's open-pool envelopes never
+    use up the quota of its card-pool ones (the app passes smaller limits for the open pool)."""
+
     mailbox_bytes: int
     mailbox_count: int
     relay_bytes: int  # the card pool: everything that came with a valid deposit token
@@ -186,6 +196,7 @@ class MailboxAccess:
 
     registered_at: int | None  # None: the owner never registered a verifier
     verifiers: tuple[str, ...]  # the current one and retired ones still in their grace
+    tokenless_ended: bool = False  # the owner ended the tokenless grace (``tokenless: false``)
 
 
 class QuotaExceededError(Exception):
@@ -223,9 +234,12 @@ class RelayStorage(Protocol):
         """Store new envelopes in ``pool``; returns (accepted, duplicate ids). All or nothing."""
         ...
 
-    def register_verifier(self, mailbox: str, verifier: str, now: int, grace: int) -> int:
+    def register_verifier(
+        self, mailbox: str, verifier: str, now: int, grace: int, end_tokenless: bool = False
+    ) -> int:
         """Make ``verifier`` the mailbox's current one; the one it replaces stays valid for
-        ``grace`` seconds. Idempotent. Returns how many retired verifiers are still valid."""
+        ``grace`` seconds. Idempotent. ``end_tokenless`` ends the tokenless grace for good.
+        Returns how many retired verifiers are still valid."""
         ...
 
     def mailbox_access(self, mailbox: str, now: int) -> MailboxAccess: ...
@@ -279,6 +293,8 @@ class SQLiteStorage:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version < 2:
                 self._add_pool_columns(conn)
+            if version < 3:
+                self._split_mailbox_usage(conn)
             for statement in SCHEMA:
                 conn.execute(statement)
             if (
@@ -308,12 +324,24 @@ class SQLiteStorage:
                 conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
 
     @staticmethod
+    def _split_mailbox_usage(conn: sqlite3.Connection) -> None:
+        """Before version 3 one counter per mailbox covered both pools; it is rebuilt per pool."""
+        conn.execute("DROP TRIGGER IF EXISTS envelope_stored")
+        conn.execute("DROP TRIGGER IF EXISTS envelope_deleted")
+        conn.execute("DROP TABLE IF EXISTS mailbox_usage")
+        known = {row[1] for row in conn.execute("PRAGMA table_info(mailboxes)")}
+        if known and "tokenless_ended" not in known:
+            conn.execute(
+                "ALTER TABLE mailboxes ADD COLUMN tokenless_ended INTEGER NOT NULL DEFAULT 0"
+            )
+
+    @staticmethod
     def _recount(conn: sqlite3.Connection) -> None:
         """Initialises the usage counters from the data (new database, or one from before them)."""
         conn.execute("DELETE FROM mailbox_usage")
         conn.execute(
-            "INSERT INTO mailbox_usage (mailbox, count, bytes)"
-            " SELECT mailbox, count(*), sum(length(data)) FROM envelopes GROUP BY mailbox"
+            "INSERT INTO mailbox_usage (mailbox, pool, count, bytes) SELECT mailbox, pool,"
+            " count(*), sum(length(data)) FROM envelopes GROUP BY mailbox, pool"
         )
         conn.execute("DELETE FROM blob_usage")
         conn.execute(
@@ -377,7 +405,8 @@ class SQLiteStorage:
             if fresh:
                 added = sum(len(data) for _, data in fresh)
                 count, used = conn.execute(
-                    "SELECT count, bytes FROM mailbox_usage WHERE mailbox = ?", (mailbox,)
+                    "SELECT count, bytes FROM mailbox_usage WHERE mailbox = ? AND pool = ?",
+                    (mailbox, pool),
                 ).fetchone() or (0, 0)
                 if count + len(fresh) > quotas.mailbox_count or used + added > quotas.mailbox_bytes:
                     raise QuotaExceededError("mailbox")
@@ -395,12 +424,18 @@ class SQLiteStorage:
         row = conn.execute("SELECT bytes FROM pool_usage WHERE pool = ?", (pool,)).fetchone()
         return 0 if row is None else int(row[0])
 
-    def register_verifier(self, mailbox: str, verifier: str, now: int, grace: int) -> int:
+    def register_verifier(
+        self, mailbox: str, verifier: str, now: int, grace: int, end_tokenless: bool = False
+    ) -> int:
         with self._tx() as conn:
             conn.execute(
                 "INSERT OR IGNORE INTO mailboxes (mailbox, registered_at) VALUES (?, ?)",
                 (mailbox, now),
             )
+            if end_tokenless:
+                conn.execute(
+                    "UPDATE mailboxes SET tokenless_ended = 1 WHERE mailbox = ?", (mailbox,)
+                )
             current = conn.execute(
                 "SELECT verifier FROM verifiers WHERE mailbox = ? AND expires_at IS NULL",
                 (mailbox,),
@@ -431,14 +466,18 @@ class SQLiteStorage:
     def mailbox_access(self, mailbox: str, now: int) -> MailboxAccess:
         with self._read_lock:
             row = self._read.execute(
-                "SELECT registered_at FROM mailboxes WHERE mailbox = ?", (mailbox,)
+                "SELECT registered_at, tokenless_ended FROM mailboxes WHERE mailbox = ?",
+                (mailbox,),
             ).fetchone()
             rows = self._read.execute(
                 "SELECT verifier FROM verifiers WHERE mailbox = ?"
                 " AND (expires_at IS NULL OR expires_at >= ?)",
                 (mailbox, now),
             ).fetchall()
-        return MailboxAccess(None if row is None else int(row[0]), tuple(str(r[0]) for r in rows))
+        verifiers = tuple(str(r[0]) for r in rows)
+        if row is None:
+            return MailboxAccess(None, verifiers)
+        return MailboxAccess(int(row[0]), verifiers, bool(row[1]))
 
     def fetch(self, mailbox: str, after: int, limit: int) -> tuple[list[StoredEnvelope], bool]:
         with self._read_lock:

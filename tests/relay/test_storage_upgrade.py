@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from sync.relay.storage import CARD_POOL, OPEN_POOL, QuotaExceededError, Quotas, SQLiteStorage
+from sync.relay.storage import (
+    CARD_POOL,
+    OPEN_POOL,
+    SCHEMA_VERSION,
+    QuotaExceededError,
+    Quotas,
+    SQLiteStorage,
+)
 
 #: The version 1 tables and triggers as they were released (sync/relay/storage.py, version 1).
 V1_SCHEMA = """
@@ -75,7 +82,64 @@ def test_a_version_1_database_is_upgraded_in_place(tmp_path: Path) -> None:
         storage.deposit("c" * 64, [("2" * 32, b"z" * 200)], 2, quotas, CARD_POOL)
         names = {r[0] for r in storage._read.execute("SELECT name FROM sqlite_master")}
         assert "relay_usage" not in names and {"verifiers", "mailboxes"} <= names
-        assert storage._read.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert storage._read.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     finally:
         storage.close()
     SQLiteStorage(path).close()  # opening again changes nothing
+
+
+#: Version 2 counted a mailbox's envelopes of both pools together (sync/relay/storage.py, v2).
+V2_MAILBOX_USAGE = """
+DROP TRIGGER envelope_stored;
+DROP TRIGGER envelope_deleted;
+DROP TABLE mailbox_usage;
+ALTER TABLE mailboxes DROP COLUMN tokenless_ended;
+CREATE TABLE mailbox_usage (mailbox TEXT PRIMARY KEY, count INTEGER NOT NULL,
+    bytes INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TRIGGER envelope_stored AFTER INSERT ON envelopes BEGIN
+    INSERT INTO mailbox_usage (mailbox, count, bytes) VALUES (new.mailbox, 1, length(new.data))
+        ON CONFLICT (mailbox) DO UPDATE SET count = count + 1, bytes = bytes + excluded.bytes;
+    UPDATE pool_usage SET bytes = bytes + length(new.data) WHERE pool = new.pool;
+END;
+CREATE TRIGGER envelope_deleted AFTER DELETE ON envelopes BEGIN
+    UPDATE mailbox_usage SET count = count - 1, bytes = bytes - length(old.data)
+        WHERE mailbox = old.mailbox;
+    DELETE FROM mailbox_usage WHERE mailbox = old.mailbox AND count <= 0;
+    UPDATE pool_usage SET bytes = bytes - length(old.data) WHERE pool = old.pool;
+END;
+PRAGMA user_version = 2;
+"""
+
+
+def test_a_version_2_database_counts_each_pool_of_a_mailbox_apart(tmp_path: Path) -> None:
+    path = tmp_path / "relay.db"
+    SQLiteStorage(path).close()
+    old = sqlite3.connect(path)
+    old.executescript(V2_MAILBOX_USAGE)
+    old.execute("INSERT INTO mailboxes (mailbox, registered_at) VALUES (?, 1)", ("a" * 64,))
+    for number, pool in enumerate((OPEN_POOL, OPEN_POOL, CARD_POOL)):
+        old.execute(
+            "INSERT INTO envelopes (mailbox, envelope_id, data, received_at, pool)"
+            " VALUES (?, ?, ?, 1, ?)",
+            ("a" * 64, f"{number:032x}", b"x" * 100, pool),
+        )
+    old.commit()
+    old.close()
+
+    storage = SQLiteStorage(path)
+    try:
+        usage = storage._read.execute(
+            "SELECT pool, count, bytes FROM mailbox_usage ORDER BY pool"
+        ).fetchall()
+        assert usage == [(CARD_POOL, 1, 100), (OPEN_POOL, 2, 200)]
+        assert storage.mailbox_access("a" * 64, 2).tokenless_ended is False
+        quotas = Quotas(10_000, 2, relay_bytes=10_000, open_bytes=10_000)
+        with pytest.raises(QuotaExceededError):  # two open envelopes: the open count is full
+            storage.deposit("a" * 64, [("f" * 32, b"z")], 2, quotas, OPEN_POOL)
+        storage.deposit("a" * 64, [("e" * 32, b"z")], 2, quotas, CARD_POOL)  # one of two
+        storage.acknowledge("a" * 64, ["0" * 32], 99)
+        assert storage._read.execute(
+            "SELECT count FROM mailbox_usage WHERE pool = ?", (OPEN_POOL,)
+        ).fetchone() == (1,)
+    finally:
+        storage.close()
