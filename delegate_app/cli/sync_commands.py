@@ -618,6 +618,10 @@ def _report_json(report: SyncReport, state: SyncState) -> dict[str, Any]:
     }
 
 
+#: Refused envelopes listed one by one in a pass's report; the rest are counted in one line.
+LISTED_REFUSALS = 5
+
+
 def _print_report(report: SyncReport) -> None:
     print(_("Sent {sent}, received {received}.").format(sent=report.sent, received=report.received))
     if report.attachments_sent or report.attachments_received:
@@ -626,11 +630,21 @@ def _print_report(report: SyncReport) -> None:
                 sent=report.attachments_sent, received=report.attachments_received
             )
         )
-    for envelope_id, reason in report.rejected:
+    for envelope_id, reason in report.rejected[:LISTED_REFUSALS]:
         print(
             _("Refused a damaged or forged envelope {id}: {reason}").format(
                 id=envelope_id[:12], reason=reason
             ),
+            file=sys.stderr,
+        )
+    more = len(report.rejected) - LISTED_REFUSALS
+    if more > 0:  # a flood is one line, not one per envelope
+        print(
+            ngettext(
+                "Refused {count} more damaged or forged envelope.",
+                "Refused {count} more damaged or forged envelopes.",
+                more,
+            ).format(count=more),
             file=sys.stderr,
         )
     for reason in report.attachments_refused:

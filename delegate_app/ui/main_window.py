@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from delegate_app import __version__
-from delegate_app.i18n import _
+from delegate_app.i18n import _, ngettext
 from delegate_app.ui.language import LanguageManager
 from delegate_app.ui.library_page import SECTION_KINDS, LibraryPageWidget
 from delegate_app.ui.messages_page import MessagesPageWidget
@@ -321,6 +321,15 @@ class MainWindow(QMainWindow):
             return
         for page in self.pages:
             page.sync_reported(report)
+        if report.rejected:  # one line for the pass, however many were refused
+            count = len(report.rejected)
+            self.status_label.setText(
+                ngettext(
+                    "{count} envelope was refused as damaged or forged.",
+                    "{count} envelopes were refused as damaged or forged.",
+                    count,
+                ).format(count=count)
+            )
 
     def _messages_arrived(self, arrivals: object) -> None:
         if not isinstance(arrivals, list) or not arrivals:

@@ -39,7 +39,7 @@ from delegate_app.core.errors import DelegateError
 from delegate_app.core.mailroom import Mailroom
 from delegate_app.core.messaging.inbox import InboxState
 from delegate_app.core.messaging.outbox import Outbox, OutboxDelivery
-from delegate_app.core.messaging.receiver import OVER_LIMITS, Outcome
+from delegate_app.core.messaging.receiver import OVER_LIMITS, STRANGER_MALFORMED, Outcome
 from delegate_app.core.messaging.transfers import BlobTransfer, TransferDirection, TransferStore
 from delegate_app.core.relay_urls import origin
 from delegate_app.core.sharing.attachments import AttachmentRefusedError, download_source
@@ -399,7 +399,8 @@ class SyncEngine:
         elif outcome is Outcome.HELD:
             report.held += 1
         elif outcome is Outcome.DISCARDED:
-            if reason == OVER_LIMITS:  # blocked senders and strangers' receipts: silently
+            # Blocked senders and strangers' receipts: silently.
+            if reason in (OVER_LIMITS, STRANGER_MALFORMED):
                 report.discarded += 1
         else:
             report.rejected.append((envelope_id, reason or ""))

@@ -23,7 +23,12 @@ from delegate_app.core.messaging.inbox import InboxState
 from delegate_app.core.messaging.models import Priority
 from delegate_app.core.messaging.outbox import Outbox
 from delegate_app.core.messaging.payloads import RECEIPT_TYPE, ReceiptPayload
-from delegate_app.core.messaging.receiver import PREVIEW_CHARS, STRANGER_RECEIPT, Outcome
+from delegate_app.core.messaging.receiver import (
+    PREVIEW_CHARS,
+    STRANGER_MALFORMED,
+    STRANGER_RECEIPT,
+    Outcome,
+)
 from delegate_app.core.messaging.requests import RequestError
 from delegate_app.core.policy import Policy, RawPolicy
 from sync.client.engine import SyncEngine
@@ -214,8 +219,9 @@ def test_a_malformed_message_from_a_stranger_is_refused_not_kept(tmp_path: Path)
                                   priority=Priority.MESSAGE, ref="x")  # fmt: skip
         ((envelope_id, data),) = [(d.envelope_id, d.data) for d in Outbox(sender.db).pending()]
         result = room.receiver.receive(envelope_id, data)
-        assert result.outcome is Outcome.REJECTED
-        assert room.requests.all() == []
+        assert (result.outcome, result.reason) == (Outcome.DISCARDED, STRANGER_MALFORMED)
+        assert room.requests.all() == [] and room.requests.discarded() == 1
+        assert InboxState(room.db).rejections() == []
 
 
 def test_a_redelivered_envelope_or_a_strangers_receipt_adds_nothing(tmp_path: Path) -> None:
@@ -237,3 +243,58 @@ def test_a_redelivered_envelope_or_a_strangers_receipt_adds_nothing(tmp_path: Pa
         result = room.receiver.receive(pending[0].envelope_id, pending[0].data)
         assert (result.outcome, result.reason) == (Outcome.DISCARDED, STRANGER_RECEIPT)
         assert room.requests.store.totals()[0] == 1 and room.requests.discarded() == 0
+
+
+def _send_unusable(stranger: Peer, count: int) -> None:
+    """``count`` envelopes Amina cannot use: a malformed message, then an unknown content type."""
+    room = stranger.room
+    target = room.directory.by_name("Amina Haddad")
+    with room.db.transaction() as db:
+        for index in range(count):
+            content_type, body = (
+                ("delegate/message", b"{}") if index % 2 else ("x/" + "a" * 100, b"x")
+            )
+            room.sender.enqueue(db, [target], content_type=content_type, body=body,
+                                kind="message", priority=Priority.MESSAGE)  # fmt: skip
+
+
+def test_a_blocked_stranger_flooding_unusable_envelopes_through_the_relay_leaves_nothing(
+    tmp_path: Path, relay: RelayProcess
+) -> None:
+    with victim_and_strangers(tmp_path, relay.url, 1) as (amina, (chen,)):
+        _send(chen, ["hello"])
+        sync_peer(chen)
+        room = Mailroom.open(amina.vault.db, amina.policy)
+        engine = SyncEngine(room)
+        try:
+            assert engine.sync_once().held == 1
+            (request,) = room.requests.all()
+            room.requests.delete(request.id, block=True)
+            opened = room.receiver.opened
+            _send_unusable(chen, 300)
+            assert sync_peer(chen).sent == 300
+            report = engine.sync_once()
+            # Dropped silently, before anything of the content is looked at: nothing stored,
+            # nothing counted, nothing refused (so the pass does not fail), and all acknowledged.
+            assert (report.rejected, report.discarded, report.held) == ([], 0, 0)
+            assert InboxState(room.db).rejections() == [] and room.requests.discarded() == 0
+            assert room.requests.all() == [] and room.requests.store.totals() == (0, 0)
+            assert room.receiver.opened == opened + 300
+            again = engine.sync_once()
+            assert (again.rejected, again.discarded) == ([], 0)
+            assert room.receiver.opened == opened + 300
+        finally:
+            engine.close()
+
+
+def test_a_strangers_unusable_envelopes_are_counted_as_discarded_not_stored(
+    tmp_path: Path, relay: RelayProcess
+) -> None:
+    with victim_and_strangers(tmp_path, relay.url, 1) as (amina, (chen,)):
+        _send_unusable(chen, 200)
+        assert sync_peer(chen).sent == 200
+        report = sync_peer(amina)
+        assert report.rejected == [] and report.discarded == 200
+        with amina.unlocked() as room:
+            assert room.requests.discarded() == 200  # told once, as one count
+            assert InboxState(room.db).rejections() == [] and room.requests.all() == []

@@ -12,6 +12,7 @@ from delegate_app.core.crypto.envelope import peek_envelope_id, seal
 from delegate_app.core.crypto.identity import LocalIdentity
 from delegate_app.core.messaging.errors import MessagingError
 from delegate_app.core.messaging.membership import MembershipStore, describe, group_uid
+from delegate_app.core.messaging.models import ConversationKind
 from delegate_app.core.messaging.payloads import (
     GROUP_UPDATE_TYPE,
     ConversationRef,
@@ -20,8 +21,15 @@ from delegate_app.core.messaging.payloads import (
 )
 from delegate_app.core.messaging.receiver import Outcome
 from tests.sync.conftest import start_relay
-from tests.sync.groups import identity_of, post_as
-from tests.sync.profiles import Peer, create_profiles, introduce, profiles_at, sync_peer
+from tests.sync.groups import direct_as, identity_of, post_as
+from tests.sync.profiles import (
+    Peer,
+    create_profiles,
+    hand_deliver,
+    introduce,
+    profiles_at,
+    sync_peer,
+)
 
 NO_RELAY = "http://127.0.0.1:9"
 
@@ -262,3 +270,51 @@ def test_the_creators_update_replaces_what_a_members_earlier_message_claimed(
         assert stranger not in group.members and len(group.members) == 3
         # The outsider never was a member: not shown as removed either.
         assert stranger not in [m.key for m in room.messenger.group_members(group)]
+
+
+def test_a_member_cannot_preclaim_a_groups_uid_as_a_direct_conversation(
+    delegation: list[Peer],
+) -> None:
+    # Mallory knows the group's uid (Amina's update reached her first) and, before it reaches
+    # Boris, sends Boris a direct message under that uid, hoping Boris then refuses the group
+    # forever as "not a group".
+    amina, boris, chen, mallory = delegation
+    with amina.unlocked() as room:
+        uid = room.messenger.create_group("Delegation", [boris.name, chen.name, mallory.name]).uid
+        room.messenger.send_to_group("Delegation", "Our position on article 4.")
+    direct_as(mallory, uid, boris, "Psst.")
+    sync_peer(boris)  # only Mallory's message is on the relay yet
+    mallory_key = identity_of(mallory).identity_key.hex()
+    with boris.unlocked() as room:
+        direct = room.messenger.store.direct_with(mallory_key)
+        assert direct is not None and direct.uid != uid
+        assert [m.body for m in room.messenger.messages(direct.id)] == ["Psst."]
+        assert room.messenger.store.conversation_by_uid(uid) is None
+    _sync(amina, boris)
+    with boris.unlocked() as room:
+        group = room.messenger.store.conversation_by_uid(uid)
+        assert group is not None and group.kind is ConversationKind.GROUP
+        assert group.creator_key == identity_of(amina).identity_key.hex()
+        assert [m.body for m in room.messenger.messages(group.id)] == ["Our position on article 4."]
+
+
+def test_a_direct_conversation_an_older_release_keyed_by_a_group_uid_is_freed(
+    pair: list[Peer],
+) -> None:
+    # A vault from before version 13 may hold a direct conversation under a uid its sender
+    # chose; the upgrade re-keys it, and the group that uid belongs to is accepted after all.
+    amina, boris = pair
+    with amina.unlocked() as room:
+        group = room.messenger.create_group("Caucus", [boris.name])
+    with boris.unlocked() as room:
+        direct = room.messenger.direct_conversation(amina.name)
+        room.db.execute("UPDATE conversations SET uid = ? WHERE id = ?", (group.uid, direct.id))
+        room.db.execute("PRAGMA user_version = 12")
+        room.db.migrate()
+        freed = room.messenger.store.conversation(direct.id)
+        assert freed.uid != group.uid and freed.kind is ConversationKind.DIRECT
+    hand_deliver([amina, boris])
+    with boris.unlocked() as room:
+        caucus = room.messenger.store.conversation_by_uid(group.uid)
+        assert caucus is not None and caucus.kind is ConversationKind.GROUP
+        assert room.messenger.store.direct_with(identity_of(amina).identity_key.hex()) is not None

@@ -39,3 +39,27 @@ def post_as(
                 targets=[room.sender.target(c) for c in contacts],
             )  # fmt: skip
     sync_peer(sender)
+
+
+def direct_as(sender: Peer, uid: str, to: Peer, text: str) -> None:
+    """``sender`` seals a direct message to ``to`` whose conversation uid it chose itself."""
+    recipient = identity_of(to)
+    with sender.unlocked() as room:
+        payload = MessagePayload(
+            conversation=ConversationRef(
+                uid=uid, kind="direct", title=None,
+                members=tuple(sorted({recipient.identity_key.hex(), room.sender.key})),
+            ),
+            message_uid=secrets.token_hex(16),
+            text=text,
+            expiry_days=None,
+        )  # fmt: skip
+        sealed = seal(room.identity, [recipient], MESSAGE_TYPE, payload.to_bytes())
+        contact = room.directory.by_key(recipient.identity_key.hex())
+        assert contact is not None
+        with room.db.transaction() as db:
+            Outbox(db).enqueue(
+                envelope_id=sealed.id_hex, data=sealed.data, kind="message", priority=0,
+                targets=[room.sender.target(contact)],
+            )  # fmt: skip
+    sync_peer(sender)

@@ -72,7 +72,9 @@ def message_handlers(own_key: str, policy: Policy) -> dict[str, Handler]:
                 kind=kind,
                 members=others,
                 title=ref.title if kind is ConversationKind.GROUP else None,
-                uid=ref.uid,
+                # A direct conversation is found by the sender's key, never by a uid the sender
+                # chose: it gets a local random uid, so no payload can pre-claim a group's uid.
+                uid=ref.uid if kind is ConversationKind.GROUP else None,
                 expiry_days=payload.expiry_days,
                 now=inbound.received_at,
             )

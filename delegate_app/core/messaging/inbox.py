@@ -31,6 +31,15 @@ class Rejection:
     rejected_at: datetime
 
 
+#: ``inbox_rejected`` keeps at most this many rows (the newest) ...
+MAX_REJECTED = 500
+#: ... and forgets a reported rejection after this many days.
+REJECTED_KEEP_DAYS = 30
+#: Envelopes refused before their sender could be known (undecodable, altered, not for us):
+#: counted here since the user was last told, never stored one by one.
+UNREADABLE_SETTING = "inbox.unreadable"
+
+
 class InboxState:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -131,12 +140,35 @@ class InboxState:
     def release(self, envelope_id: str) -> None:
         self.db.execute("DELETE FROM inbox_held WHERE envelope_id = ?", (envelope_id,))
 
-    def reject(self, envelope_id: str, reason: str) -> None:
+    def reject(self, envelope_id: str, reason: str, now: float | None = None) -> None:
+        """Record a refused envelope; the table stays bounded (``MAX_REJECTED``, and reported
+        rows older than ``REJECTED_KEEP_DAYS`` days are forgotten)."""
+        now = time.time() if now is None else now
         self.db.execute(
             "INSERT OR IGNORE INTO inbox_rejected (envelope_id, reason, rejected_at)"
             " VALUES (?, ?, ?)",
-            (envelope_id, reason[:200], time.time()),
+            (envelope_id, reason[:200], now),
         )
+        self.db.execute(
+            "DELETE FROM inbox_rejected WHERE reported = 1 AND rejected_at < ?",
+            (now - REJECTED_KEEP_DAYS * 86_400,),
+        )
+        self.db.execute(
+            "DELETE FROM inbox_rejected WHERE envelope_id IN (SELECT envelope_id FROM"
+            " inbox_rejected ORDER BY rejected_at DESC, envelope_id DESC LIMIT -1 OFFSET ?)",
+            (MAX_REJECTED,),
+        )
+
+    def count_unreadable(self) -> None:
+        self.db.set_setting(UNREADABLE_SETTING, str(self.unreadable() + 1))
+
+    def unreadable(self) -> int:
+        """Envelopes refused unread (no sender known) since :meth:`clear_unreadable`."""
+        value = self.db.get_setting(UNREADABLE_SETTING, "0") or "0"
+        return int(value) if value.isdigit() else 0
+
+    def clear_unreadable(self) -> None:
+        self.db.set_setting(UNREADABLE_SETTING, "0")
 
     def rejections(self, *, unreported_only: bool = False) -> list[Rejection]:
         sql = "SELECT envelope_id, reason, rejected_at FROM inbox_rejected"

@@ -3,10 +3,12 @@
 For each envelope fetched from a relay, :meth:`Receiver.receive` commits in ONE
 transaction the content (through the handler for its content type), the
 seen-envelope id, the relay cursor and the acknowledgement owed. Envelopes that
-fail verification are recorded as rejected (and reported), never shown; those
+fail verification are counted (no sender can be known) and those from contacts that
+cannot be applied are recorded as rejected; both are reported, never shown. Those
 from senders not (yet) in the contacts are opened once and kept as message
 requests within the policy's bounds (``request_store.py``), or dropped beyond
-them. The caller acknowledges to the relay only after this returns.
+them (and dropped silently from a blocked sender). The caller acknowledges to the
+relay only after this returns.
 """
 
 from __future__ import annotations
@@ -40,6 +42,11 @@ log = logging.getLogger(__name__)
 OVER_LIMITS = "over the request limits"  # counted, for the user to be told
 BLOCKED = "blocked"  # dropped silently
 STRANGER_RECEIPT = "a receipt from someone who is not a contact"  # dropped silently
+#: A stranger's content we cannot use (unknown type, malformed message): counted like
+#: ``OVER_LIMITS``, never stored, so a stranger cannot grow ``inbox_rejected``.
+STRANGER_MALFORMED = "unusable content from someone who is not a contact"
+#: At most one "Rejected an envelope" warning per this many seconds; the rest are counted in it.
+WARNING_INTERVAL = 60.0
 #: Characters of a stranger's first words kept for the request list (the body has them all).
 PREVIEW_CHARS = 500
 
@@ -128,6 +135,8 @@ class Receiver:
         self._requests = RequestStore(db)
         #: Envelopes this receiver decrypted (an observable for "opened once", docs/SYNC.md).
         self.opened = 0
+        self._warned_at: float | None = None
+        self._unwarned = 0  # rejections since the last warning, not logged one by one
 
     def _bookkeeping(self, position: RelayPosition | None, envelope_id: str) -> None:
         if position is not None:
@@ -137,12 +146,47 @@ class Receiver:
     def _reject(
         self, envelope_id: str, reason: str, position: RelayPosition | None
     ) -> ReceiveResult:
-        log.warning("Rejected an envelope: %s", reason)
+        self._warn(reason)
         with self.db.transaction():
             self._inbox.reject(envelope_id, reason)
             self._inbox.release(envelope_id)
             self._bookkeeping(position, envelope_id)
         return ReceiveResult(envelope_id, Outcome.REJECTED, reason=reason)
+
+    def _unreadable(
+        self, envelope_id: str, reason: str, position: RelayPosition | None
+    ) -> ReceiveResult:
+        """Refuse an envelope whose sender cannot be known: counted, not stored one by one
+        (anyone who can deposit could send garbage without end)."""
+        self._warn(reason)
+        with self.db.transaction():
+            self._inbox.count_unreadable()
+            self._inbox.release(envelope_id)
+            self._bookkeeping(position, envelope_id)
+        return ReceiveResult(envelope_id, Outcome.REJECTED, reason=reason)
+
+    def _warn(self, reason: str) -> None:
+        """Log a rejection, aggregated: a flood of bad envelopes is one line a minute."""
+        now = self._clock()
+        if self._warned_at is not None and now - self._warned_at < WARNING_INTERVAL:
+            self._unwarned += 1
+            return
+        if self._unwarned:
+            log.warning(
+                "Rejected an envelope: %s (and %d more since the last warning)",
+                reason,
+                self._unwarned,
+            )
+        else:
+            log.warning("Rejected an envelope: %s", reason)
+        self._warned_at, self._unwarned = now, 0
+
+    def _drop(self, envelope_id: str, position: RelayPosition | None, *, from_relay: bool) -> None:
+        """Acknowledge a stranger's envelope that is not kept (nothing of it is stored)."""
+        with self.db.transaction():
+            if not from_relay:
+                self._inbox.release(envelope_id)
+            self._bookkeeping(position, envelope_id)
 
     def _skip(
         self, envelope_id: str, position: RelayPosition | None, *, from_relay: bool
@@ -172,13 +216,13 @@ class Receiver:
         """
         from_relay = from_relay or position is not None
         if data is None:
-            return self._reject(envelope_id, "The relay sent undecodable data.", position)
+            return self._unreadable(envelope_id, "The relay sent undecodable data.", position)
         try:
             inner_id = peek_envelope_id(data).hex()
         except CryptoError as exc:
-            return self._reject(envelope_id, str(exc), position)
+            return self._unreadable(envelope_id, str(exc), position)
         if inner_id != envelope_id:
-            return self._reject(
+            return self._unreadable(
                 envelope_id, "The envelope id does not match the relay's id.", position
             )
         # Already-seen ids are caught by the INSERT into seen_envelopes inside the commit below
@@ -187,7 +231,7 @@ class Receiver:
             self.opened += 1
             opened = open_envelope(self.identity, data)
         except CryptoError as exc:
-            return self._reject(envelope_id, str(exc), position)
+            return self._unreadable(envelope_id, str(exc), position)
         sender_key = opened.sender.identity_key.hex()
         sender = self.directory.by_key(sender_key)
         if sender is None:
@@ -259,12 +303,21 @@ class Receiver:
     ) -> ReceiveResult:
         """Keep a stranger's envelope as a message request, or drop it beyond the bounds."""
         content_type = opened.content_type
-        if content_type not in self.handlers:
-            return self._reject(envelope_id, "Unknown content type.", position)
+        # The block list comes before anything of the content is looked at: a blocked sender's
+        # envelopes are dropped silently, whatever they carry.
+        if self._requests.is_blocked(opened.sender.identity_key):
+            self._drop(envelope_id, position, from_relay=from_relay)
+            return ReceiveResult(envelope_id, Outcome.DISCARDED, content_type, BLOCKED)
         try:
+            if content_type not in self.handlers:
+                raise PayloadError("Unknown content type.")
             preview = _preview(content_type, opened.body)
-        except PayloadError as exc:
-            return self._reject(envelope_id, str(exc), position)
+        except PayloadError:
+            # Counted with the envelopes dropped over the bounds, never a row per envelope.
+            with self.db.transaction():
+                self._requests.count_discarded(1)
+                self._drop(envelope_id, position, from_relay=from_relay)
+            return ReceiveResult(envelope_id, Outcome.DISCARDED, content_type, STRANGER_MALFORMED)
         with self.db.transaction():
             admission = (
                 Admission.BLOCKED  # a receipt from a stranger acknowledges nothing of ours

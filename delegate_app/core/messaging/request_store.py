@@ -129,7 +129,7 @@ class RequestStore:
                 or int(mine["n"]) + 1 > limits.per_sender
                 or int(mine["bytes"]) + size > limits.bytes_per_sender
             ):
-                self._count_discarded(1)
+                self.count_discarded(1)
                 return Admission.OVER_LIMIT
             db.execute(
                 "INSERT OR IGNORE INTO message_requests (sender_key, sender_identity, first_at)"
@@ -148,11 +148,12 @@ class RequestStore:
             )  # fmt: skip
             return Admission.KEPT
 
-    def _count_discarded(self, count: int) -> None:
+    def count_discarded(self, count: int) -> None:
         self.db.set_setting(DISCARDED_SETTING, str(self.discarded() + count))
 
     def discarded(self) -> int:
-        """Envelopes from strangers dropped over the bounds since the user was last told."""
+        """Envelopes from strangers dropped (over the bounds, or content we cannot use) since
+        the user was last told."""
         value = self.db.get_setting(DISCARDED_SETTING, "0") or "0"
         return int(value) if value.isdigit() else 0
 

@@ -30,6 +30,7 @@ def all_migrations() -> tuple[Migration, ...]:
         m0010_message_requests,
         m0011_document_stems,
         m0012_message_search,
+        m0013_direct_local_uids,
     )
 
     migrations = (
@@ -45,6 +46,7 @@ def all_migrations() -> tuple[Migration, ...]:
         m0010_message_requests.MIGRATION,
         m0011_document_stems.MIGRATION,
         m0012_message_search.MIGRATION,
+        m0013_direct_local_uids.MIGRATION,
     )
     versions = [m.version for m in migrations]
     if versions != list(range(1, len(migrations) + 1)):
