@@ -22,6 +22,10 @@ def snippet_html(hit: SearchHit) -> str:
     )
     title = html.escape(hit.document.title)
     marking = html.escape(hit.document.classification)
+    if not hit.exact:
+        # TRANSLATORS: after a search hit's classification, when it matched another form of
+        # the words searched for ("agreements" for "agreement")
+        marking += " · " + html.escape(_("another form of the words"))
     return (
         f"<div><b>{title}</b><br>"
         f"<span style='color:#5b6876; font-size:small'>{marking}</span><br>"
@@ -57,9 +61,10 @@ class SearchResultsWidget(QListWidget):
         for hit in hits:
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, hit.document.id)
-            item.setData(
-                Qt.ItemDataRole.AccessibleTextRole, f"{hit.document.title}: {hit.snippet_text}"
-            )
+            accessible = f"{hit.document.title}: {hit.snippet_text}"
+            if not hit.exact:
+                accessible += " (" + _("another form of the words") + ")"
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, accessible)
             label = QLabel(snippet_html(hit))
             label.setTextFormat(Qt.TextFormat.RichText)
             label.setWordWrap(True)

@@ -4,6 +4,8 @@ progress in the status bar, and the search box then finds them."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from delegate_app.core.documents.library import Library
@@ -45,5 +47,12 @@ def test_stems_indexed_after_unlock_then_found_from_the_search_box(
         with qtbot.waitSignal(main.library.search_finished, timeout=SIGNAL_TIMEOUT_MS) as done:
             main.library.search_edit.setText("соглашение")  # the text says соглашения
         assert done.args[0] == 50  # one page of results
+        results = main.library.results
+        first = results.item(0)
+        assert first is not None
+        accessible = first.data(Qt.ItemDataRole.AccessibleTextRole)
+        assert accessible.endswith("(another form of the words)")  # not the word typed
+        label = results.itemWidget(first)
+        assert isinstance(label, QLabel) and "another form of the words" in label.text()
     finally:
         controller.shutdown()
