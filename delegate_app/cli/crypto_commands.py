@@ -23,6 +23,7 @@ from delegate_app.core.contacts.book import (
     own_card,
     rotate_deposit_token,
 )
+from delegate_app.core.contacts.card_files import CardFileError, read_card_file
 from delegate_app.core.contacts.models import Contact
 from delegate_app.core.crypto.cards import (
     ContactCard,
@@ -166,17 +167,12 @@ def cmd_card_export(args: argparse.Namespace) -> int:
     return 0
 
 
-MAX_CARD_FILE = 64 * 1024
-
-
 def read_card(path: Path) -> ContactCard:
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_CARD_FILE + 1)
-    except OSError as exc:
-        message = _("Cannot read {path}: {reason}.").format(path=path, reason=exc.strerror)
-        raise CliError(message) from None
-    return parse_any_card(data[:MAX_CARD_FILE].strip())
+        data = read_card_file(path)
+    except CardFileError as exc:
+        raise CliError(str(exc)) from None
+    return parse_any_card(data)
 
 
 def cmd_card_import(args: argparse.Namespace) -> int:

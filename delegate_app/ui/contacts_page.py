@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from delegate_app.core.contacts.book import own_card
+from delegate_app.core.contacts.card_files import CardFileError, read_card_file
 from delegate_app.core.contacts.models import Contact
 from delegate_app.core.crypto.cards import parse_any_card
 from delegate_app.core.errors import DelegateError
@@ -37,7 +38,6 @@ from delegate_app.ui.pages import PageContext, PageWidget, Section
 from delegate_app.ui.plain_text import show_as_plain_text
 from delegate_app.ui.verification_dialog import VerificationDialog
 
-MAX_CARD_FILE = 64 * 1024
 CONTACT_ROLE = Qt.ItemDataRole.UserRole + 1
 CONTACT_SECTIONS = (Section("contacts", N_("Contacts")),)
 
@@ -208,14 +208,11 @@ class ContactsPageWidget(PageWidget):
         if not name:
             return
         try:
-            with Path(name).open("rb") as handle:
-                data = handle.read(MAX_CARD_FILE + 1)
-        except OSError as exc:
-            self.error_label.setText(
-                _("Cannot read {path}: {reason}.").format(path=name, reason=exc.strerror)
-            )
+            data = read_card_file(Path(name))
+        except CardFileError as exc:
+            self.error_label.setText(str(exc))
             return
-        self.import_card_bytes(data[:MAX_CARD_FILE].strip())
+        self.import_card_bytes(data)
 
     def import_pasted(self) -> None:
         text, ok = QInputDialog.getMultiLineText(

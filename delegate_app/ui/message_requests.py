@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from delegate_app.core.contacts.card_files import CardFileError, read_card_file
 from delegate_app.core.crypto.cards import parse_any_card
 from delegate_app.core.errors import DelegateError
 from delegate_app.core.formatting import format_datetime
@@ -36,7 +37,6 @@ from delegate_app.ui.plain_text import show_as_plain_text
 from delegate_app.ui.retranslate import is_language_change
 
 REQUEST_ROLE = Qt.ItemDataRole.UserRole + 1
-MAX_CARD_FILE = 64 * 1024
 PREVIEW_CHARS = 80
 
 
@@ -157,14 +157,11 @@ class MessageRequestsWidget(QFrame):
         if not name:
             return
         try:
-            with Path(name).open("rb") as handle:
-                data = handle.read(MAX_CARD_FILE + 1)
-        except OSError as exc:
-            self.error_label.setText(
-                _("Cannot read {path}: {reason}.").format(path=name, reason=exc.strerror)
-            )
+            data = read_card_file(Path(name))
+        except CardFileError as exc:
+            self.error_label.setText(str(exc))
             return
-        self.accept_card_bytes(data[:MAX_CARD_FILE].strip())
+        self.accept_card_bytes(data)
 
     def accept_pasted(self) -> None:
         text, ok = QInputDialog.getMultiLineText(
