@@ -138,21 +138,25 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def index_pending_stems(library: Library) -> None:
+    """After an upgrade: index the other forms of words once, before the first search."""
+    pending = library.stems_pending()
+    if pending:
+        print(
+            ngettext(
+                "Indexing the word forms of {count} document…",
+                "Indexing the word forms of {count} documents…",
+                pending,
+            ).format(count=pending),
+            file=sys.stderr,
+        )
+        library.index_all_stems()
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     with unlocked_vault(args) as vault:
         library = Library(vault.db, policy())
-        pending = library.stems_pending()
-        if pending:  # after an upgrade: the other forms of words are indexed first, once
-            print(
-                ngettext(
-                    "Indexing the word forms of {count} document…",
-                    "Indexing the word forms of {count} documents…",
-                    pending,
-                ).format(count=pending),
-                file=sys.stderr,
-            )
-            while library.index_stems():
-                pass
+        index_pending_stems(library)
         hits = library.search(
             args.query, kind=_kind(args.kind), event=args.event, classification=args.classification
         )

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from delegate_app.cli.common import add_json_option, command, policy, print_json, unlocked_vault
-from delegate_app.cli.docs_commands import KIND_CHOICES, summary_json
+from delegate_app.cli.docs_commands import KIND_CHOICES, index_pending_stems, summary_json
 from delegate_app.core.documents.library import Library
 from delegate_app.core.documents.models import DocumentKind
 from delegate_app.core.mailroom import Mailroom
@@ -59,8 +59,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     with unlocked_vault(args) as vault:
         room = Mailroom.open(vault.db, policy())
         library = Library(vault.db, policy())
-        while library.stems_pending() and library.index_stems():
-            pass  # after an upgrade: once, before the first search
+        index_pending_stems(library)
         conversation_id = None  # an unknown name or group is a one-line error (DelegateError)
         if args.with_name is not None:
             conversation_id = room.messenger.direct_conversation(args.with_name).id

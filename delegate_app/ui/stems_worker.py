@@ -5,7 +5,7 @@ loses at most one batch and the next unlock goes on from there."""
 from __future__ import annotations
 
 from delegate_app.ui.session import Session
-from delegate_app.ui.workers import Task, TaskCancelledError, TaskControl
+from delegate_app.ui.workers import Task, TaskControl
 
 BATCH = 200
 
@@ -16,20 +16,16 @@ class StemsWorker(Task):
         super().__init__(self._index)
 
     def _index(self, control: TaskControl) -> int:
+        """How many were indexed; stops between batches when cancelled (the rest is indexed
+        after the next unlock)."""
         library, connection = self.session.open_worker_library()
         done = 0
         try:
             total = max(1, library.stems_pending())
             control.progress(0, total)
-            while True:
-                control.check_cancelled()
-                indexed = library.index_stems(BATCH)
-                if not indexed:
-                    break
+            while not control.cancelled and (indexed := library.index_stems(BATCH)):
                 done += indexed
                 control.progress(min(done, total), total)
-        except TaskCancelledError:
-            pass  # the rest is indexed after the next unlock
         finally:
             connection.close()
         return done

@@ -244,6 +244,13 @@ class Library:
         """Index the stems of up to ``batch`` more documents; returns how many were done."""
         return self._store.index_stems(batch)
 
+    def index_all_stems(self) -> int:
+        """Index the stems of every document that lacks them, batch by batch; how many."""
+        done = 0
+        while indexed := self.index_stems():
+            done += indexed
+        return done
+
     # -- editing ---------------------------------------------------------------------------
 
     def update(
