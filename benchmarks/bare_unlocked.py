@@ -14,20 +14,11 @@ import time
 from pathlib import Path
 
 import sqlcipher3
-from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication, QListWidget, QMainWindow
 
+from benchmarks.bare_window import FirstPaint
 from delegate_app.core.crypto.keywrap import unwrap_key
 from delegate_app.core.vault.keyfile import read_key_file
-
-
-class FirstPaint(QObject):
-    painted = False
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.Paint:
-            FirstPaint.painted = True
-        return False
 
 
 def main() -> int:

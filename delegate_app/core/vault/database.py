@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlcipher3
 
+from delegate_app.core.documents.search_query import index_text
 from delegate_app.core.errors import (
     MigrationError,
     VaultCorruptError,
@@ -68,8 +69,6 @@ def _touch_private(path: Path) -> None:
 
 
 def _index_text(text: object) -> str:
-    from delegate_app.core.documents.search_query import index_text
-
     return index_text(text if isinstance(text, str) else "")
 
 
