@@ -44,6 +44,15 @@ def build_parser() -> argparse.ArgumentParser:
         description=_("Delegate from the command line: profiles, documents, contacts and sync."),
     )
     parser.add_argument("--version", action="version", version=f"delegatectl {__version__}")
+    # Accepted before the command too, as users of git-style tools type it
+    # (`delegatectl --profile DIR status`); a separate dest, because a subcommand's own default
+    # would otherwise overwrite the value given before it.
+    parser.add_argument(
+        "--profile",
+        dest="leading_profile",
+        metavar="DIR",
+        help=_("profile directory (default: the platform's user data directory)"),
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in COMMAND_MODULES:
         module.register(subparsers)
@@ -54,6 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     harden_process()  # before anything can hold a secret: no core dumps, no same-user ptrace
     parser = build_parser()
     args = parser.parse_args(argv)
+    _merge_leading_profile(parser, args)
     try:
         with printable_output():  # names, titles and texts from others: no raw controls
             try:
@@ -69,6 +79,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141  # 128 + SIGPIPE, as shell tools end
+
+
+def _merge_leading_profile(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    leading = args.leading_profile
+    if leading is None:
+        return
+    given = getattr(args, "profile", None)
+    if given is not None and given != leading:
+        parser.error(_("--profile given twice with different directories"))
+    args.profile = leading
 
 
 if __name__ == "__main__":

@@ -93,3 +93,17 @@ def test_a_reader_that_stops_early_gets_no_error_line(tmp_path: Path) -> None:
     _, err = process.communicate(timeout=60)
     assert err.decode() == ""
     assert process.returncode == 141  # 128 + SIGPIPE, like the shell's own tools
+
+
+def test_profile_option_before_the_command(tmp_path: Path) -> None:
+    profile = tmp_path / "p"
+    _init(profile)
+    result = delegatectl("--profile", profile, "status", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["name"] == "Amina Haddad"
+    # The same directory on both sides is fine; two different ones are refused, not guessed.
+    same = delegatectl("--profile", profile, "status", "--profile", profile, "--json")
+    assert same.returncode == 0, same.stderr
+    other = delegatectl("--profile", profile, "status", "--profile", tmp_path / "q")
+    assert other.returncode == 2
+    assert "--profile given twice" in other.stderr
