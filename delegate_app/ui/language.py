@@ -14,6 +14,7 @@ View → Language menu and in Preferences.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterable, Sequence
 
 from PySide6.QtCore import (
@@ -36,6 +37,8 @@ from delegate_app.core.preferences import Preferences
 from delegate_app.i18n import _
 
 log = logging.getLogger(__name__)
+
+PSEUDO_LOCALE_ENV = "DELEGATE_PSEUDO_LOCALE"
 
 # The QLocale for each interface language. Arabic uses Modern Standard Arabic with
 # Western digits, as Babel's "ar" does, so Qt widgets and our texts show the same digits.
@@ -85,13 +88,19 @@ class LanguageManager(QObject):
     def available_languages(policy: Policy) -> list[tuple[str, str]]:
         """(code, native name) of each language the policy lets the user choose, in order.
 
-        A locked ``default_language`` leaves only that language.
+        A locked ``default_language`` leaves only that language. The pseudo-locale is a
+        translators' and developers' tool: offered only when ``DELEGATE_PSEUDO_LOCALE=1`` is set
+        or it is already in use (``--lang en_XA``).
         """
         if policy.is_locked("default_language"):
             allowed: Sequence[str] = (policy.value("default_language"),)
         else:
             allowed = policy.value("allowed_languages")
-        return [(code, language_name(code)) for code in SUPPORTED_LANGUAGES if code in allowed]
+        return [
+            (code, language_name(code))
+            for code in SUPPORTED_LANGUAGES
+            if code in allowed and (code != i18n.PSEUDO_LANGUAGE or _pseudo_locale_offered())
+        ]
 
     @staticmethod
     def startup_language(
@@ -181,6 +190,12 @@ class LanguageManager(QObject):
         if old is not None and Shiboken.isValid(old):
             QCoreApplication.removeTranslator(old)
             old.deleteLater()
+
+
+def _pseudo_locale_offered() -> bool:
+    return (
+        os.environ.get(PSEUDO_LOCALE_ENV) == "1" or i18n.current_language() == i18n.PSEUDO_LANGUAGE
+    )
 
 
 def language_name(code: str) -> str:

@@ -20,7 +20,7 @@ from delegate_app import i18n
 from delegate_app.core.policy import Policy, RawPolicy
 from delegate_app.core.preferences import Preferences, load_preferences, save_preferences
 from delegate_app.i18n import _, ngettext
-from delegate_app.ui.language import LanguageManager, UnknownLanguageError
+from delegate_app.ui.language import PSEUDO_LOCALE_ENV, LanguageManager, UnknownLanguageError
 
 
 class GreetingWidget(QWidget):
@@ -160,7 +160,8 @@ def test_missing_catalogue_keeps_the_language(
     assert _("&Quit") == "&Quitter"
 
 
-def test_available_languages_in_native_names() -> None:
+def test_available_languages_in_native_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(PSEUDO_LOCALE_ENV, raising=False)
     languages = LanguageManager.available_languages(_policy())
     assert languages == [
         ("en", "English"),
@@ -169,8 +170,10 @@ def test_available_languages_in_native_names() -> None:
         ("fr", "Français"),
         ("ru", "Русский"),
         ("es", "Español"),
-        ("en_XA", "[Ƥšéûđö Éñĝļîšĥ]"),
     ]
+    monkeypatch.setenv(PSEUDO_LOCALE_ENV, "1")
+    with_pseudo = LanguageManager.available_languages(_policy())
+    assert with_pseudo[-1] == ("en_XA", "[Ƥšéûđö Éñĝļîšĥ]")
     limited = _policy(defaults={"allowed_languages": ["fr", "ar"], "default_language": "fr"})
     assert [code for code, _name in LanguageManager.available_languages(limited)] == ["ar", "fr"]
     locked = _policy(locked={"default_language": "ru"})
