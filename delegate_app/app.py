@@ -46,6 +46,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     headless = args.screenshot is not None or args.benchmark_startup or args.benchmark_unlock
     if headless:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    elif argv is None:  # the real entry point: its own command line can be run again
+        from delegate_app.session_bus import restart_with_private_bus
+
+        restart_with_private_bus()
     from delegate_app.core.paths import resolve_profile
     from delegate_app.core.policy import load_policy
 

@@ -82,6 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=_("with --launch: no local relay and no answering second mission"),
     )
     args = parser.parse_args(argv)
+    if args.launch and argv is None:
+        from delegate_app.session_bus import restart_with_private_bus
+
+        restart_with_private_bus()  # before the relay and the peer start: they die with the app
     policy = load_policy()
     vault = seed_profile(args.profile, policy)
     count = Library(vault.db, policy).count()
