@@ -14,7 +14,8 @@ Every dialog of the GUI therefore goes through this module, which
    what Qt writes where its store cannot be moved (the Windows registry, macOS preferences)
    names no folder but home.
 
-The last folder used is remembered in this process only, so the next dialog opens there.
+The first dialog opens in the user's documents folder (home where there is none); the last
+folder used is remembered in this process only, so the next dialog opens there.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import os
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QDir, QSettings
+from PySide6.QtCore import QDir, QSettings, QStandardPaths
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
 #: A "directory" below which nothing can be created: Qt's settings writes fail there, silently.
@@ -59,9 +60,15 @@ def _run(dialog: QFileDialog) -> list[str]:
     return chosen
 
 
+def first_folder() -> str:
+    """Where the first dialog of a run opens: the user's documents folder, else home."""
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return documents if documents and Path(documents).is_dir() else QDir.homePath()
+
+
 def _start(suggested: str) -> str:
     """``suggested`` (a file name, a full path or nothing) placed in the last folder used."""
-    folder = Path(_last_folder or QDir.homePath())
+    folder = Path(_last_folder or first_folder())
     if not suggested:
         return str(folder)
     path = Path(suggested)

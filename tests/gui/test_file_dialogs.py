@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 CHILD = "tests.gui.file_dialog_child"
 
 REPO = Path(__file__).resolve().parents[2]
@@ -75,3 +77,18 @@ def test_every_file_dialog_of_the_gui_goes_through_the_one_module() -> None:
     ui = REPO / "delegate_app" / "ui"
     users = sorted(p.name for p in ui.rglob("*.py") if "QFileDialog" in p.read_text("utf-8"))
     assert users == ["file_dialogs.py"]
+
+
+def test_the_first_dialog_opens_in_the_documents_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from delegate_app.ui import file_dialogs
+
+    home = tmp_path / "home"
+    documents = home / "Documents"
+    documents.mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "no-config"))  # no user-dirs.dirs
+    assert file_dialogs.first_folder() == str(documents)
+    documents.rmdir()
+    assert file_dialogs.first_folder() == str(home)
