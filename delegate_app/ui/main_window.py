@@ -9,6 +9,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from delegate_app import __version__
 from delegate_app.i18n import _, ngettext
+from delegate_app.ui.bidi import isolate
 from delegate_app.ui.language import LanguageManager
 from delegate_app.ui.library_page import SECTION_KINDS, LibraryPageWidget
 from delegate_app.ui.messages_page import MessagesPageWidget
@@ -165,6 +167,8 @@ class MainWindow(QMainWindow):
         self.focus_actions = [self._action(key(f"Ctrl+{n}")) for n in (1, 2, 3)]
         self.next_pane_action = self._action(key("F6"))
         self.previous_pane_action = self._action(key("Shift+F6"))
+        self.shortcuts_action = self._action(key("Ctrl+/"))
+        self.guide_action = self._action(key("F1"))
         self.about_action = self._action()
         self.file_menu = self.menuBar().addMenu("")
         self.file_menu.addAction(self.import_action)
@@ -186,6 +190,9 @@ class MainWindow(QMainWindow):
         for action in (*self.focus_actions, self.next_pane_action, self.previous_pane_action):
             self.view_menu.addAction(action)
         self.help_menu = self.menuBar().addMenu("")
+        self.help_menu.addAction(self.guide_action)
+        self.help_menu.addAction(self.shortcuts_action)
+        self.help_menu.addSeparator()
         self.help_menu.addAction(self.about_action)
 
         self.import_action.triggered.connect(self.choose_files)
@@ -196,6 +203,8 @@ class MainWindow(QMainWindow):
         self.search_all_action.triggered.connect(self.search_everything)
         self.settings_action.triggered.connect(self.open_settings)
         self.about_action.triggered.connect(self.show_about)
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
+        self.guide_action.triggered.connect(self.show_guide)
         for number, action in enumerate(self.focus_actions):
             action.triggered.connect(lambda _checked=False, n=number: self.focus_pane(n))
         self.next_pane_action.triggered.connect(lambda: self.cycle_focus(1))
@@ -264,6 +273,8 @@ class MainWindow(QMainWindow):
         self.search_all_action.setText(_("Search &everything…"))
         self.settings_action.setText(_("&Preferences…"))
         self.about_action.setText(_("&About Delegate"))
+        self.shortcuts_action.setText(_("&Keyboard shortcuts"))
+        self.guide_action.setText(_("&Getting started"))
         texts = (_("Go to &sections"), _("Go to the document &list"), _("Go to the &reader"))
         for action, text in zip(self.focus_actions, texts, strict=True):
             action.setText(text)
@@ -301,7 +312,8 @@ class MainWindow(QMainWindow):
 
     def _show_sync_text(self) -> None:
         if self._sync_unavailable is not None:
-            text = _("Not syncing: {reason}").format(reason=self._sync_unavailable)
+            # Isolated: a reason in another script keeps its full stop at its own end.
+            text = _("Not syncing: {reason}").format(reason=isolate(self._sync_unavailable))
         elif self._sync_state is not None:
             text = self._sync_state.describe()  # translated now, in the current language
         else:
@@ -396,6 +408,20 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.session, self.languages, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(self.preferences_changed.emit)
+        dialog.open()
+        return dialog
+
+    def show_shortcuts(self) -> QDialog:
+        from delegate_app.ui.shortcuts_dialog import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self)
+        dialog.open()
+        return dialog
+
+    def show_guide(self) -> QDialog:
+        from delegate_app.ui.guide_dialog import GuideDialog
+
+        dialog = GuideDialog(self)
         dialog.open()
         return dialog
 

@@ -77,9 +77,9 @@ def test_a_profile_without_a_relay_says_it_does_not_sync(
 ) -> None:
     main = unlock(qtbot, controller)
     qtbot.waitUntil(lambda: main.sync_label.text() != "", timeout=SIGNAL_TIMEOUT_MS)
-    assert main.sync_label.text() == (
-        "Not syncing: This profile has no relay address: set one before syncing."
-    )
+    reason = "This profile has no relay address: set one before syncing."
+    # The reason is isolated, so in Arabic its full stop stays at its own end.
+    assert main.sync_label.text() == f"Not syncing: \u2068{reason}\u2069"
     main.sync_now_action.trigger()  # harmless: there is nothing to wake
     controller.lock()
     assert controller.sync is None
