@@ -20,12 +20,10 @@ from PySide6.QtWidgets import (
 from delegate_app.core.errors import DelegateError
 from delegate_app.core.profile import ProfileInfo
 from delegate_app.i18n import _
-from delegate_app.ui.passphrase_strength import STRENGTH_COLOURS, estimate_bits, strength_label
 from delegate_app.ui.retranslate import is_language_change
 from delegate_app.ui.session import Session
+from delegate_app.ui.strength_bar import StrengthBar
 from delegate_app.ui.workers import Task, TaskRunner
-
-STRENGTH_SCALE_BITS = 120
 
 
 class FirstRunDialog(QDialog):
@@ -44,10 +42,7 @@ class FirstRunDialog(QDialog):
         self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.confirm_edit = QLineEdit()
         self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.strength_bar = QProgressBar()
-        self.strength_bar.setRange(0, STRENGTH_SCALE_BITS)
-        self.strength_bar.setTextVisible(True)
-        self.strength_bar.setMaximumHeight(18)
+        self.strength_bar = StrengthBar()
         self.busy_bar = QProgressBar()
         self.busy_bar.setRange(0, 0)
         self.busy_bar.setTextVisible(False)
@@ -79,7 +74,7 @@ class FirstRunDialog(QDialog):
         self.setMinimumWidth(520)
         self.buttons.accepted.connect(self.create_profile)
         self.buttons.rejected.connect(self.reject)
-        self.passphrase_edit.textChanged.connect(self._update_strength)
+        self.passphrase_edit.textChanged.connect(self.strength_bar.show_strength)
         if session.policy.is_locked("relay_url"):
             self.relay_edit.setText(session.policy.value("relay_url") or "")
             self.relay_edit.setEnabled(False)
@@ -111,21 +106,12 @@ class FirstRunDialog(QDialog):
         self.relay_edit.setPlaceholderText(_("optional, e.g. https://relay.example.org"))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("&Create profile"))
         self.busy_bar.setAccessibleName(_("Creating the vault"))
-        self._update_strength(self.passphrase_edit.text())
+        self.strength_bar.retranslate()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if is_language_change(event):
             self.retranslate_ui()
         super().changeEvent(event)
-
-    def _update_strength(self, text: str) -> None:
-        bits = estimate_bits(text)
-        label = strength_label(bits)
-        self.strength_bar.setValue(min(STRENGTH_SCALE_BITS, int(bits)))
-        self.strength_bar.setFormat(_(label) if text else "")
-        self.strength_bar.setStyleSheet(
-            f"QProgressBar::chunk {{ background: {STRENGTH_COLOURS[label]}; border-radius: 3px; }}"
-        )
 
     def create_profile(self) -> None:
         if self.busy_bar.isVisible():

@@ -405,7 +405,7 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> SettingsDialog:
         from delegate_app.ui.settings_dialog import SettingsDialog  # not needed to start up
 
-        dialog = SettingsDialog(self.session, self.languages, self)
+        dialog = SettingsDialog(self.session, self.languages, self, tasks=self.context.tasks)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(self.preferences_changed.emit)
         dialog.open()

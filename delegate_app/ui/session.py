@@ -59,6 +59,16 @@ class Session:
         self._library = None
         self._mailroom = None
 
+    def change_passphrase(self, current: str, new: str) -> None:
+        """Rewrap the vault key under ``new`` (Argon2id: call from a worker thread).
+
+        The new passphrase meets the policy first; a wrong current one changes nothing.
+        """
+        from delegate_app.core.profile import validate_new_passphrase
+
+        validate_new_passphrase(new, self.policy)
+        self._require_vault().change_passphrase(current, new)
+
     def unlock_with_keyring(self) -> bool:
         if self.vault is None or not self.keyring_permitted:
             return False

@@ -6,7 +6,9 @@ language goes to ``preferences.json`` because the unlock screen needs it before 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -23,14 +26,24 @@ from delegate_app.i18n import _
 from delegate_app.ui.language import LanguageManager
 from delegate_app.ui.retranslate import is_language_change
 from delegate_app.ui.session import Session
+from delegate_app.ui.workers import TaskRunner
+
+if TYPE_CHECKING:
+    from delegate_app.ui.change_passphrase_dialog import ChangePassphraseDialog
 
 
 class SettingsDialog(QDialog):
     def __init__(
-        self, session: Session, languages: LanguageManager, parent: QWidget | None = None
+        self,
+        session: Session,
+        languages: LanguageManager,
+        parent: QWidget | None = None,
+        *,
+        tasks: TaskRunner | None = None,
     ) -> None:
         super().__init__(parent)
         self.session = session
+        self.tasks = tasks if tasks is not None else TaskRunner(self)
         self.languages = languages
         self.language_combo = QComboBox()
         for code, name in languages.available_languages(session.policy):
@@ -45,6 +58,11 @@ class SettingsDialog(QDialog):
         self.receipts_check.setChecked(bool(session.user_setting("read_receipts")))
         self.previews_check = QCheckBox()
         self.previews_check.setChecked(bool(session.user_setting("notification_previews")))
+        self.passphrase_button = QPushButton()
+        self.passphrase_button.setAutoDefault(False)
+        self.passphrase_button.clicked.connect(self.change_passphrase)
+        self.passphrase_note = QLabel()
+        self.passphrase_note.setWordWrap(True)
         self.locked_note = QLabel()
         self.locked_note.setWordWrap(True)
         self.error_label = QLabel()
@@ -67,6 +85,8 @@ class SettingsDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
+        layout.addWidget(self.passphrase_button)
+        layout.addWidget(self.passphrase_note)
         layout.addWidget(self.locked_note)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
@@ -102,6 +122,7 @@ class SettingsDialog(QDialog):
             widget.setToolTip(
                 _("Set by your organisation") if widget.property("locked_by_policy") else ""
             )
+        self.passphrase_button.setText(_("Change &passphrase…"))
         any_locked = any(widget.property("locked_by_policy") for _key, widget in self.rows)
         self.locked_note.setText(
             _("Greyed-out settings are set by your organisation.") if any_locked else ""
@@ -112,6 +133,15 @@ class SettingsDialog(QDialog):
         if is_language_change(event):
             self.retranslate_ui()
         super().changeEvent(event)
+
+    def change_passphrase(self) -> ChangePassphraseDialog:
+        from delegate_app.ui.change_passphrase_dialog import ChangePassphraseDialog
+
+        dialog = ChangePassphraseDialog(self.session, self.tasks, self)
+        dialog.accepted.connect(lambda: self.passphrase_note.setText(_("Passphrase changed.")))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def apply(self) -> None:
         session = self.session
