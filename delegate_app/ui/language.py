@@ -165,6 +165,9 @@ class LanguageManager(QObject):
         app = QCoreApplication.instance()
         if isinstance(app, QGuiApplication):
             app.setLayoutDirection(layout_direction(code))
+            from delegate_app.ui.script_fonts import apply_language_font
+
+            apply_language_font(app, code)
         if app is not None:
             # Installing a translator already announces a change; Qt merges the two, so every
             # widget gets exactly one LanguageChange, also when only our catalogue changed.
