@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from delegate_app.core.errors import DelegateError, VaultNotFoundError
 from delegate_app.core.paths import ProfilePaths
@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from sync.client.state import SyncState
 
 WORKER_STOP_TIMEOUT_MS = 30_000
+#: The unlock window and the main window share one size and place: locking and unlocking
+#: swap what is shown, the window does not jump (the start-up benchmark's bare window too).
+WINDOW_SIZE = (1280, 800)
 
 
 class AppController(QObject):
@@ -94,13 +97,17 @@ class AppController(QObject):
         if self.session.keyring_available and self.unlock_window is not None:
             self.unlock_window.try_keyring()  # only at start: after a lock, the user decides
 
-    def show_unlock(self) -> None:
+    def show_unlock(self, in_place_of: QWidget | None = None) -> None:
         if self.unlock_window is None:
             self.unlock_window = UnlockWindow(self.session, self.tasks)
             self.unlock_window.unlocked.connect(self.show_main)
-            self.unlock_window.resize(720, 520)
+            self.unlock_window.resize(*WINDOW_SIZE)
             if self.main_window is None:
                 self.preloader = Preloader(self.unlock_window)
+        if in_place_of is not None:
+            # No smaller than the main window can be, so unlocking gives back the same size.
+            self.unlock_window.setMinimumSize(in_place_of.minimumSizeHint())
+            _take_place(self.unlock_window, in_place_of)
         self.unlock_window.show()
         self.unlock_window.raise_()
         self.unlock_window.activateWindow()
@@ -114,12 +121,14 @@ class AppController(QObject):
             self.main_window.lock_requested.connect(self.lock)
             self.main_window.preferences_changed.connect(self.apply_preferences)
             self.main_window.sync_requested.connect(self.wake_sync)
-            self.main_window.resize(1280, 800)
+            self.main_window.resize(*WINDOW_SIZE)
         return self.main_window
 
     def show_main(self) -> None:
         window = self.ensure_main_window()
         window.vault_unlocked()
+        if self.unlock_window is not None and self.unlock_window.isVisible():
+            _take_place(window, self.unlock_window)
         window.show()
         window.raise_()
         window.activateWindow()
@@ -150,7 +159,7 @@ class AppController(QObject):
             self.main_window.vault_locking()
             self.main_window.hide()
         self.session.lock()
-        self.show_unlock()
+        self.show_unlock(in_place_of=self.main_window)
 
     def shutdown(self) -> None:
         """Lock and destroy every window while the QApplication still exists.
@@ -267,3 +276,10 @@ class AppController(QObject):
         window = self.ensure_main_window()
         window.vault_unlocked()
         return window
+
+
+def _take_place(window: QWidget, of: QWidget) -> None:
+    """``window`` where ``of`` is, as large, and maximised or full screen if ``of`` is."""
+    window.setGeometry(of.geometry())
+    state = of.windowState() & (Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen)
+    window.setWindowState(state)

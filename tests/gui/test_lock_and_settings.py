@@ -200,3 +200,19 @@ def test_keyring_unavailable_is_explained(qtbot: QtBot, controller: AppControlle
         "The system keyring is not available; the passphrase is still needed."
     )
     assert not controller.session.keyring_enabled
+
+
+def test_lock_and_unlock_keep_one_window_size_and_place(
+    qtbot: QtBot, controller: AppController
+) -> None:
+    main = unlock(qtbot, controller)
+    main.setGeometry(60, 40, 1100, 700)
+    controller.lock()
+    window = controller.unlock_window
+    assert window is not None and window.isVisible()
+    assert window.geometry() == main.geometry()
+    window.setGeometry(80, 50, 1150, 720)
+    unlock(qtbot, controller)
+    assert main.isVisible()
+    assert main.geometry().size() == window.geometry().size()
+    assert main.geometry().topLeft() == window.geometry().topLeft()
