@@ -148,4 +148,34 @@ def test_icon_and_stylesheet_are_found(qtbot: QtBot) -> None:
     assert icon is not None and "<svg" in icon.read_text(encoding="utf-8")
     assert not app_icon().isNull()
     style = find_resource("style/delegate.qss")
-    assert style is not None and "#sidebar" in style.read_text(encoding="utf-8")
+    assert style is not None and "#appSidebar" in style.read_text(encoding="utf-8")
+
+
+def test_the_sidebar_style_does_not_reach_qts_file_dialog(qtbot: QtBot) -> None:
+    """Qt's own file dialog has a child named "sidebar": our navy must not paint it."""
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
+
+    from delegate_app.ui.style import apply_style
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    previous = app.styleSheet()
+    apply_style(app)
+    try:
+        dialog = QFileDialog()
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        places = dialog.findChild(QWidget, "sidebar")
+        assert places is not None
+        pixel = places.grab().toImage().pixelColor(2, places.height() - 3)
+        assert pixel != QColor("#1c3354")
+        from delegate_app.ui.sidebar import SidebarWidget
+
+        ours = SidebarWidget()
+        qtbot.addWidget(ours)
+        ours.show()
+        assert ours.grab().toImage().pixelColor(2, ours.height() - 3) == QColor("#1c3354")
+    finally:
+        app.setStyleSheet(previous)
