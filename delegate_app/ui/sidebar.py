@@ -11,6 +11,9 @@ from delegate_app.ui.pages import Section
 from delegate_app.ui.plain_text import show_as_plain_text
 from delegate_app.ui.retranslate import is_language_change
 
+MIN_WIDTH, MAX_WIDTH = 160, 340
+SCROLLBAR_ROOM = 4
+
 
 class SidebarWidget(QWidget):
     section_selected = Signal(str)  # the section key
@@ -38,6 +41,7 @@ class SidebarWidget(QWidget):
         self.sections: list[Section] = []
         self.list.currentRowChanged.connect(self._emit)
         self.setFocusProxy(self.list)
+        self._align_identity()
         self.retranslate_ui()
 
     def add_section(self, section: Section) -> None:
@@ -46,6 +50,7 @@ class SidebarWidget(QWidget):
         if section.icon:
             item.setIcon(QIcon.fromTheme(section.icon))
         self.list.addItem(item)
+        self._fit_width()
 
     def set_identity(self, name: str, organisation: str) -> None:
         """Dynamic data: the profile's name and mission, shown above the sections."""
@@ -57,11 +62,32 @@ class SidebarWidget(QWidget):
         self.list.setAccessibleName(_("Sections"))
         for row, section in enumerate(self.sections):
             self.list.item(row).setText(_(section.label))
+        self._fit_width()
+
+    def _fit_width(self) -> None:
+        """Wide enough for the longest section name in this language ("Документы с изложением
+        позиции" is twice "Position papers"), within a bound a long name cannot push past."""
+        needed = self.list.sizeHintForColumn(0) + 2 * self.list.frameWidth() + SCROLLBAR_ROOM
+        self.list.setMinimumWidth(min(MAX_WIDTH, max(MIN_WIDTH, needed)))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if is_language_change(event):
             self.retranslate_ui()
+        if event.type() == QEvent.Type.LayoutDirectionChange:
+            self._align_identity()
         super().changeEvent(event)
+
+    def _align_identity(self) -> None:
+        """Name and mission on the interface's leading edge, like the sections below them.
+
+        A label aligns a Latin name to the left even in the Arabic interface (it follows the
+        text's own direction), so the edge is given absolutely.
+        """
+        edge = Qt.AlignmentFlag.AlignRight if self.isRightToLeft() else Qt.AlignmentFlag.AlignLeft
+        for label in (self.title_label, self.subtitle_label):
+            label.setAlignment(
+                edge | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignVCenter
+            )
 
     def current_section(self) -> Section | None:
         row = self.list.currentRow()
