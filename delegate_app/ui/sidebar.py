@@ -20,7 +20,7 @@ class SidebarWidget(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("appSidebar")  # not "sidebar": QFileDialog names its own so
+        self.setObjectName("appSidebar")  # not "sidebar": Qt's file dialog has a child so named
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.title_label = QLabel()
         self.title_label.setObjectName("sidebarTitle")
