@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 IMPORT_PATTERNS = "*.md *.markdown *.html *.htm *.txt *.pdf"
 SEARCH_DELAY_MS = 200
+BROWSE_DELAY_MS = 150
 
 SECTION_KINDS = {
     "briefings": DocumentKind.BRIEFING,
@@ -106,6 +107,11 @@ class LibraryPageWidget(PageWidget):
         self.search_timer = QTimer(self)
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(SEARCH_DELAY_MS)
+        # Arrow keys in the list open what they land on once the user pauses on it, so holding
+        # a key down does not render every document passed over.
+        self.browse_timer = QTimer(self)
+        self.browse_timer.setSingleShot(True)
+        self.browse_timer.setInterval(BROWSE_DELAY_MS)
         self.drops = FileDropFilter(self)
         self._layout()
         self._connect()
@@ -162,6 +168,8 @@ class LibraryPageWidget(PageWidget):
         self.search_timer.timeout.connect(self.run_search)
         self.list_view.activated.connect(self._open_index)
         self.list_view.clicked.connect(self._open_index)
+        self.list_view.selectionModel().currentChanged.connect(self._browsed)
+        self.browse_timer.timeout.connect(lambda: self._open_index(self.list_view.currentIndex()))
         self.results.document_chosen.connect(self.open_document)
         self.reader.link_activated.connect(self._link_refused)
         self.drops.files_dropped.connect(self.import_files)
@@ -335,6 +343,10 @@ class LibraryPageWidget(PageWidget):
         self.search_edit.selectAll()
 
     # -- reading -----------------------------------------------------------------------------
+
+    def _browsed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid() and self.list_view.hasFocus():  # the user moving, not a reload
+            self.browse_timer.start()
 
     def _open_index(self, index: QModelIndex) -> None:
         if index.isValid():

@@ -232,3 +232,30 @@ def test_reader_loads_nothing_remote_and_opens_no_links(
         "Links in documents are not opened: https://example.org/agenda"
     )
     assert browser.toPlainText().startswith("Tracked")
+
+
+def test_arrow_keys_in_the_list_open_the_document_landed_on(
+    qtbot: QtBot, controller: AppController, tmp_path: Path
+) -> None:
+    main = unlock(qtbot, controller)
+    page = main.library
+    paths = []
+    for name in ("alpha", "bravo", "charlie"):
+        path = tmp_path / f"{name}.md"
+        path.write_text(f"# {name.title()}\n\nText of {name}.\n")
+        paths.append(path)
+    import_files(qtbot, page, paths)
+    first = page.select_first_document()
+    assert first is not None
+    page.list_view.setFocus()
+    qtbot.keyClick(page.list_view, Qt.Key.Key_Down)
+    second = page.model.summary(1)
+    qtbot.waitUntil(
+        lambda: page.reader.document is not None and page.reader.document.summary.id == second.id,
+        timeout=SIGNAL_TIMEOUT_MS,
+    )
+    # A reload of the list (a search, a sync) moves nothing: only the user's keys do.
+    page.search_edit.setFocus()
+    page.list_view.setCurrentIndex(page.model.index(2))
+    qtbot.wait(300)
+    assert page.reader.document is not None and page.reader.document.summary.id == second.id
