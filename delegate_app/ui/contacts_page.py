@@ -39,7 +39,7 @@ from delegate_app.ui.plain_text import show_as_plain_text
 from delegate_app.ui.verification_dialog import VerificationDialog
 
 CONTACT_ROLE = Qt.ItemDataRole.UserRole + 1
-CONTACT_SECTIONS = (Section("contacts", N_("Contacts")),)
+CONTACT_SECTIONS = (Section("contacts", N_("Contacts"), "address-book"),)
 
 
 class ContactsPageWidget(PageWidget):

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
@@ -31,6 +31,7 @@ from delegate_app.ui.document_export import DocumentExporter
 from delegate_app.ui.document_model import DocumentListModel
 from delegate_app.ui.document_sharing import DocumentSharingWidget
 from delegate_app.ui.file_drop import FileDropFilter
+from delegate_app.ui.icons import palette_icon
 from delegate_app.ui.pages import PageContext, PageWidget, Section
 from delegate_app.ui.plain_text import show_as_plain_text
 from delegate_app.ui.reader import ReaderWidget
@@ -52,9 +53,9 @@ SECTION_KINDS = {
     "notes": DocumentKind.NOTE,
 }
 LIBRARY_SECTIONS = (
-    Section("briefings", N_("Briefings")),
-    Section("position-papers", N_("Position papers")),
-    Section("notes", N_("Notes")),
+    Section("briefings", N_("Briefings"), "file-text"),
+    Section("position-papers", N_("Position papers"), "file-certificate"),
+    Section("notes", N_("Notes"), "notes"),
 )
 
 
@@ -104,6 +105,9 @@ class LibraryPageWidget(PageWidget):
         self.share_action.triggered.connect(self.share_current)
         self.exporter = DocumentExporter(context, self)
         self.export_action = self.exporter.action
+        text_colour = self.palette().color(QPalette.ColorRole.WindowText)
+        self.share_action.setIcon(palette_icon("share", text_colour))
+        self.export_action.setIcon(palette_icon("file-export", text_colour))
         self.search_timer = QTimer(self)
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(SEARCH_DELAY_MS)

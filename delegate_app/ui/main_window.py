@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from delegate_app import __version__
 from delegate_app.i18n import _, ngettext
 from delegate_app.ui.bidi import isolate
+from delegate_app.ui.icons import palette_icon
 from delegate_app.ui.language import LanguageManager
 from delegate_app.ui.library_page import SECTION_KINDS, LibraryPageWidget
 from delegate_app.ui.messages_page import MessagesPageWidget
@@ -195,6 +196,7 @@ class MainWindow(QMainWindow):
         self.help_menu.addSeparator()
         self.help_menu.addAction(self.about_action)
 
+        self._set_action_icons()
         self.import_action.triggered.connect(self.choose_files)
         self.lock_action.triggered.connect(self.lock_requested.emit)
         self.sync_now_action.triggered.connect(self.sync_now)
@@ -209,6 +211,17 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, n=number: self.focus_pane(n))
         self.next_pane_action.triggered.connect(lambda: self.cycle_focus(1))
         self.previous_pane_action.triggered.connect(lambda: self.cycle_focus(-1))
+
+    def _set_action_icons(self) -> None:
+        colour = self.palette().color(QPalette.ColorRole.WindowText)
+        for action, name in (
+            (self.import_action, "file-import"), (self.lock_action, "lock"),
+            (self.sync_now_action, "refresh"), (self.quit_action, "logout"),
+            (self.search_action, "search"), (self.search_all_action, "search"),
+            (self.settings_action, "settings"), (self.shortcuts_action, "keyboard"),
+            (self.guide_action, "help-circle"), (self.about_action, "info-circle"),
+        ):  # fmt: skip
+            action.setIcon(palette_icon(name, colour))
 
     # -- search everything ----------------------------------------------------------------------
 

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from sync.client.engine import SyncReport
 
 CONVERSATION_ROLE = Qt.ItemDataRole.UserRole + 1
-MESSAGE_SECTIONS = (Section("messages", N_("Messages")),)
+MESSAGE_SECTIONS = (Section("messages", N_("Messages"), "message-circle"),)
 RECENT_MESSAGES = 500  # newest messages looked at for notifications (a long backlog: the newest)
 
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 class Section:
     key: str  # stable identifier, e.g. "briefings"
     label: str  # untranslated (marked with N_); shown through _()
-    icon: str | None = None  # a themed icon name, optional
+    icon: str | None = None  # a name in the app's icon set (``ui/icons.py``), optional
 
 
 @dataclass(frozen=True)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from delegate_app.i18n import _
+from delegate_app.ui.icons import ui_icon
 from delegate_app.ui.pages import Section
 from delegate_app.ui.plain_text import show_as_plain_text
 from delegate_app.ui.retranslate import is_language_change
 
 MIN_WIDTH, MAX_WIDTH = 160, 340
+SIDEBAR_ICON_COLOUR = "#dfe6ef"  # the section names' colour on the navy (delegate.qss)
 SCROLLBAR_ROOM = 4
 
 
@@ -48,7 +49,7 @@ class SidebarWidget(QWidget):
         self.sections.append(section)
         item = QListWidgetItem(_(section.label))
         if section.icon:
-            item.setIcon(QIcon.fromTheme(section.icon))
+            item.setIcon(ui_icon(section.icon, SIDEBAR_ICON_COLOUR))
         self.list.addItem(item)
         self._fit_width()
 
