@@ -1,21 +1,21 @@
 """The app's own icon set: Tabler's outline icons (MIT, ``resources/icons/ui``), in any colour.
 
 The SVGs draw with ``currentColor``; each icon is rendered in the colour of the surface it sits
-on (light on the navy sidebar, the palette's text colour in menus), at the sizes Qt asks for,
-and cached. A missing file gives an empty icon, never an error: an icon is decoration.
+on (light on the navy sidebar, the palette's text colour in menus). Rendering happens when Qt
+first asks for a size (an icon engine, cached per size), so building the main window costs
+parsing, not drawing, every icon of every menu. A missing file gives an empty icon, never an
+error: an icon is decoration.
 """
 
 from __future__ import annotations
 
 from functools import cache
 
-from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtCore import QByteArray, QPoint, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QIcon, QIconEngine, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 from delegate_app.ui.resources import find_resource
-
-SIZES = (16, 18, 20, 24, 32, 48)
 
 
 @cache
@@ -24,26 +24,49 @@ def _svg(name: str) -> str | None:
     return path.read_text(encoding="utf-8") if path is not None else None
 
 
+class _SvgEngine(QIconEngine):
+    def __init__(self, svg: bytes) -> None:
+        super().__init__()
+        self._svg = svg
+        self._renderer = QSvgRenderer(QByteArray(svg))
+        self._pixmaps: dict[tuple[int, int, int], QPixmap] = {}
+
+    def is_valid(self) -> bool:
+        return self._renderer.isValid()
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        if mode == QIcon.Mode.Disabled:
+            painter.save()
+            painter.setOpacity(painter.opacity() * 0.4)
+            self._renderer.render(painter, QRectF(rect))
+            painter.restore()
+        else:
+            self._renderer.render(painter, QRectF(rect))
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        key = (size.width(), size.height(), int(mode == QIcon.Mode.Disabled))
+        cached = self._pixmaps.get(key)
+        if cached is None:
+            cached = QPixmap(size)
+            cached.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(cached)
+            self.paint(painter, QRect(QPoint(0, 0), size), mode, state)
+            painter.end()
+            self._pixmaps[key] = cached
+        return cached
+
+    def clone(self) -> QIconEngine:
+        return _SvgEngine(self._svg)
+
+
 @cache
 def ui_icon(name: str, colour: str) -> QIcon:
     """The icon ``name`` (a file in ``resources/icons/ui`` without ``.svg``) drawn in ``colour``."""
     svg = _svg(name)
-    icon = QIcon()
     if svg is None:
-        return icon
-    renderer = QSvgRenderer(QByteArray(svg.replace("currentColor", colour).encode("utf-8")))
-    if not renderer.isValid():
-        return icon
-    for size in SIZES:
-        for scale in (1, 2):  # crisp on high-density screens too
-            pixmap = QPixmap(QSize(size, size) * scale)
-            pixmap.setDevicePixelRatio(scale)
-            pixmap.fill(Qt.GlobalColor.transparent)
-            painter = QPainter(pixmap)
-            renderer.render(painter, QRectF(0, 0, size, size))
-            painter.end()
-            icon.addPixmap(pixmap)
-    return icon
+        return QIcon()
+    engine = _SvgEngine(svg.replace("currentColor", colour).encode("utf-8"))
+    return QIcon(engine) if engine.is_valid() else QIcon()
 
 
 def palette_icon(name: str, colour: QColor) -> QIcon:
