@@ -131,12 +131,14 @@ def test_a_waiting_fetch_returns_with_an_envelope_deposited_by_another_client(
 
 
 def test_a_deposit_to_another_mailbox_does_not_wake_the_wait(relay: RelayProcess) -> None:
-    owner, other = MailboxOwner(relay.url), MailboxOwner(relay.url)
-    poll = Background(relay, owner, wait=2)
+    owner, other, probe = (MailboxOwner(relay.url) for _ in range(3))
+    poll = Background(relay, owner)
     until(lambda: waiting(relay) == 1)
     other.deposit([(envelope_id(1), b"not yours")])
-    answer = poll.join()
-    assert answer.status == 200 and answer.json()["envelopes"] == []
+    assert slot_taken(relay, probe)  # still waiting after the other mailbox's deposit
+    assert not poll.returned.is_set()
+    other.deposit([(envelope_id(2), b"yours")], mailbox=owner.mailbox)
+    assert [e["id"] for e in poll.join().json()["envelopes"]] == [envelope_id(2)]
 
 
 def test_envelopes_already_there_are_answered_at_once(relay: RelayProcess) -> None:
