@@ -17,7 +17,9 @@ import pytest
 
 from delegate_app.core.mailroom import Mailroom
 from sync.client.engine import SyncEngine, SyncReport
+from tests.relay.signer import MailboxOwner
 from tests.relay_server import RelayProcess
+from tests.sync.conftest import start_relay
 from tests.sync.profiles import Peer, profiles_at, sync_peer
 
 RARE_POLL = 600.0  # seconds: far beyond any test, so only a long-poll can bring a message
@@ -156,3 +158,32 @@ def test_a_relay_that_ignores_wait_is_polled_without_spinning(tmp_path: Path) ->
     # One long-poll learnt that this relay does not wait; then plain polling, a fetch a pass.
     assert len(long_polls) == 1
     assert len(relay.fetches) == 3 + 1
+
+
+def test_a_relay_with_every_waiting_place_taken_is_polled_without_spinning(
+    tmp_path: Path,
+) -> None:
+    relay = start_relay(tmp_path / "relay.db", "--max-waiters-per-client", "1")
+    try:
+        holder = MailboxOwner(relay.url)
+        path = f"/v1/mailboxes/{holder.mailbox}/envelopes?after=0&limit=100&wait=25"
+        held = threading.Thread(
+            target=holder.session.get,
+            args=(relay.url + path,),
+            kwargs={"headers": holder.headers("GET", path, b""), "timeout": 60},
+        )
+        held.start()  # takes this address's one waiting place
+        until(lambda: waiting(relay) == 1)
+        with profiles_at(tmp_path / "missions", 1, relay.url) as (amina,), amina.unlocked() as room:
+            engine = SyncEngine(room, idle_poll=1.5)
+            try:
+                engine.run(max_passes=3)
+            finally:
+                engine.close()
+        # One long-poll per idle interval, each answered at once with X-Delegate-Wait: 0 and
+        # followed by the plain wait: never a burst of them.
+        assert relay.stderr_text.count('"event": "long_poll_refused"') == 3
+        holder.deposit([("0" * 32, b"release")])
+        held.join(timeout=30)
+    finally:
+        relay.stop()
