@@ -604,8 +604,13 @@ class SyncEngine:
         if not self._live:
             return None
         if self._long_poll is None:
+            try:
+                client = self._client_factory(self.relay_url)
+            except RelayError:  # e.g. an unreadable CA file: the passes report it
+                self._live = False
+                return None
             self._long_poll = LongPoll(
-                self._client_factory(self.relay_url),
+                client,
                 self.room.mailbox_id,
                 self._signer,
                 limit=self.fetch_limit,

@@ -592,21 +592,25 @@ def create_app(
             envelopes, more = await run_in_threadpool(storage.fetch, mailbox_id, after, page)
             return fetched(mailbox_id, after, envelopes, more, waited=0)
         client = request.client.host if request.client else "unknown"
-        with waiters.hold(client) as slot, wakeups.watch(mailbox_id) as watch:
-            # The watch opens before the read: a deposit committed after it wakes us.
-            envelopes, more = await run_in_threadpool(storage.fetch, mailbox_id, after, page)
-            if not slot:
+        with waiters.hold(client) as slot:
+            if not slot:  # answered at once, as if it had not asked to wait
                 logs.event("long_poll_refused", reason="too many waiting fetches")
-                return fetched(mailbox_id, after, envelopes, more, waited=0)
-            deadline = asyncio.get_running_loop().time() + wait
-            if not envelopes:
-                logs.event("fetch_waiting", mailbox=logs.tag(mailbox_id), wait=wait)
-            while not envelopes:
-                remaining = deadline - asyncio.get_running_loop().time()
-                outcome = await wait_for_deposit(watch, remaining, request.receive)
-                if outcome != "woken":
-                    break  # the wait expired, the relay is stopping or the client has gone
                 envelopes, more = await run_in_threadpool(storage.fetch, mailbox_id, after, page)
+                return fetched(mailbox_id, after, envelopes, more, waited=0)
+            with wakeups.watch(mailbox_id) as watch:
+                # The watch opens before the read: a deposit committed after it wakes us.
+                deadline = asyncio.get_running_loop().time() + wait
+                envelopes, more = await run_in_threadpool(storage.fetch, mailbox_id, after, page)
+                if not envelopes:
+                    logs.event("fetch_waiting", mailbox=logs.tag(mailbox_id), wait=wait)
+                while not envelopes:
+                    remaining = deadline - asyncio.get_running_loop().time()
+                    outcome = await wait_for_deposit(watch, remaining, request.receive)
+                    if outcome != "woken":
+                        break  # the wait expired, the relay is stopping or the client left
+                    envelopes, more = await run_in_threadpool(
+                        storage.fetch, mailbox_id, after, page
+                    )
         return fetched(mailbox_id, after, envelopes, more, waited=wait)
 
     def fetched(
