@@ -2,9 +2,9 @@
 
 The engine's thread never blocks on the long-poll: it starts one here and waits on its
 :class:`~sync.client.backoff.Waker`, which this poll wakes when the relay answers — as does a
-message queued by the user, or a stop. A stopped engine simply closes the poll and returns;
-the poll's thread only holds an HTTP request (no vault, no keys but the signer) and ends
-when the relay answers, at the latest when its wait expires.
+message queued by the user, or a stop. A stopped engine closes the poll, which shuts its
+connection down (:mod:`sync.client.abort`): the poll's thread, which holds nothing but the HTTP
+request and the signer, ends at once, and the relay frees the waiting place.
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ class LongPoll:
         on_done: Callable[[], None],
     ) -> None:
         self._client = client
+        client.make_abortable()
         self._mailbox = mailbox
         self._signer = signer
         self._limit = limit
@@ -87,10 +88,10 @@ class LongPoll:
             return outcome
 
     def close(self) -> None:
-        """No more polls; a poll in flight is abandoned (its answer is dropped)."""
+        """No more polls; a poll in flight is cut off at once (the relay sees the client go)."""
         with self._lock:
             self._closed = True
-        self._client.close()
+        self._client.abort()
 
     def _run(self, after: int, wait: int) -> None:
         started = time.monotonic()

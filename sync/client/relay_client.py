@@ -24,6 +24,7 @@ import requests
 
 from delegate_app.core.relay_urls import origin, plain_http_remote
 from delegate_app.i18n import _
+from sync.client.abort import ConnectionTracker, track_connections
 from sync.client.errors import (
     BlobNotReadyError,
     BlobOffsetError,
@@ -177,8 +178,21 @@ class RelayClient:
         if ca_file is not None:
             mount_ca_file(self._session, ca_file)
         self._clock = clock
+        self._tracker: ConnectionTracker | None = None
 
     def close(self) -> None:
+        self._session.close()
+
+    def make_abortable(self) -> None:
+        """Let :meth:`abort` cut this client's requests in flight (call before any request)."""
+        if self._tracker is None:
+            self._tracker = track_connections(self._session)
+
+    def abort(self) -> None:
+        """From another thread: end the requests in flight at once (they raise
+        RelayUnreachableError) and close the session. Needs :meth:`make_abortable`."""
+        if self._tracker is not None:
+            self._tracker.abort()
         self._session.close()
 
     def __enter__(self) -> RelayClient:

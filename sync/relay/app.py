@@ -606,6 +606,8 @@ def create_app(
                 while not envelopes:
                     remaining = deadline - asyncio.get_running_loop().time()
                     outcome = await wait_for_deposit(watch, remaining, request.receive)
+                    if outcome == "gone":
+                        logs.event("fetch_abandoned", mailbox=logs.tag(mailbox_id))
                     if outcome != "woken":
                         break  # the wait expired, the relay is stopping or the client left
                     envelopes, more = await run_in_threadpool(

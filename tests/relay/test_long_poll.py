@@ -217,6 +217,7 @@ def test_a_client_that_disconnects_releases_its_slot(relay: RelayProcess) -> Non
     assert slot_taken(relay, probe)
     conn.close()  # gone while waiting, long before its 20 seconds
     until(lambda: not slot_taken(relay, probe))
+    assert relay.stderr_text.count('"event": "fetch_abandoned"') == 1
 
 
 def test_shutdown_ends_waiting_fetches_at_once(tmp_path: Path) -> None:

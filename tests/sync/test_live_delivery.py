@@ -93,8 +93,10 @@ def test_a_message_from_an_online_contact_arrives_by_long_poll(
         until(lambda: waiting(relay) == 2)  # waiting again after the pass
     finally:
         running.stop()
-    # A stop ends the engine at once, though its long-poll would wait twenty seconds more.
+    # A stop ends the engine at once, though its long-poll would wait twenty seconds more,
+    # and cuts the long-poll's connection: the relay sees the client leave, well before then.
     assert not running.thread.is_alive()
+    until(lambda: '"event": "fetch_abandoned"' in relay.stderr_text, limit=10)
 
 
 class OldRelay(ThreadingHTTPServer):
