@@ -6,6 +6,7 @@ the test came by long-poll. Whether a long-poll is waiting is read from the rela
 
 from __future__ import annotations
 
+import hashlib
 import json
 import queue
 import threading
@@ -13,14 +14,18 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import nacl.signing
 import pytest
 
 from delegate_app.core.mailroom import Mailroom
 from sync.client.engine import SyncEngine, SyncReport
+from sync.client.errors import RelayUnreachableError
+from sync.client.relay_client import RelayClient
 from tests.relay.signer import MailboxOwner
 from tests.relay_server import RelayProcess
 from tests.sync.conftest import start_relay
 from tests.sync.profiles import Peer, profiles_at, sync_peer
+from tests.tls_certs import make_tls_files
 
 RARE_POLL = 600.0  # seconds: far beyond any test, so only a long-poll can bring a message
 REPORT_TIMEOUT = 60.0
@@ -187,5 +192,41 @@ def test_a_relay_with_every_waiting_place_taken_is_polled_without_spinning(
         assert relay.stderr_text.count('"event": "long_poll_refused"') == 3
         holder.deposit([("0" * 32, b"release")])
         held.join(timeout=30)
+    finally:
+        relay.stop()
+
+
+def test_abort_cuts_a_waiting_long_poll_over_https_at_once(tmp_path: Path) -> None:
+    tls = make_tls_files(tmp_path / "tls")
+    relay = RelayProcess(
+        tmp_path / "relay.db", "--tls-cert", str(tls.cert), "--tls-key", str(tls.key)
+    )
+    relay.verify = str(tls.ca)
+    relay.start()
+    try:
+        key = nacl.signing.SigningKey.generate()
+
+        def signer(method: str, path: str, body: bytes, ts: int, nonce: str, origin: str) -> str:
+            lines = ["delegate-relay-v2", origin, method, path,
+                     hashlib.sha256(body).hexdigest(), str(ts), nonce]  # fmt: skip
+            return str(key.sign("\n".join(lines).encode()).signature.hex())
+
+        client = RelayClient(relay.url, ca_file=str(tls.ca))
+        client.make_abortable()
+        failures: list[Exception] = []
+
+        def long_poll() -> None:
+            try:
+                client.fetch(bytes(key.verify_key).hex(), signer, after=0, limit=10, wait=20)
+            except RelayUnreachableError as exc:
+                failures.append(exc)
+
+        thread = threading.Thread(target=long_poll)
+        thread.start()
+        until(lambda: waiting(relay) == 1)
+        client.abort()
+        thread.join(timeout=10)  # not the twenty seconds of its wait
+        assert not thread.is_alive() and len(failures) == 1
+        until(lambda: '"event": "fetch_abandoned"' in relay.stderr_text, limit=10)
     finally:
         relay.stop()
