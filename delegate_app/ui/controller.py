@@ -48,6 +48,7 @@ class AppController(QObject):
         lang: str | None = None,
         idle_interval_ms: int | None = None,
         sync_idle_poll: float | None = None,
+        sync_live: bool = True,
     ) -> None:
         super().__init__()
         self.session = Session(paths, policy)
@@ -66,6 +67,7 @@ class AppController(QObject):
         self.sync: SyncThread | None = None
         self._retired_sync: SyncThread | None = None  # alive until its last signals arrive
         self._sync_idle_poll = sync_idle_poll
+        self._sync_live = sync_live  # long-polls between passes (docs/SYNC.md, "Live delivery")
         self.network: QNetworkInformation | None = None  # watched from the first sync on
         app = QApplication.instance()
         if app is not None:
@@ -221,7 +223,12 @@ class AppController(QObject):
         kwargs = {} if self._sync_idle_poll is None else {"idle_poll": self._sync_idle_poll}
         from delegate_app.ui.sync_worker import SyncThread  # the network stack loads here
 
-        sync = SyncThread(self.session.open_worker_connection, self.session.policy, **kwargs)
+        sync = SyncThread(
+            self.session.open_worker_connection,
+            self.session.policy,
+            live=self._sync_live,
+            **kwargs,
+        )
         sync.worker.state_changed.connect(self._sync_state)
         sync.worker.report_ready.connect(self._sync_report)
         sync.worker.unavailable.connect(self._sync_unavailable)

@@ -2,9 +2,11 @@
 
 The worker opens its own vault connection on its thread (SQLite connections stay on the thread
 that opened them), builds a :class:`Mailroom` and a :class:`SyncEngine` and runs the engine's
-loop until :meth:`SyncWorker.stop`. The engine's plain callbacks (state changes, one report per
-pass) are re-emitted as signals, which Qt delivers on the GUI thread. ``wake``, ``network_changed``
-and ``stop`` may be called from any thread: they only poke the engine's thread-safe waker.
+loop until :meth:`SyncWorker.stop`. Between passes the engine long-polls the relay (live
+delivery, docs/SYNC.md) from a thread of its own; a stop ends the worker's wait at once. The
+engine's plain callbacks (state changes, one report per pass) are re-emitted as signals, which
+Qt delivers on the GUI thread. ``wake``, ``network_changed`` and ``stop`` may be called from any
+thread: they only poke the engine's thread-safe waker.
 
 :class:`SyncThread` is what the app controller owns: it starts the worker on a ``QThread`` after
 unlock and stops and joins it before the vault locks and on quit.
@@ -42,11 +44,13 @@ class SyncWorker(QObject):
         policy: Policy,
         *,
         idle_poll: float = IDLE_POLL_SECONDS,
+        live: bool = True,
     ) -> None:
         super().__init__()
         self._open_connection = open_connection
         self._policy = policy
         self._idle_poll = idle_poll
+        self._live = live
         self._engine: SyncEngine | None = None
         self._guard = threading.Lock()
         self._stopped = False
@@ -68,7 +72,9 @@ class SyncWorker(QObject):
         try:
             try:
                 room = Mailroom.open(db, self._policy)
-                engine = SyncEngine(room, on_state=self._emit_state, idle_poll=self._idle_poll)
+                engine = SyncEngine(
+                    room, on_state=self._emit_state, idle_poll=self._idle_poll, live=self._live
+                )
             except (RelayError, DelegateError) as exc:
                 self.unavailable.emit(str(exc))
                 return
@@ -127,8 +133,9 @@ class SyncThread:
         policy: Policy,
         *,
         idle_poll: float = IDLE_POLL_SECONDS,
+        live: bool = True,
     ) -> None:
-        self.worker = SyncWorker(open_connection, policy, idle_poll=idle_poll)
+        self.worker = SyncWorker(open_connection, policy, idle_poll=idle_poll, live=live)
         self.thread = QThread()
         self.thread.setObjectName("delegate-sync")
         self.worker.moveToThread(self.thread)

@@ -50,12 +50,20 @@ from sync.client.errors import (
     RelayDepositRefusedError,
     RelayError,
     RelayPayloadTooLargeError,
+    RelayProtocolError,
     RelayQuotaError,
     RelayRateLimitedError,
     RelayRefusedError,
     RelayUnreachableError,
 )
-from sync.client.relay_client import DepositCapability, OutgoingEnvelope, RelayClient, Signer
+from sync.client.live import LONG_POLL_SECONDS, LongPoll, PollOutcome
+from sync.client.relay_client import (
+    DepositCapability,
+    FetchResult,
+    OutgoingEnvelope,
+    RelayClient,
+    Signer,
+)
 from sync.client.state import SyncState, SyncStatus
 
 log = logging.getLogger(__name__)
@@ -112,6 +120,7 @@ class SyncEngine:
         fetch_limit: int = FETCH_LIMIT,
         idle_poll: float = IDLE_POLL_SECONDS,
         clock: Callable[[], float] = time.time,
+        live: bool = True,
     ) -> None:
         if room.relay_url is None:
             raise RelayError(_("This profile has no relay address: set one before syncing."))
@@ -132,6 +141,11 @@ class SyncEngine:
         self._inbox = InboxState(room.db)
         self._transfers = TransferStore(room.db)
         self._registered: str | None = None  # the verifier our relay confirmed this run
+        # Live delivery (docs/SYNC.md): long-polls between passes while the relay offers them.
+        self._live = live
+        self._live_wait = LONG_POLL_SECONDS
+        self._long_poll: LongPoll | None = None
+        self._prefetched: tuple[int, FetchResult] | None = None  # (after, what a poll brought)
 
     # -- state -----------------------------------------------------------------------------
 
@@ -173,6 +187,9 @@ class SyncEngine:
         return self._clients[url]
 
     def close(self) -> None:
+        if self._long_poll is not None:
+            self._long_poll.close()
+            self._long_poll = None
         for client in self._clients.values():
             client.close()
         self._clients.clear()
@@ -351,9 +368,14 @@ class SyncEngine:
         mailbox = self.room.mailbox_id
         client = self.client()
         fetched_any = False
+        prefetched, self._prefetched = self._prefetched, None
         while True:
             cursor = self._inbox.cursor(self.relay_url, mailbox)
-            result = client.fetch(mailbox, self._signer, after=cursor, limit=self.fetch_limit)
+            if prefetched is not None and prefetched[0] == cursor:
+                result = prefetched[1]  # what the long-poll brought: no second download
+            else:
+                result = client.fetch(mailbox, self._signer, after=cursor, limit=self.fetch_limit)
+            prefetched = None
             self._advance(0, grow=len(result.envelopes))
             # One commit per fetched batch: each envelope is still all-or-nothing (a savepoint
             # each), and a crash rolls the whole batch back to be fetched again.
@@ -546,9 +568,71 @@ class SyncEngine:
                 delay = backoff.next_delay()
             else:
                 backoff.reset()
-                delay = self.idle_poll
                 if on_report is not None:
                     on_report(report)
-            if delay != self.idle_poll:
-                self._set_state(self.state.with_(retry_in=delay))
+                self._idle(self.idle_poll)
+                continue
+            self._set_state(self.state.with_(retry_in=delay))
             self.waker.wait(delay)
+
+    # -- live delivery ---------------------------------------------------------------------
+
+    def _idle(self, seconds: float) -> None:
+        """Wait for the next pass: up to ``seconds``, less when a long-poll brings an envelope
+        or someone wakes us. Long-polls only while the relay offers them; else a plain wait."""
+        deadline = time.monotonic() + seconds
+        while not self.waker.stopped:
+            remaining = deadline - time.monotonic()
+            poll = self._live_poll()
+            if poll is None or remaining < 1:
+                self.waker.wait(remaining)
+                return
+            if not poll.in_flight:
+                cursor = self._inbox.cursor(self.relay_url, self.room.mailbox_id)
+                poll.start(cursor, min(self._live_wait, int(remaining)))
+            self.waker.wait(remaining)
+            outcome = poll.take()
+            if outcome is None:
+                return  # woken (a message queued, the network back, a stop) or time is up
+            if not self._keep_polling(outcome):
+                self.waker.wait(deadline - time.monotonic())  # polling, as without live delivery
+                return
+            if outcome.result is not None and outcome.result.envelopes:
+                return  # a pass now takes them in
+
+    def _live_poll(self) -> LongPoll | None:
+        if not self._live:
+            return None
+        if self._long_poll is None:
+            try:
+                client = self._client_factory(self.relay_url)
+            except RelayError:  # e.g. an unreadable CA file: the passes report it
+                self._live = False
+                return None
+            self._long_poll = LongPoll(
+                client,
+                self.room.mailbox_id,
+                self._signer,
+                limit=self.fetch_limit,
+                on_done=self.waker.wake,
+            )
+        return self._long_poll
+
+    def _keep_polling(self, outcome: PollOutcome) -> bool:
+        """Learn from a long-poll's answer; False: fall back to the plain wait this time."""
+        error, result = outcome.error, outcome.result
+        if error is not None:
+            if isinstance(error, RelayProtocolError) and error.status == 422:
+                self._live_wait //= 2  # a relay with a shorter maximum wait
+                self._live = self._live_wait > 0
+            log.info("Long-poll failed (%s); polling instead", type(error).__name__)
+            return False
+        if result is None or result.waited is None:
+            log.info("The relay does not offer long-polls; polling instead")
+            self._live = False  # a relay from before live delivery: for the rest of this run
+            return False
+        if result.envelopes:
+            if outcome.after == self._inbox.cursor(self.relay_url, self.room.mailbox_id):
+                self._prefetched = (outcome.after, result)
+            return True
+        return outcome.waited  # not when it was too busy to wait, or answered at once

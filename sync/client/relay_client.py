@@ -24,6 +24,7 @@ import requests
 
 from delegate_app.core.relay_urls import origin, plain_http_remote
 from delegate_app.i18n import _
+from sync.client.abort import ConnectionTracker, track_connections
 from sync.client.errors import (
     BlobNotReadyError,
     BlobOffsetError,
@@ -53,6 +54,7 @@ MAX_RETRY_AFTER = 3600.0
 
 
 TOKEN_HEADER = "X-Delegate-Deposit-Token"  # noqa: S105 (a header name)
+WAIT_HEADER = "X-Delegate-Wait"
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,9 @@ class FetchResult:
     envelopes: tuple[FetchedEnvelope, ...]
     next_cursor: int
     more: bool
+    #: ``X-Delegate-Wait``: the seconds the relay would wait for this fetch (0: it did not),
+    #: None when the header is missing (a relay that predates long-polls, RELAY.md).
+    waited: int | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,14 @@ def _retry_after(response: requests.Response) -> float:
     except ValueError:
         return DEFAULT_RETRY_AFTER
     return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+def _waited(value: str | None) -> int | None:
+    """The relay's ``X-Delegate-Wait``, or None when missing or not a small number."""
+    text = (value or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 6:
+        return None
+    return int(text)
 
 
 def _error_text(response: requests.Response) -> str:
@@ -165,8 +178,21 @@ class RelayClient:
         if ca_file is not None:
             mount_ca_file(self._session, ca_file)
         self._clock = clock
+        self._tracker: ConnectionTracker | None = None
 
     def close(self) -> None:
+        self._session.close()
+
+    def make_abortable(self) -> None:
+        """Let :meth:`abort` cut this client's requests in flight (call before any request)."""
+        if self._tracker is None:
+            self._tracker = track_connections(self._session)
+
+    def abort(self) -> None:
+        """From another thread: end the requests in flight at once (they raise
+        RelayUnreachableError) and close the session. Needs :meth:`make_abortable`."""
+        if self._tracker is not None:
+            self._tracker.abort()
         self._session.close()
 
     def __enter__(self) -> RelayClient:
@@ -338,11 +364,19 @@ class RelayClient:
             raise RelayProtocolError(_("The relay sent an unexpected answer."))
         return DepositResult(tuple(map(str, accepted)), tuple(map(str, duplicates)))
 
-    def fetch(self, mailbox_id: str, signer: Signer, *, after: int, limit: int) -> FetchResult:
+    def fetch(
+        self, mailbox_id: str, signer: Signer, *, after: int, limit: int, wait: int = 0
+    ) -> FetchResult:
+        """A page of envelopes after ``after``. With ``wait`` (seconds, a long-poll) the relay
+        holds the request until an envelope arrives or the wait ends; the read timeout grows
+        by as much."""
+        query = f"after={int(after)}&limit={int(limit)}"
+        timeout = None
+        if wait > 0:
+            query += f"&wait={int(wait)}"
+            timeout = (self.timeout[0], self.timeout[1] + wait)
         response = self._request(
-            "GET",
-            f"/v1/mailboxes/{mailbox_id}/envelopes?after={int(after)}&limit={int(limit)}",
-            signer=signer,
+            "GET", f"/v1/mailboxes/{mailbox_id}/envelopes?{query}", signer=signer, timeout=timeout
         )
         self._check(response)
         data = self._json(response)
@@ -355,7 +389,12 @@ class RelayClient:
             if not isinstance(item, dict):
                 raise RelayProtocolError(_("The relay sent an unexpected answer."))
             envelopes.append(self._parse_fetched(item))
-        return FetchResult(tuple(envelopes), next_cursor, bool(data.get("more", False)))
+        return FetchResult(
+            tuple(envelopes),
+            next_cursor,
+            bool(data.get("more", False)),
+            _waited(response.headers.get(WAIT_HEADER)),
+        )
 
     @staticmethod
     def _parse_fetched(item: dict[str, Any]) -> FetchedEnvelope:

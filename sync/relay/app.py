@@ -31,7 +31,9 @@ from sync.relay.auth import AuthError, WrongRelayError, verify_request
 from sync.relay.capability import token_matches
 from sync.relay.config import RelayConfig
 from sync.relay.limits import BodyGuard, ByteBudget
+from sync.relay.longpoll import WAIT_HEADER, WaiterSlots, wait_for_deposit
 from sync.relay.metrics import CONTENT_TYPE, RelayMetrics, RequestMetrics
+from sync.relay.notifier import LocalNotifier, Notifier
 from sync.relay.ratelimit import RateLimiter
 from sync.relay.storage import (
     CARD_POOL,
@@ -41,6 +43,7 @@ from sync.relay.storage import (
     QuotaExceededError,
     Quotas,
     RelayStorage,
+    StoredEnvelope,
 )
 
 API_VERSIONS = ["v1"]
@@ -342,8 +345,13 @@ def create_app(
     storage: RelayStorage,
     config: RelayConfig | None = None,
     clock: Callable[[], float] = time.time,
+    notifier: Notifier | None = None,
 ) -> FastAPI:
+    """The relay app. ``notifier`` wakes long-poll fetches when a deposit commits (one
+    process: the default :class:`LocalNotifier`; see ADR 0023 for several)."""
     cfg = config or RelayConfig()
+    wakeups: Notifier = notifier if notifier is not None else LocalNotifier()
+    waiters = WaiterSlots(cfg.max_waiters_per_client, cfg.max_waiters)
     client_limiter = RateLimiter(cfg.rate_per_client_per_minute)
     target_limiter = RateLimiter(cfg.rate_per_mailbox_per_minute)
     quotas = Quotas(
@@ -423,6 +431,7 @@ def create_app(
         try:
             yield
         finally:
+            wakeups.close()
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -547,6 +556,8 @@ def create_app(
             raise RelayHTTPError(507, FULL_MESSAGES[exc.scope]) from None
         logs.event("deposit", mailbox=logs.tag(mailbox_id), accepted=len(accepted),
                    duplicates=len(duplicates))  # fmt: skip
+        if accepted:
+            wakeups.notify(mailbox_id)  # committed: wake the owner's waiting fetch
         stored = set(accepted)
         metrics.add("envelopes_accepted", len(accepted))
         metrics.add("envelopes_duplicate", len(duplicates))
@@ -560,13 +571,53 @@ def create_app(
         summary="Fetch envelopes after a cursor, in deposit order (signed)",
     )
     async def fetch(
+        request: Request,
         mailbox_id: OwnedMailbox,
         after: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_INT, description="capped at the max batch")] = 100,
+        wait: Annotated[
+            int,
+            Query(
+                ge=0,
+                le=MAX_INT,
+                description="seconds to wait for an envelope when none is there (long-poll),"
+                " at most the relay's max wait (422 beyond)",
+            ),
+        ] = 0,
     ) -> Response:
-        envelopes, more = await run_in_threadpool(
-            storage.fetch, mailbox_id, after, min(limit, cfg.max_batch)
-        )
+        if wait > cfg.max_wait_seconds:
+            raise RelayHTTPError(422, "malformed request: query.wait")
+        page = min(limit, cfg.max_batch)
+        if wait == 0 or wakeups.closed:
+            envelopes, more = await run_in_threadpool(storage.fetch, mailbox_id, after, page)
+            return fetched(mailbox_id, after, envelopes, more, waited=0)
+        client = request.client.host if request.client else "unknown"
+        with waiters.hold(client) as slot:
+            if not slot:  # answered at once, as if it had not asked to wait
+                logs.event("long_poll_refused", reason="too many waiting fetches")
+                envelopes, more = await run_in_threadpool(storage.fetch, mailbox_id, after, page)
+                return fetched(mailbox_id, after, envelopes, more, waited=0)
+            with wakeups.watch(mailbox_id) as watch:
+                # The watch opens before the read: a deposit committed after it wakes us.
+                deadline = asyncio.get_running_loop().time() + wait
+                envelopes, more = await run_in_threadpool(storage.fetch, mailbox_id, after, page)
+                if not envelopes:
+                    logs.event("fetch_waiting", mailbox=logs.tag(mailbox_id), wait=wait)
+                while not envelopes:
+                    remaining = deadline - asyncio.get_running_loop().time()
+                    outcome = await wait_for_deposit(watch, remaining, request.receive)
+                    if outcome == "gone":
+                        logs.event("fetch_abandoned", mailbox=logs.tag(mailbox_id))
+                    if outcome != "woken":
+                        break  # the wait expired, the relay is stopping or the client left
+                    envelopes, more = await run_in_threadpool(
+                        storage.fetch, mailbox_id, after, page
+                    )
+        return fetched(mailbox_id, after, envelopes, more, waited=wait)
+
+    def fetched(
+        mailbox_id: str, after: int, envelopes: list[StoredEnvelope], more: bool, *, waited: int
+    ) -> Response:
         logs.event("fetch", mailbox=logs.tag(mailbox_id), count=len(envelopes))
         return _json(
             {
@@ -581,7 +632,8 @@ def create_app(
                 ],
                 "next_cursor": envelopes[-1].cursor if envelopes else after,
                 "more": more,
-            }
+            },
+            headers={WAIT_HEADER: str(waited)},
         )
 
     @app.put(
@@ -733,6 +785,8 @@ def create_app(
     return app
 
 
-def build_app(storage: RelayStorage, config: RelayConfig | None = None) -> ASGIApp:
+def build_app(
+    storage: RelayStorage, config: RelayConfig | None = None, notifier: Notifier | None = None
+) -> ASGIApp:
     """What uvicorn serves."""
-    return create_app(storage, config)
+    return create_app(storage, config, notifier=notifier)

@@ -102,6 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         from sync.relay.app import build_app
         from sync.relay.connections import server_settings
+        from sync.relay.notifier import LocalNotifier
         from sync.relay.storage import SQLiteStorage
     except ImportError:
         print("delegate-relay: install the 'relay' extra (fastapi, uvicorn)", file=sys.stderr)
@@ -142,9 +143,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logs.event(
         "start", host=args.host, port=args.port, tls=tls, public_origins=len(config.public_urls)
     )
+    notifier = LocalNotifier()
     uvicorn.run(
-        build_app(storage, config),
-        **server_settings(config),
+        build_app(storage, config, notifier),
+        **server_settings(config, on_shutdown=notifier.close),
         ssl_certfile=str(args.tls_cert) if tls else None,
         ssl_keyfile=str(args.tls_key) if tls else None,
         host=args.host,

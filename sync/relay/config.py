@@ -51,6 +51,13 @@ class RelayConfig:
     max_inflight_bytes: int = 256 * MIB  # request bodies held in total (503 beyond)
     max_connections_per_client: int = 128  # open connections per address (503 beyond)
     max_connections: int = 1024  # open connections in total (503 beyond)
+    # Live delivery (docs/RELAY.md, "Live delivery"; ADR 0023): a fetch with ``wait``
+    # holds its connection until an envelope arrives, at most this long (422 beyond).
+    max_wait_seconds: int = 25
+    # Waiting fetches per client address and in total; beyond, a fetch is answered at once.
+    # Below the connection caps, so that waiting never takes every connection of an address.
+    max_waiters_per_client: int = 32
+    max_waiters: int = 512
     # The relay's own public URLs (``--public-url``): signed v2 requests must name one of
     # their origins (docs/RELAY.md, "Signed requests"). Empty: no v2 request is accepted;
     # the command line fills in the address it listens on.
@@ -77,4 +84,6 @@ class RelayConfig:
             invalid.append("max_inflight_bytes_per_client")
         if self.max_inflight_bytes < self.max_inflight_bytes_per_client:
             invalid.append("max_inflight_bytes")
+        if self.max_waiters < self.max_waiters_per_client:
+            invalid.append("max_waiters")
         return invalid

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,8 +58,14 @@ def _busy_response() -> bytes:
     return head.encode("ascii") + body
 
 
-def guarded_protocol(count: ConnectionCount, header_timeout: float) -> type[H11Protocol]:
-    """An ``H11Protocol`` class for ``uvicorn.run(http=...)`` that applies both limits."""
+def guarded_protocol(
+    count: ConnectionCount, header_timeout: float, on_shutdown: Callable[[], None] | None = None
+) -> type[H11Protocol]:
+    """An ``H11Protocol`` class for ``uvicorn.run(http=...)`` that applies both limits.
+
+    ``on_shutdown`` runs when the server starts its graceful shutdown, before it waits for
+    the requests in progress: it ends waiting long-poll fetches, which would hold it up.
+    """
 
     class GuardedH11Protocol(H11Protocol):
         _counted_as: str | None = None
@@ -84,6 +91,11 @@ def guarded_protocol(count: ConnectionCount, header_timeout: float) -> type[H11P
                 self._header_timer = None
             super().connection_lost(exc)
 
+        def shutdown(self) -> None:
+            if on_shutdown is not None:
+                on_shutdown()
+            super().shutdown()
+
         def on_response_complete(self) -> None:
             super().on_response_complete()
             if not self.transport.is_closing():
@@ -103,11 +115,14 @@ def guarded_protocol(count: ConnectionCount, header_timeout: float) -> type[H11P
     return GuardedH11Protocol
 
 
-def server_settings(config: RelayConfig) -> dict[str, Any]:
-    """Keyword arguments for ``uvicorn.run`` that put the connection limits in place."""
+def server_settings(
+    config: RelayConfig, on_shutdown: Callable[[], None] | None = None
+) -> dict[str, Any]:
+    """Keyword arguments for ``uvicorn.run`` that put the connection limits in place;
+    ``on_shutdown`` as in :func:`guarded_protocol` (the notifier's ``close``)."""
     count = ConnectionCount(config.max_connections_per_client, config.max_connections)
     return {
-        "http": guarded_protocol(count, config.header_timeout_seconds),
+        "http": guarded_protocol(count, config.header_timeout_seconds, on_shutdown),
         "h11_max_incomplete_event_size": config.max_header_bytes,
         "timeout_keep_alive": config.keep_alive_seconds,
     }

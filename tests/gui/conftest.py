@@ -55,6 +55,9 @@ def make_controller(qtbot: QtBot) -> Iterator[Callable[..., AppController]]:
     made: list[AppController] = []
 
     def make(paths: ProfilePaths, policy: Policy, **kwargs: Any) -> AppController:
+        # Tests drive each pass with Sync now and wait for its report; live delivery would
+        # bring arrivals in a pass of its own first. Its tests ask for it.
+        kwargs.setdefault("sync_live", False)
         made.append(AppController(paths, policy, **kwargs))
         made[-1].start()
         return made[-1]

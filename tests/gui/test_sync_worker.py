@@ -18,8 +18,9 @@ from delegate_app.ui.notifications import Arrival, notification_text
 from delegate_app.ui.sync_worker import SyncWorker
 from tests.gui.conftest import SIGNAL_TIMEOUT_MS, unlock
 from tests.gui.missions import open_gui, sync_gui, wait_up_to_date
+from tests.relay_server import RelayProcess
 from tests.sync.conftest import start_relay
-from tests.sync.profiles import Peer, profiles_at
+from tests.sync.profiles import Peer, profiles_at, sync_peer
 
 pytestmark = pytest.mark.gui
 
@@ -105,3 +106,37 @@ def test_a_worker_that_fails_unexpectedly_says_so_and_finishes(qtbot: QtBot) -> 
     worker = SyncWorker(broken_vault, Policy.from_raw(None))
     with qtbot.waitSignals([worker.unavailable, worker.finished], timeout=SIGNAL_TIMEOUT_MS):
         worker.run()  # the thread's body, run here: it must not raise
+
+
+def test_a_message_arrives_by_long_poll_without_waiting_for_the_idle_poll(
+    qtbot: QtBot,
+    make_controller: Callable[..., AppController],
+    gui_relay: RelayProcess,
+    missions: list[Peer],
+) -> None:
+    amina, boris = missions
+    started = waiting(gui_relay)
+    # A ten-minute idle poll: only the long-poll between passes can bring the message.
+    controller = make_controller(
+        amina.vault.paths, amina.policy, sync_idle_poll=600.0, sync_live=True
+    )
+    main = unlock(qtbot, controller)
+    wait_up_to_date(qtbot, main)
+    qtbot.waitUntil(lambda: waiting(gui_relay) > started, timeout=SIGNAL_TIMEOUT_MS)
+    sync = controller.sync
+    assert sync is not None
+    with qtbot.waitSignal(
+        sync.worker.report_ready,
+        timeout=SIGNAL_TIMEOUT_MS,
+        check_params_cb=lambda report: report.received == 1,
+    ):
+        with boris.unlocked() as room:
+            room.messenger.send_text("Amina Haddad", "Live from the plenary")
+        sync_peer(boris)
+    controller.lock()  # the worker stops at once, its long-poll abandoned
+    assert controller.sync is None and not sync.running
+
+
+def waiting(relay: RelayProcess) -> int:
+    """How many fetches have started to wait at ``relay`` so far (its log names each)."""
+    return relay.stderr_text.count('"event": "fetch_waiting"')
