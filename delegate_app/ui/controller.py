@@ -201,6 +201,8 @@ class AppController(QObject):
         info = QNetworkInformation.instance()
         if info is not None:
             info.reachabilityChanged.connect(self._reachability_changed)
+            if info.reachability() is not QNetworkInformation.Reachability.Unknown:
+                self._reachability_changed(info.reachability())
         return info
 
     def _reachability_changed(self, reachability: QNetworkInformation.Reachability) -> None:
@@ -211,6 +213,8 @@ class AppController(QObject):
             QNetworkInformation.Reachability.Site,
             QNetworkInformation.Reachability.Local,
         )
+        if self.main_window is not None:
+            self.main_window.set_network_up(online)
         if self.sync is not None:
             self.sync.worker.network_changed(online)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import shiboken6
@@ -31,6 +32,7 @@ from delegate_app.ui.pages import PageContext, PageWidget, page_factories
 from delegate_app.ui.plain_text import plain_tooltip, show_as_plain_text
 from delegate_app.ui.retranslate import is_language_change
 from delegate_app.ui.sidebar import SidebarWidget
+from delegate_app.ui.sync_status import sync_status_text
 
 if TYPE_CHECKING:
     from delegate_app.ui.search_everything import SearchEverythingDialog
@@ -74,6 +76,8 @@ class MainWindow(QMainWindow):
         show_as_plain_text(self.status_label, self.sync_label)  # names, titles, message text
         self._sync_state: SyncState | None = None
         self._sync_unavailable: str | None = None
+        self._sync_state_at = datetime.now(UTC)
+        self._network_up: bool | None = None
         self.notifier = Notifier(self)
         self.search_dialog: SearchEverythingDialog | None = None
         self.statusBar().addWidget(self.status_label, 1)
@@ -315,8 +319,14 @@ class MainWindow(QMainWindow):
     def set_sync_state(self, state: SyncState | None) -> None:
         """Show the sync worker's state (None: not running, e.g. while locked)."""
         self._sync_state = state
+        self._sync_state_at = datetime.now(UTC)
         if state is None:
             self._sync_unavailable = None
+        self._show_sync_text()
+
+    def set_network_up(self, up: bool | None) -> None:
+        """What the operating system says of the network (None: it cannot tell)."""
+        self._network_up = up
         self._show_sync_text()
 
     def set_sync_unavailable(self, reason: str) -> None:
@@ -327,10 +337,10 @@ class MainWindow(QMainWindow):
         if self._sync_unavailable is not None:
             # Isolated: a reason in another script keeps its full stop at its own end.
             text = _("Not syncing: {reason}").format(reason=isolate(self._sync_unavailable))
-        elif self._sync_state is not None:
-            text = self._sync_state.describe()  # translated now, in the current language
-        else:
-            text = ""
+        else:  # translated now, in the current language
+            text = sync_status_text(
+                self._sync_state, network_up=self._network_up, reported_at=self._sync_state_at
+            )
         if text != self.sync_label.text():
             self.sync_label.setText(text)
             self.sync_label.setToolTip(plain_tooltip(text))

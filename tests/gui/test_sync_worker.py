@@ -62,9 +62,16 @@ def test_offline_then_back_when_the_network_returns(
         with profiles_at(tmp_path / "missions", 2, relay.url) as peers:
             peers[0].vault.lock()
             controller, main = open_gui(qtbot, make_controller, peers[0])
+            # The system says the network is up: a silent relay is "unreachable", not "offline".
+            controller._reachability_changed(QNetworkInformation.Reachability.Online)
             relay.stop()
             main.sync_now_action.trigger()
-            qtbot.waitUntil(lambda: main.sync_label.text() == "Offline", timeout=SIGNAL_TIMEOUT_MS)
+            qtbot.waitUntil(
+                lambda: main.sync_label.text().startswith("Relay unreachable; next try at "),
+                timeout=SIGNAL_TIMEOUT_MS,
+            )
+            controller._reachability_changed(QNetworkInformation.Reachability.Disconnected)
+            assert main.sync_label.text() == "Offline: no network connection"
             relay = start_relay(tmp_path / "relay.db", port=relay.port)
             # What QNetworkInformation reports when the link comes back: retry at once.
             controller._reachability_changed(QNetworkInformation.Reachability.Online)
