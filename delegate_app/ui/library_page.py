@@ -95,7 +95,7 @@ class LibraryPageWidget(PageWidget):
         self.reader.setObjectName("reader")
         self.sharing_panel = DocumentSharingWidget(
             lambda: self.session.mailroom,
-            lambda: self.reader.text_view.textCursor().selectedText(),
+            self.reader.selected_text,
         )
         self.share_action = QAction(self)
         self.share_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
