@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from delegate_app.core.documents.models import DocumentKind, DocumentSummary, ImportOptions
 from delegate_app.i18n import N_, _, ngettext
 from delegate_app.ui import file_dialogs
+from delegate_app.ui.comment_panel import CommentPanel
 from delegate_app.ui.document_delegate import DocumentItemDelegate
 from delegate_app.ui.document_export import DocumentExporter
 from delegate_app.ui.document_model import DocumentListModel
@@ -97,6 +98,7 @@ class LibraryPageWidget(PageWidget):
             lambda: self.session.mailroom,
             self.reader.selected_text,
         )
+        self.comment_panel = CommentPanel(self.sharing_panel)
         self.share_action = QAction(self)
         self.share_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
         self.share_action.setEnabled(False)
@@ -134,10 +136,11 @@ class LibraryPageWidget(PageWidget):
         reader_area = QSplitter(Qt.Orientation.Vertical)
         reader_area.setChildrenCollapsible(False)
         reader_area.addWidget(self.reader)
-        reader_area.addWidget(self.sharing_panel)
+        reader_area.addWidget(self.comment_panel)
         reader_area.setStretchFactor(0, 3)
         reader_area.setStretchFactor(1, 1)
         reader_area.setSizes([560, 240])
+        self.comment_panel.set_expanded(self.comment_panel.expanded)  # sizes for its state
         self.splitter.addWidget(reader_area)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
