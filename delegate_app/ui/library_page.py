@@ -45,6 +45,8 @@ if TYPE_CHECKING:
 
 IMPORT_PATTERNS = "*.md *.markdown *.html *.htm *.txt *.pdf"
 SEARCH_DELAY_MS = 200
+LIST_WIDTH = 360  # the list pane until the user drags the divider
+SAVE_WIDTH_DELAY_MS = 500  # after the last move of the divider
 
 SECTION_KINDS = {
     "briefings": DocumentKind.BRIEFING,
@@ -108,6 +110,9 @@ class LibraryPageWidget(PageWidget):
         self.search_timer = QTimer(self)
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(SEARCH_DELAY_MS)
+        self.width_timer = QTimer(self)
+        self.width_timer.setSingleShot(True)
+        self.width_timer.setInterval(SAVE_WIDTH_DELAY_MS)
         self.drops = FileDropFilter(self)
         self._layout()
         self._connect()
@@ -144,7 +149,8 @@ class LibraryPageWidget(PageWidget):
         self.splitter.addWidget(reader_area)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([360, 720])
+        width = self.session.preferences().library_list_width or LIST_WIDTH
+        self.splitter.setSizes([width, 720])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
@@ -175,6 +181,8 @@ class LibraryPageWidget(PageWidget):
         self.sharing_panel.sync_requested.connect(self.sync_requested.emit)
         self.sharing_panel.document_changed.connect(self.reload_document)
         self.exporter.status_message.connect(self.status_message.emit)
+        self.splitter.splitterMoved.connect(lambda _pos, _index: self.width_timer.start())
+        self.width_timer.timeout.connect(self.save_list_width)
 
     def _pdf_view_created(self, view: QWidget) -> None:
         if isinstance(view, QAbstractScrollArea):
@@ -215,7 +223,17 @@ class LibraryPageWidget(PageWidget):
             self.status_message.emit(_("Search now finds other forms of words in every document."))
         self.import_finished.emit(0, 0)
 
+    def save_list_width(self) -> None:
+        """Remember the list pane's width (a preference, readable before unlock)."""
+        self.width_timer.stop()
+        width = self.splitter.sizes()[0]
+        preferences = self.session.preferences()
+        if width > 0 and width != preferences.library_list_width:
+            self.session.save_preferences(preferences.with_library_list_width(width))
+
     def vault_locking(self) -> None:
+        if self.width_timer.isActive():
+            self.save_list_width()
         self.search_timer.stop()
         self.save_reading_position()
         self.reader.clear()

@@ -1,18 +1,59 @@
-"""The library's panes: the comment panel folded unless the document is shared or has
-comments."""
+"""The library's panes: the list pane's width remembered across runs, and the comment panel
+folded unless the document is shared or has comments."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
+from delegate_app.core.paths import ProfilePaths
+from delegate_app.core.policy import Policy
+from delegate_app.core.vault import Vault
 from delegate_app.ui.controller import AppController
+from delegate_app.ui.library_page import LIST_WIDTH
 from tests.gui.conftest import SIGNAL_TIMEOUT_MS, import_files, unlock
 
 pytestmark = pytest.mark.gui
+
+
+def test_the_list_pane_keeps_the_width_the_user_gave_it(
+    qtbot: QtBot,
+    make_controller: Callable[..., AppController],
+    vault: Vault,
+    profile_paths: ProfilePaths,
+    default_policy: Policy,
+) -> None:
+    vault.lock()
+    first = make_controller(profile_paths, default_policy)
+    main = unlock(qtbot, first)
+    main.resize(1280, 800)
+    qtbot.waitExposed(main)
+    splitter = main.library.splitter
+    assert splitter.sizes()[0] == LIST_WIDTH
+    handle = splitter.handle(1)
+    centre = handle.rect().center()
+    step = 120 if not splitter.isRightToLeft() else -120
+    qtbot.mousePress(handle, Qt.MouseButton.LeftButton, pos=centre)
+    qtbot.mouseMove(handle, centre + QPoint(step // 2, 0))
+    qtbot.mouseMove(handle, centre + QPoint(step, 0))
+    qtbot.mouseRelease(handle, Qt.MouseButton.LeftButton, pos=centre + QPoint(step, 0))
+    width = splitter.sizes()[0]
+    assert width > LIST_WIDTH + 60
+    qtbot.waitUntil(
+        lambda: first.session.preferences().library_list_width == width,
+        timeout=SIGNAL_TIMEOUT_MS,
+    )
+    first.shutdown()
+
+    second = make_controller(profile_paths, default_policy)
+    main = unlock(qtbot, second)
+    main.resize(1280, 800)
+    qtbot.waitExposed(main)
+    assert main.library.splitter.sizes()[0] == width
 
 
 def test_the_comment_panel_is_folded_until_there_is_something_to_discuss(
