@@ -11,7 +11,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QSplitter, QToolButton, QVBoxLayout, QWidget
 
 from delegate_app.core.sharing.attachment_status import AttachmentState
-from delegate_app.i18n import _, ngettext
+from delegate_app.i18n import _
 from delegate_app.ui.document_sharing import DocumentSharingWidget
 from delegate_app.ui.retranslate import is_language_change
 
@@ -98,9 +98,7 @@ class CommentPanel(QWidget):
     def _update_text(self) -> None:
         count = len(self.panel.comments)
         if count:
-            text = ngettext(
-                "Sharing and comments ({count})", "Sharing and comments ({count})", count
-            ).format(count=count)
+            text = _("Sharing and comments ({count})").format(count=count)
         else:
             text = _("Sharing and comments")
         self.toggle.setText(text)

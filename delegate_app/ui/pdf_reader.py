@@ -30,7 +30,7 @@ from delegate_app.ui.pdf_find import PdfFindBar
 from delegate_app.ui.pdf_view import PdfViewWidget
 from delegate_app.ui.retranslate import is_language_change
 
-OUTLINE_WIDTH = 200
+OUTLINE_WIDTH = 170
 
 
 def _split_template(template: str, slot: str) -> tuple[str, str]:
@@ -248,8 +248,8 @@ class PdfReaderWidget(QWidget):
         self.fit_width_button.setChecked(mode == QPdfView.ZoomMode.FitToWidth)
         self.fit_page_button.setChecked(mode == QPdfView.ZoomMode.FitInView)
         percent = round(self.view.effective_zoom() * 100)
-        self.zoom_label.setText(_("{percent} %").format(percent=percent))
-        self.zoom_label.setAccessibleName(_("Zoom {percent} %").format(percent=percent))
+        self.zoom_label.setText(_("{percent}%").format(percent=percent))
+        self.zoom_label.setAccessibleName(_("Zoom {percent}%").format(percent=percent))
 
     def _outline_chosen(self, index: QModelIndex) -> None:
         page = index.data(int(QPdfBookmarkModel.Role.Page))

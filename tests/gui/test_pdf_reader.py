@@ -194,7 +194,7 @@ def test_zoom_steps_fit_modes_and_the_zoom_kept_for_the_next_pdf(
     qtbot.keyClick(view, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
     assert view.zoomMode() == QPdfView.ZoomMode.Custom
     assert view.effective_zoom() > fitted
-    assert reader.zoom_label.text() == f"{round(view.zoomFactor() * 100)} %"
+    assert reader.zoom_label.text() == f"{round(view.zoomFactor() * 100)}%"
     assert not reader.fit_width_button.isChecked()
     assert view.verticalScrollBar().value() == _qt_top_of(view, 3)  # the place is kept
     qtbot.keyClick(view, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
