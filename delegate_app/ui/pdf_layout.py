@@ -10,6 +10,7 @@ eighth page), so a saved whole page number (the earlier format) still means the 
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -42,7 +43,7 @@ class PageLayout:
 
     def place_at(self, y: float) -> float:
         """The reading place (page + fraction of it) at document height ``y``."""
-        if not self.pages:
+        if not self.pages or not math.isfinite(y):
             return 0.0
         page = self.page_at(y)
         rect = self.pages[page]
@@ -51,7 +52,7 @@ class PageLayout:
 
     def y_for(self, place: float) -> int:
         """The document height of reading place ``place`` (clamped to the pages)."""
-        if not self.pages:
+        if not self.pages or not math.isfinite(place):
             return 0
         page = min(max(int(place), 0), len(self.pages) - 1)
         fraction = min(max(place - int(place), 0.0), 1.0) if place >= 0 else 0.0

@@ -10,6 +10,7 @@ stay with the view, so they last as long as the window.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, Qt, Signal
@@ -51,6 +52,7 @@ class PdfViewWidget(QPdfView):
         self._buffer: QBuffer | None = None
         self._resolution = screen_resolution()
         self._layout = PageLayout((), (), 0)
+        self._layout_key: tuple[object, ...] | None = None
         self._place = 0.0  # where reading resumes: page + fraction of it at the top
         self._page = 0  # the page the indicator shows
         self._applying = 0  # >0 while the view itself moves the scroll bar
@@ -113,6 +115,7 @@ class PdfViewWidget(QPdfView):
         finally:
             self._applying -= 1
         self._layout = PageLayout((), (), self.pageSpacing())
+        self._layout_key = None
         if self._buffer is not None:
             self._buffer.close()
             self._buffer.setData(QByteArray())
@@ -155,7 +158,9 @@ class PdfViewWidget(QPdfView):
         if not 0 <= page < len(self._layout.pages):
             return
         rect = self._layout.pages[page]
-        y = rect.y() + point.y() * self._layout.scale(page)
+        inside = point.y() if math.isfinite(point.y()) else 0.0  # a PDF's own numbers
+        inside = min(max(inside, 0.0), self._layout.points[page].height())
+        y = rect.y() + inside * self._layout.scale(page)
         y -= self.viewport().height() * fraction_of_view
         self._place = self._layout.place_at(max(0.0, y))
         self._set_page(page)
@@ -175,7 +180,10 @@ class PdfViewWidget(QPdfView):
 
     def _relayout(self, *_args: object) -> None:
         """Recompute the page layout and return to the reading place."""
-        self._layout = compute_layout(self, self.pdf, self._resolution)
+        key = (self.viewport().size(), self.zoomMode(), self.zoomFactor(), self.pdf.status())
+        if key != self._layout_key:  # many pages make the layout slow: only when it changed
+            self._layout = compute_layout(self, self.pdf, self._resolution)
+            self._layout_key = key
         if self.zoomMode() != QPdfView.ZoomMode.Custom and self._layout.pages:
             # QPdfView scales search highlights and link areas by zoomFactor even when it fits
             # pages to the view: keep the factor equal to the fitted one.

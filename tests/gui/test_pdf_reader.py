@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QWheelEvent
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -367,3 +367,50 @@ def _laid_out_or_short(qtbot: QtBot, view: PdfViewWidget) -> None:
         lambda: view.isVisible() and view.viewport().width() > 150 and bool(view.layout_now.pages),
         timeout=SIGNAL_TIMEOUT_MS,
     )
+
+
+def test_wheel_scrolling_moves_the_place_that_is_saved(
+    qtbot: QtBot, controller: AppController, main: MainWindow, tmp_path: Path
+) -> None:
+    library = main.library
+    ids = _import(qtbot, library, tmp_path)
+    library.open_document(ids["Briefing book"])
+    view = library.reader.pdf_view
+    _laid_out(qtbot, view)
+    bar = view.verticalScrollBar()
+    centre = QPointF(view.viewport().rect().center())
+    for _ in range(12):
+        wheel = QWheelEvent(
+            centre, view.viewport().mapToGlobal(centre), QPoint(0, 0), QPoint(0, -120),
+            Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+            Qt.ScrollPhase.NoScrollPhase, False,
+        )  # fmt: skip
+        QApplication.sendEvent(view.viewport(), wheel)
+    assert bar.value() > 0
+    place = view.reading_place()
+    assert place == pytest.approx(view.layout_now.place_at(bar.value()))
+    library.open_document(ids["Corridor note"])
+    assert controller.session.library.get(ids["Briefing book"]).reading_position == (
+        pytest.approx(place)
+    )
+    library.open_document(ids["Briefing book"])
+    _laid_out(qtbot, view)
+    assert bar.value() == view.layout_now.y_for(place)
+
+
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), -float("inf"), -3.0, 1e300])
+def test_a_pdfs_own_numbers_cannot_break_the_place(
+    qtbot: QtBot, main: MainWindow, tmp_path: Path, number: float
+) -> None:
+    """Outline and link destinations come from the PDF, which anyone can write."""
+    library = main.library
+    library.open_document(_import(qtbot, library, tmp_path)["Briefing book"])
+    view = library.reader.pdf_view
+    _laid_out(qtbot, view)
+    view.scroll_to_point(3, QPointF(number, number), fraction_of_view=0.0)
+    assert 3.0 <= view.reading_place() < 4.0 and view.current_page() == 3
+    view.scroll_to_point(CHAPTERS + 5, QPointF(0, 0))  # a page the PDF does not have
+    assert view.current_page() == 3
+    layout = view.layout_now
+    assert 0.0 <= layout.place_at(number) < CHAPTERS
+    assert 0 <= layout.y_for(number) <= layout.document_height
