@@ -221,7 +221,8 @@ def test_find_in_the_document_highlights_and_counts(
     qtbot: QtBot, main: MainWindow, tmp_path: Path
 ) -> None:
     library = main.library
-    library.open_document(_import(qtbot, library, tmp_path)["Flat annex"])
+    ids = _import(qtbot, library, tmp_path)
+    library.open_document(ids["Flat annex"])
     reader = library.reader.pdf_reader
     view = reader.view
     _laid_out(qtbot, view)
@@ -242,6 +243,13 @@ def test_find_in_the_document_highlights_and_counts(
     assert bar.count_label.text() == "3 of 4" and view.current_page() == 2
     qtbot.keyClick(bar.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
     assert bar.count_label.text() == "2 of 4"
+
+    library.open_document(ids["Briefing book"])  # another PDF: searched again, the bar kept
+    _laid_out(qtbot, view)
+    qtbot.waitUntil(lambda: not bar.searching, timeout=SIGNAL_TIMEOUT_MS)
+    assert bar.isVisible() and bar.count == 0 and bar.count_label.text() == "No matches"
+    library.open_document(ids["Flat annex"])
+    qtbot.waitUntil(lambda: bar.count == 4, timeout=SIGNAL_TIMEOUT_MS)
 
     bar.edit.setFocus()
     bar.edit.selectAll()
