@@ -55,6 +55,7 @@ class PdfViewWidget(QPdfView):
         self._layout_key: tuple[object, ...] | None = None
         self._place = 0.0  # where reading resumes: page + fraction of it at the top
         self._page = 0  # the page the indicator shows
+        self._page_chosen = False  # True after a jump to a page, False after scrolling
         self._applying = 0  # >0 while the view itself moves the scroll bar
         self._selection: QPdfSelection | None = None
         self._selection_page = -1
@@ -103,6 +104,7 @@ class PdfViewWidget(QPdfView):
             self._applying -= 1
         valid = 0 <= place < self.page_count
         self._place = place if valid else 0.0
+        self._page_chosen = False
         self._set_page(int(self._place))
         self._relayout()
 
@@ -144,6 +146,7 @@ class PdfViewWidget(QPdfView):
     def go_to_page(self, page: int) -> None:
         if 0 <= page < self.page_count:
             self._place = float(page)
+            self._page_chosen = True
             self._set_page(page)
             self._apply_place()
 
@@ -163,6 +166,7 @@ class PdfViewWidget(QPdfView):
         y = rect.y() + inside * self._layout.scale(page)
         y -= self.viewport().height() * fraction_of_view
         self._place = self._layout.place_at(max(0.0, y))
+        self._page_chosen = True
         self._set_page(page)
         self._apply_place()
 
@@ -193,14 +197,23 @@ class PdfViewWidget(QPdfView):
             finally:
                 self._applying -= 1
         self._apply_place()
+        if not self._page_chosen:
+            self._page_from_scroll()
         self.viewport().update()
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt override
         super().scrollContentsBy(dx, dy)
         if self._applying or not self._layout.pages:
             return
-        bar = self.verticalScrollBar()  # the user scrolled, or followed a link
-        self._place = self._layout.place_at(bar.value())
+        # the user scrolled, or followed a link
+        self._place = self._layout.place_at(self.verticalScrollBar().value())
+        self._page_chosen = False
+        self._page_from_scroll()
+
+    def _page_from_scroll(self) -> None:
+        bar = self.verticalScrollBar()
+        if not self._layout.pages:
+            return
         if bar.value() >= bar.maximum() > 0:
             self._set_page(len(self._layout.pages) - 1)
         else:
