@@ -9,6 +9,8 @@ buttons point up and down and read the same in a right-to-left interface.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from PySide6.QtCore import QEvent, QModelIndex, QPointF, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtPdf import QPdfBookmarkModel
@@ -126,7 +128,15 @@ class PdfReaderWidget(QWidget):
         layout.addWidget(self.find_bar)
         layout.addWidget(self.splitter, 1)
         self.setFocusProxy(self.view)
-        QWidget.setTabOrder(self.view, self.outline_button)
+        bar = self.find_bar
+        chain = (
+            self.view, self.outline_button, self.previous_button, self.page_spin,
+            self.next_button, self.fit_width_button, self.fit_page_button,
+            self.zoom_out_button, self.zoom_in_button, self.find_button, bar.edit,
+            bar.previous_button, bar.next_button, bar.close_button, self.outline,
+        )  # fmt: skip
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     def _connect(self) -> None:
         view = self.view

@@ -177,6 +177,14 @@ def test_page_indicator_buttons_and_keys(qtbot: QtBot, main: MainWindow, tmp_pat
     assert bar.value() == 0 and reader.page_spin.value() == 1
     assert reader.page_spin.accessibleName() == "Page"
     assert reader.page_spin.accessibleDescription() == f"Page 1 of {CHAPTERS}"
+    reader.outline_button.setFocus()  # the tool bar in reading order, by keyboard
+    assert reader.outline_button.hasFocus()
+    qtbot.keyClick(reader.outline_button, Qt.Key.Key_Tab)  # "previous" is off on page 1
+    assert reader.page_spin.hasFocus()
+    qtbot.keyClick(reader.page_spin, Qt.Key.Key_Tab)
+    assert reader.next_button.hasFocus()
+    qtbot.keyClick(reader.next_button, Qt.Key.Key_Space)
+    assert reader.page_spin.value() == 2
 
 
 def test_zoom_steps_fit_modes_and_the_zoom_kept_for_the_next_pdf(
