@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QSpinBox,
     QSplitter,
+    QStackedWidget,
     QToolButton,
     QTreeView,
     QVBoxLayout,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from delegate_app.i18n import _
 from delegate_app.ui.pdf_find import PdfFindBar
+from delegate_app.ui.pdf_thumbnails import PdfThumbnails
 from delegate_app.ui.pdf_view import PdfViewWidget
 from delegate_app.ui.retranslate import is_language_change
 
@@ -55,6 +57,10 @@ class PdfReaderWidget(QWidget):
         self.outline.setModel(self.outline_model)
         self.outline.setHeaderHidden(True)
         self.outline.setUniformRowHeights(True)
+        self.thumbnails = PdfThumbnails(self.view.pdf)
+        self.side = QStackedWidget()  # the outline, or page thumbnails for a PDF without one
+        self.side.addWidget(self.outline)
+        self.side.addWidget(self.thumbnails)
         self.outline_button = QToolButton()
         self.outline_button.setCheckable(True)
         self.previous_button = QToolButton()
@@ -115,12 +121,12 @@ class PdfReaderWidget(QWidget):
         tools.addWidget(self.find_button)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(self.outline)
+        self.splitter.addWidget(self.side)
         self.splitter.addWidget(self.view)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([OUTLINE_WIDTH, 600])
-        self.outline.setVisible(False)
+        self.side.setVisible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -133,7 +139,7 @@ class PdfReaderWidget(QWidget):
             self.view, self.outline_button, self.previous_button, self.page_spin,
             self.next_button, self.fit_width_button, self.fit_page_button,
             self.zoom_out_button, self.zoom_in_button, self.find_button, bar.edit,
-            bar.previous_button, bar.next_button, bar.close_button, self.outline,
+            bar.previous_button, bar.next_button, bar.close_button, self.outline, self.thumbnails,
         )  # fmt: skip
         for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
@@ -144,13 +150,14 @@ class PdfReaderWidget(QWidget):
         self.next_button.clicked.connect(view.next_page)
         self.page_spin.valueChanged.connect(self._page_typed)
         view.page_changed.connect(self._show_page)
+        self.thumbnails.page_chosen.connect(view.go_to_page)
         view.zoom_changed.connect(self._show_zoom)
         self.fit_width_button.clicked.connect(view.fit_width)
         self.fit_page_button.clicked.connect(view.fit_page)
         self.zoom_in_button.clicked.connect(view.zoom_in)
         self.zoom_out_button.clicked.connect(view.zoom_out)
         self.find_button.clicked.connect(self.find_bar.open_bar)
-        self.outline_button.toggled.connect(self.outline.setVisible)
+        self.outline_button.toggled.connect(self.side.setVisible)
         self.outline.activated.connect(self._outline_chosen)
         self.outline.clicked.connect(self._outline_chosen)
 
@@ -176,8 +183,14 @@ class PdfReaderWidget(QWidget):
         self.view.retranslate_ui()
         self.find_bar.retranslate_ui()
         self.outline.setAccessibleName(_("Outline"))
-        self.outline_button.setText(_("Outline"))
-        self.outline_button.setToolTip(_("Show or hide the document's outline"))
+        self.thumbnails.setAccessibleName(_("Pages"))
+        if self.side.currentWidget() is self.outline:
+            self.outline_button.setText(_("Outline"))
+            self.outline_button.setToolTip(_("Show or hide the document's outline"))
+        else:
+            self.outline_button.setText(_("Pages"))
+            self.outline_button.setToolTip(_("Show or hide page thumbnails"))
+        self.outline_button.setAccessibleName(self.outline_button.text())
         self.previous_button.setText("▲")
         self.previous_button.setToolTip(_("Previous page (Page Up)"))
         self.previous_button.setAccessibleName(_("Previous page"))
@@ -214,9 +227,14 @@ class PdfReaderWidget(QWidget):
         self.view.show_bytes(data, place)
         has_outline = self.outline_model.rowCount(QModelIndex()) > 0
         self.outline.expandToDepth(0)
-        self.outline_button.setVisible(has_outline)
-        self.outline_button.setChecked(has_outline)
-        self.outline.setVisible(has_outline)
+        self.side.setCurrentWidget(self.outline if has_outline else self.thumbnails)
+        if has_outline:
+            self.thumbnails.clear()
+        else:
+            self.thumbnails.fill()
+        self.outline_button.setChecked(has_outline)  # thumbnails only when asked for
+        self.side.setVisible(has_outline)
+        self.retranslate_ui()
         self._show_page_count()
         self._show_page(self.view.current_page())
         self._show_zoom()
@@ -247,6 +265,7 @@ class PdfReaderWidget(QWidget):
         self.page_spin.setAccessibleDescription(
             _("Page {page} of {count}").format(page=page + 1, count=self.view.page_count)
         )
+        self.thumbnails.show_page(page)
         self.previous_button.setEnabled(page > 0)
         self.next_button.setEnabled(page + 1 < self.view.page_count)
 

@@ -317,7 +317,7 @@ def test_select_copy_and_quote_a_passage_of_a_pdf(
     assert "Chapter 1" in view.selected_text() and "Agenda item 1" in view.selected_text()
 
 
-def test_outline_shown_where_the_pdf_has_one(
+def test_outline_where_the_pdf_has_one_thumbnails_otherwise(
     qtbot: QtBot, main: MainWindow, tmp_path: Path
 ) -> None:
     library = main.library
@@ -337,8 +337,23 @@ def test_outline_shown_where_the_pdf_has_one(
     qtbot.mouseClick(reader.outline_button, Qt.MouseButton.LeftButton)
     assert not reader.outline.isVisible()
 
-    library.open_document(ids["Flat annex"])
-    assert not reader.outline.isVisible() and not reader.outline_button.isVisible()
+    library.open_document(ids["Flat annex"])  # no outline: page thumbnails, when asked for
+    assert not reader.outline.isVisible() and not reader.thumbnails.isVisible()
+    assert reader.outline_button.text() == "Pages" and not reader.outline_button.isChecked()
+    qtbot.mouseClick(reader.outline_button, Qt.MouseButton.LeftButton)
+    thumbnails = reader.thumbnails
+    assert thumbnails.isVisible() and thumbnails.count() == 4
+    qtbot.waitUntil(
+        lambda: all(not thumbnails.item(n).icon().isNull() for n in range(4)),
+        timeout=SIGNAL_TIMEOUT_MS,
+    )  # rendered on QtPdf's thread
+    qtbot.mouseClick(
+        thumbnails.viewport(), Qt.MouseButton.LeftButton,
+        pos=thumbnails.visualItemRect(thumbnails.item(2)).center(),
+    )  # fmt: skip
+    assert reader.view.current_page() == 2 and reader.page_spin.value() == 3
+    qtbot.keyClick(reader.view, Qt.Key.Key_End)
+    assert thumbnails.currentRow() == 3  # the thumbnails follow the page
 
 
 def _files_with_pdf_magic(*roots: Path) -> list[Path]:
