@@ -39,6 +39,7 @@ QUOTE_CHARS = 300
 
 class DocumentSharingWidget(QWidget):
     comment_posted = Signal(int)  # comment id
+    reloaded = Signal()  # the document shown, or what is known about it, changed
     document_changed = Signal(int)  # doc id: a conflict resolution changed its text
     sync_requested = Signal()
 
@@ -182,6 +183,7 @@ class DocumentSharingWidget(QWidget):
         self.setEnabled(self.doc_id is not None)
         self.setHidden(self.doc_id is None)  # nothing to discuss until a document is open
         self._fill()
+        self.reloaded.emit()
 
     def _name(self, key: str | None) -> str:
         return _("You") if key is None else self._mailroom().directory.display_name(key)

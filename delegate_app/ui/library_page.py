@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from delegate_app.core.documents.models import DocumentKind, DocumentSummary, ImportOptions
 from delegate_app.i18n import N_, _, ngettext
 from delegate_app.ui import file_dialogs
+from delegate_app.ui.comment_panel import CommentPanel
 from delegate_app.ui.document_delegate import DocumentItemDelegate
 from delegate_app.ui.document_export import DocumentExporter
 from delegate_app.ui.document_model import DocumentListModel
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
 IMPORT_PATTERNS = "*.md *.markdown *.html *.htm *.txt *.pdf"
 SEARCH_DELAY_MS = 200
 BROWSE_DELAY_MS = 150
+LIST_WIDTH = 360  # the list pane until the user drags the divider
+SAVE_WIDTH_DELAY_MS = 500  # after the last move of the divider
 
 SECTION_KINDS = {
     "briefings": DocumentKind.BRIEFING,
@@ -97,8 +100,9 @@ class LibraryPageWidget(PageWidget):
         self.reader.setObjectName("reader")
         self.sharing_panel = DocumentSharingWidget(
             lambda: self.session.mailroom,
-            lambda: self.reader.text_view.textCursor().selectedText(),
+            self.reader.selected_text,
         )
+        self.comment_panel = CommentPanel(self.sharing_panel)
         self.share_action = QAction(self)
         self.share_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
         self.share_action.setEnabled(False)
@@ -116,6 +120,9 @@ class LibraryPageWidget(PageWidget):
         self.browse_timer = QTimer(self)
         self.browse_timer.setSingleShot(True)
         self.browse_timer.setInterval(BROWSE_DELAY_MS)
+        self.width_timer = QTimer(self)
+        self.width_timer.setSingleShot(True)
+        self.width_timer.setInterval(SAVE_WIDTH_DELAY_MS)
         self.drops = FileDropFilter(self)
         self._layout()
         self._connect()
@@ -144,14 +151,16 @@ class LibraryPageWidget(PageWidget):
         reader_area = QSplitter(Qt.Orientation.Vertical)
         reader_area.setChildrenCollapsible(False)
         reader_area.addWidget(self.reader)
-        reader_area.addWidget(self.sharing_panel)
+        reader_area.addWidget(self.comment_panel)
         reader_area.setStretchFactor(0, 3)
         reader_area.setStretchFactor(1, 1)
         reader_area.setSizes([560, 240])
+        self.comment_panel.set_expanded(self.comment_panel.expanded)  # sizes for its state
         self.splitter.addWidget(reader_area)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([360, 720])
+        width = self.session.preferences().library_list_width or LIST_WIDTH
+        self.splitter.setSizes([width, 720])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
@@ -184,6 +193,8 @@ class LibraryPageWidget(PageWidget):
         self.sharing_panel.sync_requested.connect(self.sync_requested.emit)
         self.sharing_panel.document_changed.connect(self.reload_document)
         self.exporter.status_message.connect(self.status_message.emit)
+        self.splitter.splitterMoved.connect(lambda _pos, _index: self.width_timer.start())
+        self.width_timer.timeout.connect(self.save_list_width)
 
     def _pdf_view_created(self, view: QWidget) -> None:
         if isinstance(view, QAbstractScrollArea):
@@ -224,7 +235,17 @@ class LibraryPageWidget(PageWidget):
             self.status_message.emit(_("Search now finds other forms of words in every document."))
         self.import_finished.emit(0, 0)
 
+    def save_list_width(self) -> None:
+        """Remember the list pane's width (a preference, readable before unlock)."""
+        self.width_timer.stop()
+        width = self.splitter.sizes()[0]
+        preferences = self.session.preferences()
+        if width > 0 and width != preferences.library_list_width:
+            self.session.save_preferences(preferences.with_library_list_width(width))
+
     def vault_locking(self) -> None:
+        if self.width_timer.isActive():
+            self.save_list_width()
         self.search_timer.stop()
         self.save_reading_position()
         self.reader.clear()

@@ -2,7 +2,8 @@
 
 Rich text comes already sanitised from the library; the text view additionally refuses to load
 any resource (no remote images, styles or fonts) and never follows a link by itself. The
-reading position (scroll fraction, or PDF page) is restored when a document is reopened.
+reading position (scroll fraction, or PDF page and the fraction of it) is restored when a
+document is reopened; a PDF is shown by ``pdf_reader.PdfReaderWidget``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from delegate_app.ui.classification import marking_colours
 from delegate_app.ui.retranslate import is_language_change
 
 if TYPE_CHECKING:
+    from delegate_app.ui.pdf_reader import PdfReaderWidget
     from delegate_app.ui.pdf_view import PdfViewWidget
 
 
@@ -122,7 +124,7 @@ class ReaderWidget(QWidget):
         reading_font.setPointSizeF(max(reading_font.pointSizeF(), 1.0) * READING_SCALE)
         self.text_view.document().setDefaultFont(reading_font)
         self.text_view.link_activated.connect(self.link_activated.emit)
-        self._pdf_view: PdfViewWidget | None = None
+        self._pdf_reader: PdfReaderWidget | None = None
         self.placeholder = QLabel()
         self.placeholder.setObjectName("readerPlaceholder")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -149,8 +151,6 @@ class ReaderWidget(QWidget):
     def retranslate_ui(self) -> None:
         self.placeholder.setText(_("Select a document to read it."))
         self.text_view.setAccessibleName(_("Document text"))
-        if self._pdf_view is not None:
-            self._pdf_view.setAccessibleName(_("PDF document"))
         if self.document is not None:
             self._show_meta(self.document)
             self.banner.show_marking(self.document.summary.classification)
@@ -162,20 +162,23 @@ class ReaderWidget(QWidget):
         super().changeEvent(event)
 
     @property
-    def pdf_view(self) -> PdfViewWidget:
-        """The PDF view, made when first needed (QtPdf is not loaded at start-up)."""
-        if self._pdf_view is None:
-            from delegate_app.ui.pdf_view import PdfViewWidget
+    def pdf_reader(self) -> PdfReaderWidget:
+        """The PDF reader, made when first needed (QtPdf is not loaded at start-up)."""
+        if self._pdf_reader is None:
+            from delegate_app.ui.pdf_reader import PdfReaderWidget
 
-            self._pdf_view = PdfViewWidget()
-            self._pdf_view.setAccessibleName(_("PDF document"))
-            self.stack.addWidget(self._pdf_view)
-            self.pdf_view_created.emit(self._pdf_view)
-        return self._pdf_view
+            self._pdf_reader = PdfReaderWidget()
+            self.stack.addWidget(self._pdf_reader)
+            self.pdf_view_created.emit(self._pdf_reader.view)
+        return self._pdf_reader
+
+    @property
+    def pdf_view(self) -> PdfViewWidget:
+        return self.pdf_reader.view
 
     @property
     def showing_pdf(self) -> bool:
-        return self._pdf_view is not None and self.stack.currentWidget() is self._pdf_view
+        return self._pdf_reader is not None and self.stack.currentWidget() is self._pdf_reader
 
     def _show_meta(self, document: Document) -> None:
         summary = document.summary
@@ -197,19 +200,25 @@ class ReaderWidget(QWidget):
         self._show_meta(document)
         if pdf is not None:
             self.text_view.clear()
-            self.pdf_view.show_bytes(pdf, int(document.reading_position))
-            self.stack.setCurrentWidget(self.pdf_view)
+            self.stack.setCurrentWidget(self.pdf_reader)  # laid out first, then restored
+            self.pdf_reader.show_bytes(pdf, document.reading_position)
         else:
-            if self._pdf_view is not None:
-                self._pdf_view.clear()
+            if self._pdf_reader is not None:
+                self._pdf_reader.clear()
             self.text_view.show_html(html or "", document.reading_position)
             self.stack.setCurrentWidget(self.text_view)
 
     def reading_position(self) -> float:
-        """The page (PDF) or the fraction of the text scrolled past."""
+        """The PDF page + the fraction of it scrolled past, or the fraction of the text."""
         if self.showing_pdf:
-            return float(self.pdf_view.current_page())
+            return self.pdf_view.reading_place()
         return self.text_view.scroll_fraction()
+
+    def selected_text(self) -> str:
+        """The passage selected in the document, for a quote."""
+        if self.showing_pdf:
+            return self.pdf_view.selected_text()
+        return str(self.text_view.textCursor().selectedText())
 
     def clear(self) -> None:
         self.document = None
@@ -218,6 +227,6 @@ class ReaderWidget(QWidget):
         self.title_label.clear()
         self.meta_label.clear()
         self.text_view.clear()
-        if self._pdf_view is not None:
-            self._pdf_view.clear()
+        if self._pdf_reader is not None:
+            self._pdf_reader.clear()
         self.stack.setCurrentWidget(self.placeholder)

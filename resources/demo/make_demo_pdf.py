@@ -28,6 +28,15 @@ PAGES = [
         "- Propose capacity-building language for small and island States.\n\n"
         "Contact: cyber desk, Ministry of Foreign Affairs of Freedonia.",
     ),
+    (
+        "Annex: points of contact",
+        "Incident response points of contact proposed for the directory:\n\n"
+        "- National CERT of Freedonia, 24/7 duty officer.\n"
+        "- Cyber desk, Ministry of Foreign Affairs (policy questions).\n"
+        "- Permanent Mission in Geneva, first secretary for digital affairs.\n\n"
+        "The directory should be kept by the summit secretariat and reviewed every year. "
+        "Entries name offices, not persons, so that they stay valid across postings.",
+    ),
 ]
 
 
@@ -38,8 +47,9 @@ def main() -> None:
     pdf.set_creation_date(datetime(2027, 4, 1, tzinfo=UTC))
     for heading, text in PAGES:
         pdf.add_page()
+        pdf.start_section(heading)  # the outline a reader shows beside the pages
         pdf.set_font("Helvetica", "B", 16)
-        pdf.multi_cell(0, 9, heading)
+        pdf.multi_cell(0, 9, heading, new_x="LMARGIN", new_y="NEXT")
         pdf.ln(4)
         pdf.set_font("Helvetica", size=12)
         pdf.multi_cell(0, 7, text)
