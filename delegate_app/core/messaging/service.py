@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 
 from delegate_app.core.messaging.directory import Correspondent, Directory
+from delegate_app.core.messaging.drafts import DraftStore
 from delegate_app.core.messaging.errors import ConversationNotFoundError, MessagingError
 from delegate_app.core.messaging.membership import (
     AudienceWarning,
@@ -72,6 +73,7 @@ class Messenger:
         self.directory = directory
         self.policy = policy
         self.store = MessageStore(db)
+        self.drafts = DraftStore(db)
 
     # -- conversations ---------------------------------------------------------------------
 
@@ -320,6 +322,7 @@ class Messenger:
                 ref=uid,
                 now=now,
             )
+            self.drafts.save(conversation.id, "")  # sent: the draft is gone with it
         message = self.store.message_by_uid(uid)
         if message is None:  # pragma: no cover - committed just above
             raise MessagingError(_("The message could not be stored."))

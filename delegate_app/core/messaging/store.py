@@ -262,6 +262,15 @@ class MessageStore:
             params.append(limit)
         return [_message(row) for row in self.db.query(sql, params)]
 
+    def last_messages(self) -> dict[int, Message]:
+        """The newest message of each conversation, by conversation id (one query)."""
+        rows = self.db.query(
+            f"SELECT {MESSAGE_COLUMNS} FROM (SELECT *, row_number() OVER ("  # noqa: S608
+            " PARTITION BY conversation_id ORDER BY coalesce(received_at, sent_at) DESC, id DESC"
+            ") AS newest FROM messages) WHERE newest = 1"
+        )
+        return {message.conversation_id: message for message in map(_message, rows)}
+
     def count(self) -> int:
         row = self.db.query_one("SELECT count(*) FROM messages")
         return int(row[0]) if row else 0
