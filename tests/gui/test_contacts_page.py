@@ -186,9 +186,7 @@ def test_keep_old_key_unblocks_sending_to_the_old_key(
     main.messages.view.composer.edit.setPlainText("Still you?")
     with qtbot.waitSignal(main.messages.message_queued, timeout=SIGNAL_TIMEOUT_MS):
         qtbot.mouseClick(main.messages.view.composer.send_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(
-        lambda: "sent" in main.messages.view.list.item(0).text(), timeout=SIGNAL_TIMEOUT_MS
-    )
+    qtbot.waitUntil(lambda: "sent" in main.messages.view.row_texts()[0], timeout=SIGNAL_TIMEOUT_MS)
     sync_peer(boris)
     with boris.unlocked() as room:
         assert [m.body for m in room.messenger.messages()] == ["Still you?"]
