@@ -26,6 +26,7 @@ from delegate_app.core.crypto.cards import parse_any_card
 from delegate_app.core.errors import DelegateError
 from delegate_app.i18n import N_, _, ngettext
 from delegate_app.ui import file_dialogs
+from delegate_app.ui.bidi import isolate
 from delegate_app.ui.contact_actions import (
     accept_new_key,
     keep_old_key,
@@ -164,7 +165,11 @@ class ContactsPageWidget(PageWidget):
             state = trust_text(contact)
             # TRANSLATORS: a row of the contact list: name, organisation, trust state
             text = _("{name} — {organisation}\n{state}").format(
-                name=contact.name, organisation=contact.organisation, state=state
+                # Isolated: without, a right-to-left row whose first strong character is a
+                # Latin name lost its second line (the trust state) and elided the first.
+                name=isolate(contact.name),
+                organisation=isolate(contact.organisation),
+                state=isolate(state),
             )
             item = QListWidgetItem(text)
             item.setData(CONTACT_ROLE, contact.id)

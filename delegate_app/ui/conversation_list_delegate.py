@@ -27,6 +27,11 @@ VERIFIED = "#2f855a"
 VERIFIED_MARK = "✔"
 
 
+def preview_line(preview: str, *, right_to_left: bool) -> str:
+    """The preview as drawn: isolated, in the interface's direction."""
+    return in_direction(isolate(preview), right_to_left=right_to_left)
+
+
 def _badge_font(font: QFont) -> QFont:
     badge_font = QFont(font)
     badge_font.setBold(True)
@@ -148,6 +153,6 @@ class ConversationItemDelegate(QStyledItemDelegate):
         painter.setPen(secondary)
         painter.drawText(
             QStyle.visualRect(direction, rect, second), leading | Qt.AlignmentFlag.AlignVCenter,
-            in_direction(isolate(preview), right_to_left=rtl),
+            preview_line(preview, right_to_left=rtl),
         )  # fmt: skip
         painter.restore()

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from delegate_app.core.contacts.models import Contact
 from delegate_app.core.messaging.models import Message
 from delegate_app.i18n import _
-from delegate_app.ui.bidi import join_isolated
+from delegate_app.ui.bidi import in_direction, isolate
 from delegate_app.ui.composer import ComposerWidget
 from delegate_app.ui.conversation_search import ConversationSearchWidget
 from delegate_app.ui.expiry_widget import ExpiryWidget
@@ -223,10 +223,16 @@ class ConversationViewWidget(QWidget):
             self.subtitle_label.clear()
             self.subtitle_label.setVisible(False)
             return
-        trust = f"{VERIFIED_MARK} {header.trust}" if header.verified else header.trust
-        self.subtitle_label.setText(join_isolated((header.organisation, trust)))
+        self.subtitle_label.setText(self.subtitle_text(header))
         self.subtitle_label.setVisible(True)
         self.verify_button.setText(_("Safety number…") if header.verified else _("&Verify…"))
+
+    def subtitle_text(self, header: ConversationHeader) -> str:
+        """Organisation and trust, each isolated, in the interface's direction."""
+        mark = f"{VERIFIED_MARK} " if header.verified else ""
+        parts = [isolate(header.organisation)] if header.organisation else []
+        parts.append(mark + isolate(header.trust))
+        return in_direction(" · ".join(parts), right_to_left=self.isRightToLeft())
 
     def _show_empty_state(self, title: str | None) -> None:
         if title is None:

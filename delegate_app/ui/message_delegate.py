@@ -2,25 +2,20 @@
 
 Our messages sit at the trailing side and theirs at the leading side (right and left in
 English, mirrored in Arabic); geometry is computed left to right and mirrored with
-``QStyle.visualRect``. Message text is laid out with ``QTextLayout`` as plain text, one
-layout per paragraph, and each paragraph takes the direction of its own first strong
-character: an English line in an Arabic conversation reads "Good morning." and never
-".Good morning". Text is never interpreted as HTML.
+``QStyle.visualRect``. Message text is drawn as plain text (``drawText`` never interprets
+markup), one paragraph at a time, and each paragraph takes the direction of its own first
+strong character: an English line in an Arabic conversation reads "Good morning." and never
+".Good morning".
+
+Row heights are measured with ``QFontMetricsF.boundingRect`` (one call per paragraph, cached
+per message and width), so opening a conversation of ten thousand messages costs ten
+thousand measurements and no layout objects.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QFontMetrics,
-    QPainter,
-    QPalette,
-    QTextCharFormat,
-    QTextLayout,
-    QTextOption,
-)
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QFontMetricsF, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from delegate_app.core.messaging.models import MessageState
@@ -45,62 +40,51 @@ READ_MARK = "#2b6cb0"
 FAILED_MARK = "#c53030"
 SELECTED_RING = "#2c5282"
 HIT = "#fde68a"
+HIT_BORDER = "#d69e2e"
 DAY_PILL = "#e7ebf0"
+TEXT = "#1a202c"
+SECONDARY = "#4a5568"
+# At word boundaries, and anywhere inside a word longer than the line.
+WRAP = Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextWrapAnywhere
+TALL = 1e7
+
+_fonts: dict[str, tuple[QFont, QFont]] = {}
 
 
-def _small(font: QFont) -> QFont:
-    small = QFont(font)
-    small.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
-    return small
+def small_fonts(font: QFont) -> tuple[QFont, QFont]:
+    """The footer font and the bold sender font for ``font`` (made once per font)."""
+    key = font.key()
+    if key not in _fonts:
+        small = QFont(font)
+        small.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+        bold = QFont(small)
+        bold.setBold(True)
+        _fonts[key] = (small, bold)
+    return _fonts[key]
 
 
-def paragraph_layouts(
-    text: str, font: QFont, width: float, *, right_to_left_ui: bool, query: str = ""
-) -> tuple[list[QTextLayout], float, float]:
-    """``text`` laid out at ``width``, one layout per paragraph, each in its own direction.
-
-    Returns the layouts (positioned one under the other from y = 0), their height and the
-    widest line. ``query`` (case-insensitive) is marked wherever it occurs.
-    """
-    layouts: list[QTextLayout] = []
-    y = 0.0
-    widest = 0.0
-    hit = QTextCharFormat()
-    hit.setBackground(QColor(HIT))
-    needle = query.casefold()
+def paragraphs(text: str, *, right_to_left_ui: bool) -> list[tuple[str, Qt.LayoutDirection]]:
+    """``text``'s paragraphs, each with the direction of its first strong character (the
+    interface's when it has none)."""
+    shown = []
     for paragraph in text.split("\n"):
-        layout = QTextLayout(paragraph, font)
-        option = QTextOption()
-        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         rtl = first_strong_right_to_left(paragraph)
         rtl = right_to_left_ui if rtl is None else rtl
-        option.setTextDirection(
-            Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight
+        shown.append(
+            (paragraph, Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight)
         )
-        option.setAlignment(Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft)
-        layout.setTextOption(option)
-        folded = paragraph.casefold()
-        if needle and len(folded) == len(paragraph):  # else offsets would not line up
-            formats = []
-            start = folded.find(needle)
-            while start >= 0:
-                marked = QTextLayout.FormatRange()
-                marked.start, marked.length, marked.format = start, len(needle), hit
-                formats.append(marked)
-                start = folded.find(needle, start + len(needle))
-            layout.setFormats(formats)
-        layout.beginLayout()
-        while True:
-            line = layout.createLine()
-            if not line.isValid():
-                break
-            line.setLineWidth(width)
-            line.setPosition(QPointF(0, y))
-            y += line.height()
-            widest = max(widest, line.naturalTextWidth())
-        layout.endLayout()
-        layouts.append(layout)
-    return layouts, y, widest
+    return shown
+
+
+def measure_text(text: str, font: QFont, width: float) -> tuple[float, float]:
+    """(height, widest line) of ``text`` wrapped at ``width``, paragraph by paragraph."""
+    metrics = QFontMetricsF(font)
+    height = widest = 0.0
+    for paragraph in text.split("\n"):
+        box = metrics.boundingRect(QRectF(0, 0, width, TALL), int(WRAP), paragraph or " ")
+        height += box.height()
+        widest = max(widest, box.width())
+    return height, min(widest, width)
 
 
 class MessageBubbleDelegate(QStyledItemDelegate):
@@ -109,10 +93,10 @@ class MessageBubbleDelegate(QStyledItemDelegate):
     def __init__(self, parent: object = None) -> None:
         super().__init__(parent)  # type: ignore[arg-type]
         self.query = ""  # the conversation search: marked in the text
-        self._heights: dict[tuple[int, int, int, bool], int] = {}
+        self._sizes: dict[tuple[int, int, int, bool], tuple[float, float, float, float]] = {}
 
     def clear_cache(self) -> None:
-        self._heights.clear()
+        self._sizes.clear()
 
     # -- geometry -------------------------------------------------------------------------------
 
@@ -120,6 +104,11 @@ class MessageBubbleDelegate(QStyledItemDelegate):
     def _max_inner(option: QStyleOptionViewItem) -> float:
         total = option.rect.width() - 2 * MARGIN_H
         return max(80.0, min(MAX_BUBBLE, total * BUBBLE_SHARE) - 2 * PAD_H)
+
+    @staticmethod
+    def meta_text(row: MessageRow) -> str:
+        """The bubble's footer: the time, and the delivery mark of ours."""
+        return MessageBubbleDelegate._meta(row)
 
     @staticmethod
     def _meta(row: MessageRow) -> str:
@@ -130,42 +119,48 @@ class MessageBubbleDelegate(QStyledItemDelegate):
     def _measure(
         self, option: QStyleOptionViewItem, row: MessageRow
     ) -> tuple[float, float, float, float]:
-        """(inner width, sender height, text height, footer height) of a bubble."""
-        rtl = option.direction == Qt.LayoutDirection.RightToLeft
+        """(inner width, sender height, text height, footer height) of a bubble (cached)."""
         max_inner = self._max_inner(option)
-        small = QFontMetrics(_small(option.font))
-        _layouts, text_height, widest = paragraph_layouts(
-            row.message.body, option.font, max_inner, right_to_left_ui=rtl
-        )
-        inner = widest
+        key = (row.message.id, int(max_inner), row.message.state.rank, row.warning is not None)
+        known = self._sizes.get(key)
+        if known is not None:
+            return known
+        small, bold = small_fonts(option.font)
+        small_metrics = QFontMetricsF(small)
+        text_height, inner = measure_text(row.message.body, option.font, max_inner)
         sender_height = 0.0
         if row.show_sender:
-            bold = QFont(_small(option.font))
-            bold.setBold(True)
-            metrics = QFontMetrics(bold)
+            metrics = QFontMetricsF(bold)
             sender_height = metrics.height()
             inner = max(inner, metrics.horizontalAdvance(isolate(row.sender)))
         footer = self._meta(row) if row.warning is None else f"⚠ {row.warning}  {self._meta(row)}"
-        inner = max(inner, small.horizontalAdvance(footer))
-        return min(max_inner, inner), sender_height, text_height, small.height()
+        inner = max(inner, small_metrics.horizontalAdvance(footer))
+        measured = (min(max_inner, inner), sender_height, text_height, small_metrics.height())
+        if len(self._sizes) > 50_000:
+            self._sizes.clear()
+        self._sizes[key] = measured
+        return measured
+
+    def bubble_rect(self, option: QStyleOptionViewItem, row: MessageRow) -> QRect:
+        """Where the bubble of ``row`` is drawn in ``option.rect``: ours at the trailing side."""
+        rect: QRect = option.rect
+        inner, sender_height, text_height, footer_height = self._measure(option, row)
+        top = rect.top() + (GROUP_GAP if row.first_in_group else RUN_GAP)
+        width = int(inner + 2 * PAD_H + 0.999)
+        height = int(2 * PAD_V + sender_height + text_height + footer_height + 0.999)
+        left = rect.right() - MARGIN_H - width if row.outgoing else rect.left() + MARGIN_H
+        return QStyle.visualRect(option.direction, rect, QRect(left, top, width, height))
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802
         row = index.data(ROW_ROLE)
         width = option.rect.width()
         if isinstance(row, DayRow):
-            return QSize(width, QFontMetrics(_small(option.font)).height() + 18)
+            return QSize(width, QFontMetrics(small_fonts(option.font)[1]).height() + 18)
         if not isinstance(row, MessageRow):
             return super().sizeHint(option, index)
-        key = (row.message.id, width, row.message.state.rank, row.warning is not None)
-        height = self._heights.get(key)
-        if height is None:
-            _inner, sender, text, footer = self._measure(option, row)
-            gap = GROUP_GAP if row.first_in_group else RUN_GAP
-            height = int(gap + 2 * PAD_V + sender + text + footer + 2 + 0.999)
-            if len(self._heights) > 50_000:
-                self._heights.clear()
-            self._heights[key] = height
-        return QSize(width, height)
+        _inner, sender, text, footer = self._measure(option, row)
+        gap = GROUP_GAP if row.first_in_group else RUN_GAP
+        return QSize(width, int(gap + 2 * PAD_V + sender + text + footer + 2 + 0.999))
 
     # -- painting -------------------------------------------------------------------------------
 
@@ -182,8 +177,7 @@ class MessageBubbleDelegate(QStyledItemDelegate):
             painter.restore()
 
     def _paint_day(self, painter: QPainter, option: QStyleOptionViewItem, row: DayRow) -> None:
-        font = _small(option.font)
-        font.setBold(True)
+        font = small_fonts(option.font)[1]
         metrics = QFontMetrics(font)
         width = metrics.horizontalAdvance(row.label) + 20
         rect = option.rect
@@ -195,36 +189,34 @@ class MessageBubbleDelegate(QStyledItemDelegate):
         painter.setPen(option.palette.color(QPalette.ColorRole.Text))
         painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, row.label)
 
+    def matches(self, row: MessageRow) -> bool:
+        return bool(self.query) and self.query.casefold() in row.message.body.casefold()
+
     def _paint_message(
         self, painter: QPainter, option: QStyleOptionViewItem, row: MessageRow
     ) -> None:
-        rect: QRect = option.rect
         direction = option.direction
         rtl = direction == Qt.LayoutDirection.RightToLeft
-        inner, sender_height, text_height, footer_height = self._measure(option, row)
-        top = rect.top() + (GROUP_GAP if row.first_in_group else RUN_GAP)
-        width = int(inner + 2 * PAD_H + 0.999)
-        height = int(2 * PAD_V + sender_height + text_height + footer_height + 0.999)
-        left = rect.right() - MARGIN_H - width if row.outgoing else rect.left() + MARGIN_H
-        bubble = QStyle.visualRect(direction, rect, QRect(left, top, width, height))
+        _inner, sender_height, _text_height, footer_height = self._measure(option, row)
+        bubble = self.bubble_rect(option, row)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        painter.setPen(QColor(SELECTED_RING if selected else (
-            OURS_BORDER if row.outgoing else THEIRS_BORDER
-        )))  # fmt: skip
+        hit = self.matches(row)
+        border = OURS_BORDER if row.outgoing else THEIRS_BORDER
+        if hit:
+            border = HIT_BORDER
         if selected:
-            pen = painter.pen()
-            pen.setWidthF(2.0)
-            painter.setPen(pen)
-        painter.setBrush(QColor(OURS if row.outgoing else THEIRS))
+            border = SELECTED_RING
+        pen = painter.pen()
+        pen.setColor(QColor(border))
+        pen.setWidthF(2.0 if selected or hit else 1.0)
+        painter.setPen(pen)
+        painter.setBrush(QColor(HIT if hit else (OURS if row.outgoing else THEIRS)))
         painter.drawRoundedRect(QRectF(bubble).adjusted(0.5, 0.5, -0.5, -0.5), RADIUS, RADIUS)
 
-        text_colour = QColor("#1a202c")
-        secondary = QColor("#4a5568")
+        small, bold = small_fonts(option.font)
         content = QRectF(bubble).adjusted(PAD_H, PAD_V, -PAD_H, -PAD_V)
         y = content.top()
         if row.show_sender:
-            bold = _small(option.font)
-            bold.setBold(True)
             painter.setFont(bold)
             painter.setPen(QColor(SENDER))
             align = QStyle.visualAlignment(direction, Qt.AlignmentFlag.AlignLeft)
@@ -234,29 +226,43 @@ class MessageBubbleDelegate(QStyledItemDelegate):
                 isolate(row.sender),
             )
             y += sender_height
-        painter.setPen(text_colour)
-        layouts, _height, _widest = paragraph_layouts(
-            row.message.body, option.font, content.width(), right_to_left_ui=rtl, query=self.query
-        )
-        for layout in layouts:
-            layout.draw(painter, QPointF(content.left(), y))
-        y += text_height
+        painter.setFont(option.font)
+        painter.setPen(QColor(TEXT))
+        metrics = QFontMetricsF(option.font)
+        for paragraph, paragraph_direction in paragraphs(row.message.body, right_to_left_ui=rtl):
+            box = metrics.boundingRect(
+                QRectF(0, 0, content.width(), TALL), int(WRAP), paragraph or " "
+            )
+            painter.setLayoutDirection(paragraph_direction)
+            start = (
+                Qt.AlignmentFlag.AlignRight
+                if paragraph_direction == Qt.LayoutDirection.RightToLeft
+                else Qt.AlignmentFlag.AlignLeft
+            )
+            painter.drawText(
+                QRectF(content.left(), y, content.width(), box.height()),
+                int(start | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignTop | WRAP),
+                paragraph,
+            )
+            y += box.height()
+        painter.setLayoutDirection(direction)
 
-        small = _small(option.font)
         painter.setFont(small)
         footer = QRectF(content.left(), y, content.width(), footer_height)
         trailing = QStyle.visualAlignment(direction, Qt.AlignmentFlag.AlignRight)
-        mark_colour = secondary
+        mark_colour = QColor(SECONDARY)
         if row.message.state is MessageState.READ:
             mark_colour = QColor(READ_MARK)
         elif row.message.state is MessageState.FAILED:
             mark_colour = QColor(FAILED_MARK)
-        painter.setPen(mark_colour if row.outgoing else secondary)
+        painter.setPen(mark_colour if row.outgoing else QColor(SECONDARY))
         painter.drawText(footer, trailing | Qt.AlignmentFlag.AlignVCenter, self._meta(row))
         if row.warning is not None:
             painter.setPen(QColor(FAILED_MARK))
             leading = QStyle.visualAlignment(direction, Qt.AlignmentFlag.AlignLeft)
-            metrics = QFontMetrics(small)
-            room = max(0, int(content.width() - metrics.horizontalAdvance(self._meta(row)) - 8))
-            warning = metrics.elidedText(f"⚠ {row.warning}", Qt.TextElideMode.ElideRight, room)
+            small_metrics = QFontMetrics(small)
+            room = int(content.width() - small_metrics.horizontalAdvance(self._meta(row)) - 8)
+            warning = small_metrics.elidedText(
+                f"⚠ {row.warning}", Qt.TextElideMode.ElideRight, max(0, room)
+            )
             painter.drawText(footer, leading | Qt.AlignmentFlag.AlignVCenter, warning)
