@@ -43,6 +43,18 @@ CONTACT_ROLE = Qt.ItemDataRole.UserRole + 1
 CONTACT_SECTIONS = (Section("contacts", N_("Contacts")),)
 
 
+def contact_row_text(name: str, organisation: str, state: str) -> str:
+    """A row of the contact list: name and organisation, then the trust state below."""
+    # TRANSLATORS: a row of the contact list: name, organisation, trust state
+    return _("{name} — {organisation}\n{state}").format(
+        # Isolated: without, a right-to-left row whose first strong character is a Latin
+        # name lost its second line (the trust state) and elided the first.
+        name=isolate(name),
+        organisation=isolate(organisation),
+        state=isolate(state),
+    )
+
+
 class ContactsPageWidget(PageWidget):
     contact_imported = Signal(str)  # the contact's name
     contacts_changed = Signal()
@@ -163,14 +175,7 @@ class ContactsPageWidget(PageWidget):
         self.list.clear()
         for contact in self.contacts:
             state = trust_text(contact)
-            # TRANSLATORS: a row of the contact list: name, organisation, trust state
-            text = _("{name} — {organisation}\n{state}").format(
-                # Isolated: without, a right-to-left row whose first strong character is a
-                # Latin name lost its second line (the trust state) and elided the first.
-                name=isolate(contact.name),
-                organisation=isolate(contact.organisation),
-                state=isolate(state),
-            )
+            text = contact_row_text(contact.name, contact.organisation, state)
             item = QListWidgetItem(text)
             item.setData(CONTACT_ROLE, contact.id)
             item.setData(Qt.ItemDataRole.AccessibleTextRole, text.replace("\n", ", "))

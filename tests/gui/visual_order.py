@@ -11,9 +11,10 @@ from PySide6.QtGui import QFont, QTextLayout, QTextOption
 _CONTROLS = dict.fromkeys([0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 
-def seen(text: str, *, right_to_left: bool) -> str:
-    """``text`` as the bidi algorithm shows it, left to right, line by line."""
-    base = "R" if right_to_left else "L"
+def seen(text: str, *, right_to_left: bool | None = None) -> str:
+    """``text`` as the bidi algorithm shows it, left to right, line by line; each line's
+    direction is given, or (None) found from its first strong character as a label does."""
+    base = None if right_to_left is None else ("R" if right_to_left else "L")
     return "\n".join(
         get_display(line, base_dir=base).translate(_CONTROLS) for line in text.split("\n")
     )
