@@ -13,14 +13,21 @@ from delegate_app.core.messaging.models import Direction
 from delegate_app.core.policy import Policy, RawPolicy
 from delegate_app.ui.bidi import isolate
 from delegate_app.ui.controller import AppController
-from delegate_app.ui.conversation_list_delegate import PREVIEW_ROLE, UNREAD_ROLE
+from delegate_app.ui.conversation_list_delegate import (
+    PREVIEW_ROLE,
+    TIME_ROLE,
+    UNREAD_ROLE,
+    VERIFIED_ROLE,
+)
 from delegate_app.ui.main_window import MainWindow
 from delegate_app.ui.messages_page import MessagesPageWidget
+from delegate_app.ui.verification_dialog import VerificationDialog
 from tests.gui.conftest import SIGNAL_TIMEOUT_MS
 from tests.gui.missions import open_gui, sync_gui
 from tests.sync.profiles import Peer, sync_peer
 
 pytestmark = pytest.mark.gui
+DRAFT = "Fallback: accept paragraph 4"
 
 
 def _messages(main: MainWindow) -> MessagesPageWidget:
@@ -163,3 +170,64 @@ def test_expiry_chosen_by_the_user_when_the_policy_does_not_force_one(
     stored = controller.session.mailroom.messenger.store.conversation(conversation.id)
     assert stored.expiry_days == 30
     assert page.view.expiry.combo.currentText() == "Disappear after 30 days"
+
+
+def test_drafts_are_kept_per_conversation_in_the_vault(
+    qtbot: QtBot, make_controller: Callable[..., AppController], missions: list[Peer]
+) -> None:
+    amina = missions[0]
+    controller, main = open_gui(qtbot, make_controller, amina)
+    page = _messages(main)
+    boris = page.start_direct("Boris Petrov")
+    with qtbot.waitSignal(page.view.composer.draft_changed, timeout=SIGNAL_TIMEOUT_MS):
+        qtbot.keyClicks(page.view.composer.edit, DRAFT)
+    messenger = controller.session.mailroom.messenger
+    assert messenger.drafts.draft(boris.id) == DRAFT
+    assert page.list.item(0).data(PREVIEW_ROLE) == f"Draft: {isolate(DRAFT)}"
+
+    dialog = page.new_group()
+    dialog.name_edit.setText("Caucus")
+    dialog.set_checked(["Boris Petrov"])
+    with qtbot.waitSignal(page.conversation_shown, timeout=SIGNAL_TIMEOUT_MS):
+        dialog.accept()
+    assert page.view.composer.edit.toPlainText() == ""  # the group has a draft of its own
+    page.view.composer.edit.setPlainText("For the caucus")  # typed, not yet saved
+    page.open_conversation(boris.id)
+    assert page.view.composer.edit.toPlainText() == DRAFT
+    group = messenger.group("Caucus")
+    assert messenger.drafts.draft(group.id) == "For the caucus"  # saved on leaving it
+    # Drafts are secret: nothing of them outside the encrypted vault.
+    for path in amina.root.rglob("*"):
+        if path.is_file() and not path.name.startswith("vault.db"):
+            assert DRAFT.encode() not in path.read_bytes(), path
+
+
+def test_the_sidebar_counts_unread_messages_and_the_header_verifies(
+    qtbot: QtBot, make_controller: Callable[..., AppController], missions: list[Peer]
+) -> None:
+    amina, boris = missions
+    with boris.unlocked() as room:
+        room.messenger.send_text("Amina Haddad", "One")
+        room.messenger.send_text("Amina Haddad", "Two")
+    sync_peer(boris)
+    _controller, main = open_gui(qtbot, make_controller, amina)
+    main.sidebar.select("contacts")
+    qtbot.waitUntil(lambda: main.sidebar.badge("messages") == 2, timeout=SIGNAL_TIMEOUT_MS)
+    row = main.sidebar.list.item(next(
+        n for n, s in enumerate(main.sidebar.sections) if s.key == "messages"
+    ))  # fmt: skip
+    assert row.data(Qt.ItemDataRole.AccessibleTextRole) == "Messages, 2 unread"
+    page = _messages(main)
+    assert page.list.item(0).data(TIME_ROLE) and not page.list.item(0).data(VERIFIED_ROLE)
+    page.list.setCurrentRow(0)
+    assert main.sidebar.badge("messages") == 0
+
+    view = page.view
+    assert view.subtitle_label.text().endswith(isolate("Not verified"))
+    assert view.verify_button.isVisible()
+    qtbot.mouseClick(view.verify_button, Qt.MouseButton.LeftButton)
+    dialog = page.dialog
+    assert isinstance(dialog, VerificationDialog)
+    qtbot.mouseClick(dialog.verify_button, Qt.MouseButton.LeftButton)  # the numbers matched
+    qtbot.waitUntil(lambda: "✔" in view.subtitle_label.text(), timeout=SIGNAL_TIMEOUT_MS)
+    assert page.list.item(0).data(VERIFIED_ROLE)
