@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from delegate_app.core.contacts.models import Contact
 from delegate_app.core.messaging.models import Message
 from delegate_app.i18n import _
-from delegate_app.ui.bidi import in_direction, isolate
+from delegate_app.ui.bidi import in_direction, isolate, one_line
 from delegate_app.ui.composer import ComposerWidget
 from delegate_app.ui.conversation_search import ConversationSearchWidget
 from delegate_app.ui.expiry_widget import ExpiryWidget
@@ -39,6 +39,7 @@ from delegate_app.ui.key_change_banner import KeyChangeBannerWidget
 from delegate_app.ui.message_delegate import MessageBubbleDelegate
 from delegate_app.ui.message_model import (
     MESSAGE_ROLE,
+    QUOTE_CHARS,
     WARNING_MARK,
     MessageListModel,
     MessageRow,
@@ -67,6 +68,7 @@ class MessageListView(QListView):
     """The messages: Ctrl+C and the context menu copy the selected ones as plain text."""
 
     copy_requested = Signal()
+    reply_requested = Signal(int)  # message id
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         if event.matches(QKeySequence.StandardKey.Copy):
@@ -80,6 +82,8 @@ class MessageListView(QListView):
             if not self.selectionModel().isSelected(index):
                 self.setCurrentIndex(index)
             menu = QMenu(self)
+            message_id = int(index.data(MESSAGE_ROLE))
+            menu.addAction(_("&Reply"), lambda: self.reply_requested.emit(message_id))
             menu.addAction(_("&Copy"), self.copy_requested.emit)
             menu.exec(event.globalPos())
 
@@ -117,6 +121,7 @@ class ConversationViewWidget(QWidget):
         self.list.setResizeMode(QListView.ResizeMode.Adjust)
         self.list.setMouseTracking(True)  # the delivery mark's tooltip
         self.list.copy_requested.connect(self.copy_selected)
+        self.list.reply_requested.connect(self.reply_to)
         self.empty_label = QLabel()
         self.empty_label.setObjectName("conversationEmpty")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -124,13 +129,25 @@ class ConversationViewWidget(QWidget):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.list)
         self.stack.addWidget(self.empty_label)
+        self.reply_label = QLabel()
+        self.reply_label.setObjectName("replyingTo")
+        self.reply_cancel = QPushButton()
+        self.reply_cancel.setObjectName("cancelReply")
+        self.reply_cancel.clicked.connect(self.cancel_reply)
+        self.reply_bar = QWidget()
+        reply_layout = QHBoxLayout(self.reply_bar)
+        reply_layout.setContentsMargins(0, 0, 0, 0)
+        reply_layout.addWidget(self.reply_label, 1)
+        reply_layout.addWidget(self.reply_cancel)
+        self.reply_bar.setVisible(False)
+        self.quoting: Message | None = None  # the message the next one replies to
         self.banner = KeyChangeBannerWidget()
         self.error_label = QLabel()
         self.error_label.setObjectName("errorMessage")
         self.error_label.setWordWrap(True)
         show_as_plain_text(
             self.title_label, self.subtitle_label, self.members_label, self.error_label,
-            self.empty_label,
+            self.empty_label, self.reply_label,
         )  # fmt: skip
         self.composer = ComposerWidget()
         self.messages: list[Message] = []
@@ -168,6 +185,7 @@ class ConversationViewWidget(QWidget):
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.banner)
         layout.addWidget(self.error_label)
+        layout.addWidget(self.reply_bar)
         layout.addWidget(self.composer)
 
     def show_conversation(
@@ -197,6 +215,8 @@ class ConversationViewWidget(QWidget):
         self.messages = list(messages)
         self.delegate.clear_cache()
         self.model.set_messages(self.messages, names, dict(warnings or {}), group=group)
+        if self.quoting is not None and all(m.id != self.quoting.id for m in self.messages):
+            self.cancel_reply()  # another conversation, or the message expired
         self._show_empty_state(title)
         for message_id in selected:
             row = self.model.row_of(message_id)
@@ -294,6 +314,30 @@ class ConversationViewWidget(QWidget):
         """Each message as plain lines (who, when, text, state), oldest first."""
         return [self.model.row_text(row) for _n, row in self.model.message_rows()]
 
+    # -- replies --------------------------------------------------------------------------------
+
+    def reply_to(self, message_id: int) -> bool:
+        """The next message sent quotes this one (shown above the composer until sent)."""
+        message = next((m for m in self.messages if m.id == message_id), None)
+        if message is None:
+            return False
+        self.quoting = message
+        # TRANSLATORS: above the composer while writing a reply
+        self.reply_label.setText(
+            _("Replying to {sender}: {excerpt}").format(
+                sender=isolate(self.model.sender_name(message)),
+                excerpt=isolate(one_line(message.body)[:QUOTE_CHARS]),
+            )
+        )
+        self.reply_bar.setVisible(True)
+        self.composer.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
+
+    def cancel_reply(self) -> None:
+        self.quoting = None
+        self.reply_label.clear()
+        self.reply_bar.setVisible(False)
+
     # -- search ---------------------------------------------------------------------------------
 
     def open_search(self) -> None:
@@ -331,6 +375,7 @@ class ConversationViewWidget(QWidget):
         self.members_button.setText(_("&Members…"))
         self.members_button.setAccessibleName(_("Members of this group"))
         self.verify_button.setToolTip(_("Compare safety numbers with this contact"))
+        self.reply_cancel.setText(_("Cancel reply"))
         self.title_label.setAccessibleName(_("Conversation"))
         self.composer.setAccessibleDescription(
             _("Sending is blocked until the key change is resolved.")

@@ -40,6 +40,9 @@ READ_MARK = "#2b6cb0"
 FAILED_MARK = "#c53030"
 SELECTED_RING = "#2c5282"
 HIT = "#fde68a"
+QUOTE_BAR = "#718096"
+QUOTE_FILL = "#00000010"
+QUOTE_PAD = 4  # inside the quote block, and under it
 HIT_BORDER = "#d69e2e"
 DAY_PILL = "#e7ebf0"
 TEXT = "#1a202c"
@@ -133,6 +136,14 @@ class MessageBubbleDelegate(QStyledItemDelegate):
             metrics = QFontMetricsF(bold)
             sender_height = metrics.height()
             inner = max(inner, metrics.horizontalAdvance(isolate(row.sender)))
+        if row.quote is not None:  # two short lines above the text: who, and the excerpt
+            sender_height += 2 * small_metrics.height() + 3 * QUOTE_PAD
+            who = row.quote.sender or "↪"
+            quote_width = max(
+                QFontMetricsF(bold).horizontalAdvance(who),
+                small_metrics.horizontalAdvance(row.quote.excerpt),
+            )
+            inner = max(inner, min(max_inner, quote_width + 3 + 3 * QUOTE_PAD))
         footer = self._meta(row) if row.warning is None else f"⚠ {row.warning}  {self._meta(row)}"
         inner = max(inner, small_metrics.horizontalAdvance(footer))
         measured = (min(max_inner, inner), sender_height, text_height, small_metrics.height())
@@ -189,6 +200,45 @@ class MessageBubbleDelegate(QStyledItemDelegate):
         painter.setPen(option.palette.color(QPalette.ColorRole.Text))
         painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, row.label)
 
+    def _paint_quote(
+        self, painter: QPainter, option: QStyleOptionViewItem, row: MessageRow, at: QRectF
+    ) -> float:
+        """The quoted message (who, and its start; elided) above the text; returns the y below."""
+        quote = row.quote
+        if quote is None:  # pragma: no cover - checked by the caller
+            return at.top()
+        direction = option.direction
+        small, bold = small_fonts(option.font)
+        metrics = QFontMetrics(small)
+        line = metrics.height()
+        block = QRectF(at.left(), at.top(), at.width(), 2 * line + 2 * QUOTE_PAD)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(QUOTE_FILL))
+        painter.drawRect(block)
+        bar = QRect(int(block.left()), int(block.top()), 3, int(block.height()))
+        painter.setBrush(QColor(QUOTE_BAR))
+        painter.drawRect(QStyle.visualRect(direction, block.toRect(), bar))
+        text_rect = block.adjusted(3 + 2 * QUOTE_PAD, QUOTE_PAD, -QUOTE_PAD, -QUOTE_PAD)
+        text_rect = QRectF(QStyle.visualRect(direction, block.toRect(), text_rect.toRect()))
+        leading = QStyle.visualAlignment(direction, Qt.AlignmentFlag.AlignLeft)
+        width = int(text_rect.width())
+        painter.setFont(bold)
+        painter.setPen(QColor(SENDER if quote.sender is not None else SECONDARY))
+        who = quote.sender if quote.sender is not None else "↪"
+        painter.drawText(
+            QRectF(text_rect.left(), text_rect.top(), text_rect.width(), line),
+            leading | Qt.AlignmentFlag.AlignVCenter,
+            isolate(QFontMetrics(bold).elidedText(who, Qt.TextElideMode.ElideRight, width)),
+        )
+        painter.setFont(small)
+        painter.setPen(QColor(SECONDARY))
+        painter.drawText(
+            QRectF(text_rect.left(), text_rect.top() + line, text_rect.width(), line),
+            leading | Qt.AlignmentFlag.AlignVCenter,
+            isolate(metrics.elidedText(quote.excerpt, Qt.TextElideMode.ElideRight, width)),
+        )
+        return block.bottom() + QUOTE_PAD
+
     def matches(self, row: MessageRow) -> bool:
         return bool(self.query) and self.query.casefold() in row.message.body.casefold()
 
@@ -197,7 +247,7 @@ class MessageBubbleDelegate(QStyledItemDelegate):
     ) -> None:
         direction = option.direction
         rtl = direction == Qt.LayoutDirection.RightToLeft
-        _inner, sender_height, _text_height, footer_height = self._measure(option, row)
+        _inner, _sender_height, _text_height, footer_height = self._measure(option, row)
         bubble = self.bubble_rect(option, row)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         hit = self.matches(row)
@@ -217,15 +267,20 @@ class MessageBubbleDelegate(QStyledItemDelegate):
         content = QRectF(bubble).adjusted(PAD_H, PAD_V, -PAD_H, -PAD_V)
         y = content.top()
         if row.show_sender:
+            height = QFontMetricsF(bold).height()
             painter.setFont(bold)
             painter.setPen(QColor(SENDER))
             align = QStyle.visualAlignment(direction, Qt.AlignmentFlag.AlignLeft)
             painter.drawText(
-                QRectF(content.left(), y, content.width(), sender_height),
+                QRectF(content.left(), y, content.width(), height),
                 align | Qt.AlignmentFlag.AlignVCenter,
                 isolate(row.sender),
             )
-            y += sender_height
+            y += height
+        if row.quote is not None:
+            y = self._paint_quote(
+                painter, option, row, QRectF(content.left(), y, content.width(), 0)
+            )
         painter.setFont(option.font)
         painter.setPen(QColor(TEXT))
         metrics = QFontMetricsF(option.font)

@@ -11,7 +11,7 @@ A message is placed and dated by the time it reached this computer when it is in
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
@@ -19,12 +19,13 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from delegate_app.core.formatting import format_date, format_time
 from delegate_app.core.messaging.models import Direction, Message, MessageState
 from delegate_app.i18n import N_, _
-from delegate_app.ui.bidi import isolate
+from delegate_app.ui.bidi import isolate, one_line
 
 Index = QModelIndex | QPersistentModelIndex
 MESSAGE_ROLE = Qt.ItemDataRole.UserRole + 1  # the message id (None on a day row)
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2  # the DayRow or MessageRow
 WARNING_MARK = "⚠"
+QUOTE_CHARS = 140  # of a quoted message, on one line (the bubble elides it to its width)
 
 STATE_MARKS = {  # a glyph for a glance; the words are in the tooltip and the spoken text
     MessageState.QUEUED: "◷",
@@ -72,6 +73,17 @@ class DayRow:
 
 
 @dataclass(frozen=True)
+class QuoteView:
+    """What a reply shows of the message it quotes.
+
+    ``sender`` is None when the quoted id names no message of this conversation (unknown, or
+    another conversation's): then only the sender's excerpt is shown, as plain text."""
+
+    sender: str | None
+    excerpt: str
+
+
+@dataclass(frozen=True)
 class MessageRow:
     message: Message
     sender: str  # the display name ("You" for ours)
@@ -79,6 +91,7 @@ class MessageRow:
     first_in_group: bool  # a new run of one sender's messages starts here
     time: str  # the local time, isolated
     warning: str | None  # why a group message did not go to everyone
+    quote: QuoteView | None = None
 
     @property
     def outgoing(self) -> bool:
@@ -121,6 +134,7 @@ class MessageListModel(QAbstractListModel):
 
     def _build(self) -> list[Row]:
         rows: list[Row] = []
+        by_uid = {m.uid: m for m in self._messages}  # this conversation's messages only
         last_day: date | None = None
         last_sender: tuple[Direction, str | None] | None = None
         for message in self._messages:
@@ -140,9 +154,18 @@ class MessageListModel(QAbstractListModel):
                     first_in_group=first,
                     time=isolate(format_time(moment, "short")),
                     warning=self._warnings.get(message.id),
+                    quote=self._quote(message, by_uid),
                 )
             )
         return rows
+
+    def _quote(self, message: Message, by_uid: dict[str, Message]) -> QuoteView | None:
+        if message.quote_uid is None:
+            return None
+        quoted = by_uid.get(message.quote_uid)
+        if quoted is None or quoted.id == message.id:
+            return QuoteView(None, one_line(message.quote_excerpt or "")[:QUOTE_CHARS])
+        return QuoteView(self.sender_name(quoted), one_line(quoted.body)[:QUOTE_CHARS])
 
     def sender_name(self, message: Message) -> str:
         if message.direction is Direction.OUT or message.sender_key is None:
@@ -192,9 +215,23 @@ class MessageListModel(QAbstractListModel):
     # -- words ----------------------------------------------------------------------------------
 
     @staticmethod
+    def quote_text(quote: QuoteView) -> str:
+        if quote.sender is None:
+            # TRANSLATORS: a reply to a message that is not in this conversation
+            return _("Quoting: {excerpt}").format(excerpt=isolate(quote.excerpt))
+        # TRANSLATORS: a reply, above its text: who wrote the quoted message, and its start
+        return _("Replying to {sender}: {excerpt}").format(
+            sender=isolate(quote.sender), excerpt=isolate(quote.excerpt)
+        )
+
+    @staticmethod
     def row_text(row: MessageRow) -> str:
-        """The message as plain lines: who and when, the text, the state (copy, tests)."""
+        """The message as plain lines: who and when, (a quote,) the text, the state."""
         message = row.message
+        if row.quote is not None:
+            quoted = replace(row, quote=None)
+            head, _sep, rest = MessageListModel.row_text(quoted).partition("\n")
+            return f"{head}\n↪ {MessageListModel.quote_text(row.quote)}\n{rest}"
         if row.outgoing:
             # TRANSLATORS: a sent message: who, when, the text, then the delivery state
             text = _("{sender} · {time}\n{text}\n{mark} {state}").format(

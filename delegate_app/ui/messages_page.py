@@ -514,10 +514,11 @@ class MessagesPageWidget(PageWidget):
         if conversation is None:
             return
         try:
-            message = self.room.messenger.send_in(conversation, text)
+            message = self.room.messenger.send_in(conversation, text, quoting=self.view.quoting)
         except DelegateError as exc:
             self.view.show_error(str(exc))
             return
+        self.view.cancel_reply()
         self.view.composer.clear()
         self.refresh()
         self.message_queued.emit(message.id)

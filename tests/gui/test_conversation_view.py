@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,10 +12,11 @@ from PySide6.QtWidgets import QStyleOptionViewItem, QWidget
 from pytestqt.qtbot import QtBot
 
 from delegate_app.core.messaging.models import Direction, Message, MessageState
+from delegate_app.ui.bidi import isolate
 from delegate_app.ui.conversation_view import ConversationHeader, ConversationViewWidget
 from delegate_app.ui.language import LanguageManager
 from delegate_app.ui.message_delegate import paragraphs
-from delegate_app.ui.message_model import ROW_ROLE, DayRow, MessageRow
+from delegate_app.ui.message_model import ROW_ROLE, DayRow, MessageRow, QuoteView
 
 pytestmark = pytest.mark.gui
 
@@ -233,3 +235,24 @@ def test_the_header_names_organisation_and_trust_with_a_verify_shortcut(qtbot: Q
     assert "✔ \u2068Verified\u2069" in view.subtitle_label.text()
     view.show_conversation("Chen Wei, Boris Petrov", None, [], {}, ())  # no single contact
     assert view.verify_button.isHidden()
+
+
+def test_a_reply_shows_the_quoted_message_or_only_the_senders_excerpt(qtbot: QtBot) -> None:
+    asked = message(1, "Can you accept\nparagraph 4?")
+    reply = replace(message(2, "Yes.", ours=True), quote_uid=asked.uid, quote_excerpt="other")
+    stray = replace(message(3, "Look"), quote_uid="f" * 32, quote_excerpt=HOSTILE)
+    view = shown(qtbot, [asked, reply, stray])
+    rows = [row for _n, row in view.model.message_rows()]
+    # Found in this conversation: its sender and its own text, not the excerpt sent along.
+    assert rows[1].quote == QuoteView("Boris Petrov", "Can you accept paragraph 4?")
+    assert rows[2].quote == QuoteView(None, HOSTILE)  # unknown: the excerpt, as plain text
+    assert f"↪ Quoting: {isolate(HOSTILE)}" in view.row_texts()[2]
+    plain = view.delegate.sizeHint(option_for(view, 1), view.model.index(1)).height()
+    quoted = view.delegate.sizeHint(option_for(view, 2), view.model.index(2)).height()
+    assert quoted > plain  # room for the quote above the text
+    view.grab()
+
+    assert view.reply_to(asked.id) and view.reply_bar.isVisible()
+    assert view.quoting == asked and view.reply_label.textFormat() == Qt.TextFormat.PlainText
+    view.cancel_reply()
+    assert view.quoting is None and not view.reply_bar.isVisible()

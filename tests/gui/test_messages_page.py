@@ -231,3 +231,30 @@ def test_the_sidebar_counts_unread_messages_and_the_header_verifies(
     qtbot.mouseClick(dialog.verify_button, Qt.MouseButton.LeftButton)  # the numbers matched
     qtbot.waitUntil(lambda: "✔" in view.subtitle_label.text(), timeout=SIGNAL_TIMEOUT_MS)
     assert page.list.item(0).data(VERIFIED_ROLE)
+
+
+def test_reply_to_a_message_reaches_the_peer_with_its_quote(
+    qtbot: QtBot, make_controller: Callable[..., AppController], missions: list[Peer]
+) -> None:
+    amina, boris = missions
+    with boris.unlocked() as room:
+        asked = room.messenger.send_text("Amina Haddad", "Plenary at 15:00?")
+    sync_peer(boris)
+    _controller, main = open_gui(qtbot, make_controller, amina)
+    page = _messages(main)
+    qtbot.waitUntil(lambda: page.list.count() == 1, timeout=SIGNAL_TIMEOUT_MS)
+    page.list.setCurrentRow(0)
+    received = page.view.messages[0]
+    assert page.view.reply_to(received.id)
+    page.view.composer.edit.setPlainText("Yes, 15:00.")
+    with qtbot.waitSignal(page.message_queued, timeout=SIGNAL_TIMEOUT_MS):
+        qtbot.mouseClick(page.view.composer.send_button, Qt.MouseButton.LeftButton)
+    assert page.view.quoting is None and not page.view.reply_bar.isVisible()
+    assert "↪ Replying to " in _rows(page)[-1]
+    qtbot.waitUntil(lambda: "✓ sent" in _rows(page)[-1], timeout=SIGNAL_TIMEOUT_MS)
+    sync_peer(boris)
+    with boris.unlocked() as room:
+        reply = room.messenger.messages()[-1]
+    assert (reply.body, reply.quote_uid, reply.quote_excerpt) == (
+        "Yes, 15:00.", asked.uid, "Plenary at 15:00?",
+    )  # fmt: skip

@@ -32,6 +32,7 @@ from delegate_app.core.messaging.models import (
 from delegate_app.core.messaging.outbox import MESSAGE_KIND
 from delegate_app.core.messaging.payloads import (
     GROUP_UPDATE_TYPE,
+    MAX_EXCERPT,
     MAX_TEXT,
     MAX_TITLE,
     MESSAGE_TYPE,
@@ -39,6 +40,7 @@ from delegate_app.core.messaging.payloads import (
     ConversationRef,
     GroupUpdatePayload,
     MessagePayload,
+    QuoteRef,
     ReceiptPayload,
 )
 from delegate_app.core.messaging.sending import Sender
@@ -275,9 +277,16 @@ class Messenger:
         return recipients
 
     def send_in(
-        self, conversation: Conversation, text: str, *, now: float | None = None
+        self,
+        conversation: Conversation,
+        text: str,
+        *,
+        now: float | None = None,
+        quoting: Message | None = None,
     ) -> Message:
-        """Queue ``text`` to everyone in ``conversation`` (refused if any key change is pending)."""
+        """Queue ``text`` to everyone in ``conversation`` (refused if any key change is pending).
+        ``quoting``: the message of this conversation it replies to."""
+        quote = None if quoting is None else self._quote(conversation, quoting)
         if not text.strip():
             raise MessagingError(_("A message cannot be empty."))
         if len(text) > MAX_TEXT:
@@ -297,6 +306,7 @@ class Messenger:
             message_uid=uid,
             text=text,
             expiry_days=days,
+            quote=quote,
         )
         with self.db.transaction() as db:
             message_id = self.store.insert_outgoing(
@@ -306,6 +316,7 @@ class Messenger:
                 sent_at=now,
                 expires_at=None if days is None else now + days * DAY,
                 recipients=[r.key for r in recipients],
+                quote=None if quote is None else (quote.message_uid, quote.excerpt),
             )
             if skipped:
                 MembershipStore(db).record_warning(
@@ -327,6 +338,12 @@ class Messenger:
         if message is None:  # pragma: no cover - committed just above
             raise MessagingError(_("The message could not be stored."))
         return message
+
+    @staticmethod
+    def _quote(conversation: Conversation, message: Message) -> QuoteRef:
+        if message.conversation_id != conversation.id:
+            raise MessagingError(_("Only a message of this conversation can be quoted."))
+        return QuoteRef(message.uid, " ".join(message.body.split())[:MAX_EXCERPT])
 
     # -- reading and receipts --------------------------------------------------------------
 
