@@ -217,7 +217,6 @@ class ConversationViewWidget(QWidget):
         at_bottom = self._at_bottom()
         selected = self.selected_ids()
         self.messages = list(messages)
-        self.delegate.clear_cache()
         self.model.set_messages(self.messages, names, dict(warnings or {}), group=group)
         if self.quoting is not None and all(m.id != self.quoting.id for m in self.messages):
             self.cancel_reply()  # another conversation, or the message expired

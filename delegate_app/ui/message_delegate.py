@@ -96,7 +96,9 @@ class MessageBubbleDelegate(QStyledItemDelegate):
     def __init__(self, parent: object = None) -> None:
         super().__init__(parent)  # type: ignore[arg-type]
         self.query = ""  # the conversation search: marked in the text
-        self._sizes: dict[tuple[int, int, int, bool], tuple[float, float, float, float]] = {}
+        # Kept across refreshes (a message's text never changes); cleared when the language
+        # changes.
+        self._sizes: dict[tuple[object, ...], tuple[float, float, float, float]] = {}
 
     def clear_cache(self) -> None:
         self._sizes.clear()
@@ -124,7 +126,10 @@ class MessageBubbleDelegate(QStyledItemDelegate):
     ) -> tuple[float, float, float, float]:
         """(inner width, sender height, text height, footer height) of a bubble (cached)."""
         max_inner = self._max_inner(option)
-        key = (row.message.id, int(max_inner), row.message.state.rank, row.warning is not None)
+        key = (
+            row.message.id, int(max_inner), row.message.state.rank, row.warning is not None,
+            row.show_sender, option.font.key(),
+        )  # fmt: skip
         known = self._sizes.get(key)
         if known is not None:
             return known
