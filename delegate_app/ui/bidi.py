@@ -7,6 +7,7 @@ every one intact and in place, in either interface direction.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 
 FIRST_STRONG_ISOLATE = "\u2068"
@@ -33,3 +34,23 @@ def join_isolated(parts: Iterable[str], separator: str = " · ") -> str:
 def in_direction(text: str, *, right_to_left: bool) -> str:
     """``text`` laid out in the interface's direction whatever script it starts with."""
     return (RIGHT_TO_LEFT_MARK if right_to_left else LEFT_TO_RIGHT_MARK) + text
+
+
+def first_strong_right_to_left(text: str) -> bool | None:
+    """Whether ``text``'s first strong character runs right to left (None: no strong one).
+
+    This is how a paragraph of user text chooses its own direction (rules P2–P3 of the
+    Unicode bidirectional algorithm), whatever the interface's direction is.
+    """
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind == "L":
+            return False
+        if kind in ("R", "AL"):
+            return True
+    return None
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line (runs of whitespace and line breaks as one space)."""
+    return " ".join(text.split())

@@ -26,6 +26,7 @@ from delegate_app.core.crypto.cards import parse_any_card
 from delegate_app.core.errors import DelegateError
 from delegate_app.i18n import N_, _, ngettext
 from delegate_app.ui import file_dialogs
+from delegate_app.ui.bidi import isolate
 from delegate_app.ui.contact_actions import (
     accept_new_key,
     keep_old_key,
@@ -40,6 +41,18 @@ from delegate_app.ui.verification_dialog import VerificationDialog
 
 CONTACT_ROLE = Qt.ItemDataRole.UserRole + 1
 CONTACT_SECTIONS = (Section("contacts", N_("Contacts"), "address-book"),)
+
+
+def contact_row_text(name: str, organisation: str, state: str) -> str:
+    """A row of the contact list: name and organisation, then the trust state below."""
+    # TRANSLATORS: a row of the contact list: name, organisation, trust state
+    return _("{name} — {organisation}\n{state}").format(
+        # Isolated: without, a right-to-left row whose first strong character is a Latin
+        # name lost its second line (the trust state) and elided the first.
+        name=isolate(name),
+        organisation=isolate(organisation),
+        state=isolate(state),
+    )
 
 
 class ContactsPageWidget(PageWidget):
@@ -162,10 +175,7 @@ class ContactsPageWidget(PageWidget):
         self.list.clear()
         for contact in self.contacts:
             state = trust_text(contact)
-            # TRANSLATORS: a row of the contact list: name, organisation, trust state
-            text = _("{name} — {organisation}\n{state}").format(
-                name=contact.name, organisation=contact.organisation, state=state
-            )
+            text = contact_row_text(contact.name, contact.organisation, state)
             item = QListWidgetItem(text)
             item.setData(CONTACT_ROLE, contact.id)
             item.setData(Qt.ItemDataRole.AccessibleTextRole, text.replace("\n", ", "))

@@ -99,6 +99,9 @@ class MainWindow(QMainWindow):
             page for page in self.pages if isinstance(page, MessagesPageWidget)
         )
         self.messages.messages_arrived.connect(self._messages_arrived)
+        self.messages.unread_changed.connect(
+            lambda count: self.sidebar.set_badge("messages", count)
+        )
         self.retranslate_ui()
         self.sidebar.select(self.sidebar.sections[0].key)  # shown once the vault is open
         self.sidebar.section_selected.connect(self.show_section)

@@ -32,7 +32,7 @@ from delegate_app.core.mailroom import Mailroom
 from delegate_app.core.messaging.requests import MessageRequest, preview_text
 from delegate_app.i18n import _, ngettext
 from delegate_app.ui import file_dialogs
-from delegate_app.ui.bidi import isolate
+from delegate_app.ui.bidi import in_direction, isolate
 from delegate_app.ui.plain_text import show_as_plain_text
 from delegate_app.ui.retranslate import is_language_change
 
@@ -217,7 +217,12 @@ class MessageRequestsWidget(QFrame):
         # TRANSLATORS: a message request in its list: "3 messages · Hello, we met in Geneva…"
         count = request.count
         text = ngettext("{count} message · {preview}", "{count} messages · {preview}", count)
-        return text.format(count=count, preview=isolate(_short(preview_text(request))))
+        # The row takes the interface's direction whatever the preview starts with: the
+        # sender's "Hello." keeps its full stop after the word in the Arabic interface.
+        return in_direction(
+            text.format(count=count, preview=isolate(_short(preview_text(request)))),
+            right_to_left=self.list.isRightToLeft(),
+        )
 
     def _show_current(self) -> None:
         request = self.current_request()

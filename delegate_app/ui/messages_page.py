@@ -1,8 +1,13 @@
-"""The messages page: conversations (newest first, unread counts) and the open conversation."""
+"""The messages page: conversations (newest first, last message, unread) and the open one.
+
+Each conversation's unsent text is its draft, kept in the vault: it is saved a moment after
+typing pauses and when another conversation is opened or the vault locks.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import shiboken6
@@ -20,19 +25,34 @@ from PySide6.QtWidgets import (
 
 from delegate_app.core.contacts.models import Contact
 from delegate_app.core.errors import DelegateError
+from delegate_app.core.formatting import format_date, format_time
 from delegate_app.core.mailroom import Mailroom
 from delegate_app.core.messaging.membership import MemberState
-from delegate_app.core.messaging.models import Conversation, ConversationKind, Direction
+from delegate_app.core.messaging.models import (
+    Conversation,
+    ConversationKind,
+    Direction,
+    Message,
+)
 from delegate_app.core.messaging.service import effective_expiry_days
 from delegate_app.i18n import N_, _, ngettext
+from delegate_app.ui.bidi import isolate, one_line
 from delegate_app.ui.contact_actions import (
     accept_new_key,
     keep_old_key,
     open_safety_number,
     trust_text,
 )
-from delegate_app.ui.conversation_view import ConversationViewWidget
+from delegate_app.ui.conversation_list_delegate import (
+    PREVIEW_ROLE,
+    TIME_ROLE,
+    UNREAD_ROLE,
+    VERIFIED_ROLE,
+    ConversationItemDelegate,
+)
+from delegate_app.ui.conversation_view import ConversationHeader, ConversationViewWidget
 from delegate_app.ui.group_members_dialog import GroupMembersDialog
+from delegate_app.ui.message_model import local_day, shown_time
 from delegate_app.ui.message_requests import MessageRequestsWidget
 from delegate_app.ui.new_group_dialog import NewGroupDialog
 from delegate_app.ui.notifications import Arrival
@@ -44,12 +64,21 @@ if TYPE_CHECKING:
 CONVERSATION_ROLE = Qt.ItemDataRole.UserRole + 1
 MESSAGE_SECTIONS = (Section("messages", N_("Messages"), "message-circle"),)
 RECENT_MESSAGES = 500  # newest messages looked at for notifications (a long backlog: the newest)
+PREVIEW_CHARS = 120  # of the last message, before the list elides it to the row's width
+
+
+def list_time(moment: datetime) -> str:
+    """Today's messages by time, older ones by date (the conversation list)."""
+    if local_day(moment) == local_day(datetime.now().astimezone()):
+        return format_time(moment, "short")
+    return format_date(moment, "short")
 
 
 class MessagesPageWidget(PageWidget):
     message_queued = Signal(int)  # message id
     conversation_shown = Signal(int)  # conversation id
     messages_arrived = Signal(object)  # list[Arrival]: new incoming messages, oldest first
+    unread_changed = Signal(int)  # unread incoming messages in all conversations
 
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
@@ -58,6 +87,9 @@ class MessagesPageWidget(PageWidget):
         self._newest_incoming = 0  # id of the newest incoming message already announced
         self.list = QListWidget()
         self.list.setObjectName("conversationList")
+        self.list.setItemDelegate(ConversationItemDelegate(self.list))
+        self.list.setUniformItemSizes(True)
+        self._draft_for: int | None = None  # the conversation whose draft the composer shows
         self.new_button = QPushButton()
         self.group_button = QPushButton()
         self.view = ConversationViewWidget()
@@ -73,6 +105,8 @@ class MessagesPageWidget(PageWidget):
         self.group_button.clicked.connect(self.new_group)
         self.view.send_requested.connect(self.send)
         self.view.members_requested.connect(self.show_members)
+        self.view.verify_requested.connect(self._verify)
+        self.view.composer.draft_changed.connect(self._save_draft)
         self.view.expiry.expiry_chosen.connect(self._expiry_chosen)
         self.view.banner.compare_requested.connect(self._compare)
         self.view.banner.accept_requested.connect(self._accept_key)
@@ -117,8 +151,10 @@ class MessagesPageWidget(PageWidget):
         self._newest_incoming = max(
             (m.id for m in recent if m.direction is Direction.IN), default=0
         )
+        self.update_unread()
 
     def vault_locking(self) -> None:
+        self.view.composer.flush_draft()
         if self.dialog is not None and shiboken6.isValid(self.dialog):
             self.dialog.close()
         self.dialog = None
@@ -129,9 +165,11 @@ class MessagesPageWidget(PageWidget):
         self.current_id = None
         self.list.clear()
         self.requests.refresh(None)
+        self._draft_for = None
         self.view.composer.clear()
         self.view.show_conversation(None, None, [], {}, ())
         self._newest_incoming = 0
+        self.unread_changed.emit(0)
 
     def sync_reported(self, report: SyncReport) -> None:
         if report.held or report.discarded or report.requests_expired:
@@ -141,6 +179,7 @@ class MessagesPageWidget(PageWidget):
         if self.isVisible():
             self.refresh()
         if report.received:
+            self.update_unread()
             self._announce_new()  # after the refresh: its status line is the last one shown
 
     def focus_chain(self) -> list[QWidget]:
@@ -150,10 +189,16 @@ class MessagesPageWidget(PageWidget):
     def status_text(self) -> str:
         if not self.session.is_unlocked:
             return ""
-        unread = sum(self.room.messenger.store.unread_counts().values())
+        unread = self.update_unread()
         return ngettext("{count} unread message", "{count} unread messages", unread).format(
             count=unread
         )
+
+    def update_unread(self) -> int:
+        """Count unread messages in all conversations and tell the window (the sidebar badge)."""
+        unread = sum(self.room.messenger.store.unread_counts().values())
+        self.unread_changed.emit(unread)
+        return unread
 
     def retranslate_ui(self) -> None:
         self.list.setAccessibleName(_("Conversations"))
@@ -183,34 +228,73 @@ class MessagesPageWidget(PageWidget):
         self._show_current()
         self.status_message.emit(self.status_text())
 
-    def _item_text(self, conversation: Conversation, unread: int) -> str:
-        label = self._label(conversation)
-        if not unread:
-            return label
-        # TRANSLATORS: a conversation in the list and how many messages are unread
-        text = ngettext("{name} ({count} unread)", "{name} ({count} unread)", unread)
-        return text.format(name=label, count=unread)
+    def _preview(self, last: Message | None, draft: str) -> str:
+        if draft.strip():
+            # TRANSLATORS: the conversation list shows the unsent text of a conversation
+            return _("Draft: {text}").format(text=isolate(one_line(draft)[:PREVIEW_CHARS]))
+        if last is None:
+            return _("No messages yet")
+        text = isolate(one_line(last.body)[:PREVIEW_CHARS])
+        if last.direction is Direction.OUT:
+            # TRANSLATORS: the conversation list's preview of a message we sent
+            return _("You: {text}").format(text=text)
+        return text
 
-    def _set_item(self, item: QListWidgetItem, conversation: Conversation, unread: int) -> None:
-        text = self._item_text(conversation, unread)
-        item.setText(text)
-        font = item.font()
-        font.setBold(unread > 0)
-        item.setFont(font)
+    def _set_item(
+        self,
+        item: QListWidgetItem,
+        conversation: Conversation,
+        unread: int,
+        last: Message | None = None,
+        draft: str = "",
+    ) -> None:
+        label = self._label(conversation)
+        item.setText(label)
+        item.setData(UNREAD_ROLE, unread)
+        item.setData(PREVIEW_ROLE, self._preview(last, draft))
+        item.setData(TIME_ROLE, list_time(shown_time(last)) if last is not None else "")
+        verified = False
+        if conversation.kind is ConversationKind.DIRECT:
+            contact = self._contact(conversation)
+            verified = contact is not None and (contact.verified or contact.org_verified)
+            verified = verified and contact is not None and not contact.key_changed
+        item.setData(VERIFIED_ROLE, verified)
         kind = _("Group") if conversation.kind is ConversationKind.GROUP else _("Conversation")
+        text = label
+        if unread:
+            # TRANSLATORS: a conversation in the list and how many messages are unread
+            text = ngettext("{name} ({count} unread)", "{name} ({count} unread)", unread).format(
+                name=label, count=unread
+            )
         # TRANSLATORS: spoken for a row of the conversation list: "Group: Delegation (2 unread)"
+        spoken = _("{kind}: {name}").format(kind=kind, name=text)
         item.setData(
-            Qt.ItemDataRole.AccessibleTextRole, _("{kind}: {name}").format(kind=kind, name=text)
-        )
+            Qt.ItemDataRole.AccessibleTextRole,
+            f"{spoken}. {_('Verified')}. {item.data(PREVIEW_ROLE)}" if verified
+            else f"{spoken}. {item.data(PREVIEW_ROLE)}",
+        )  # fmt: skip
+
+    def _contact(self, conversation: Conversation) -> Contact | None:
+        if conversation.kind is not ConversationKind.DIRECT or not conversation.members:
+            return None
+        return self.room.contacts.find_by_identity_key(bytes.fromhex(conversation.members[0]))
 
     def _fill_list(self) -> None:
         self.list.blockSignals(True)
         self.list.clear()
-        unread = self.room.messenger.store.unread_counts()  # one query for the whole list
+        store = self.room.messenger.store
+        unread = store.unread_counts()  # one query each for the whole list
+        last = store.last_messages()
+        drafts = self.room.messenger.drafts
+        with_draft = drafts.with_drafts()
         for conversation in self.conversations:
             item = QListWidgetItem()
             item.setData(CONVERSATION_ROLE, conversation.id)
-            self._set_item(item, conversation, unread.get(conversation.id, 0))
+            draft = drafts.draft(conversation.id) if conversation.id in with_draft else ""
+            self._set_item(
+                item, conversation, unread.get(conversation.id, 0), last.get(conversation.id),
+                draft,
+            )  # fmt: skip
             self.list.addItem(item)
             if conversation.id == self.current_id:
                 self.list.setCurrentItem(item)
@@ -221,8 +305,7 @@ class MessagesPageWidget(PageWidget):
         self._show_current()
         conversation = self.current_conversation()
         if current is not None and conversation is not None:
-            unread = self.room.messenger.store.unread_counts().get(conversation.id, 0)
-            self._set_item(current, conversation, unread)  # shown now: its count is gone
+            self._update_item(current, conversation)  # shown now: its count is gone
         self.status_message.emit(self.status_text())
 
     def open_conversation(self, conversation_id: int) -> None:
@@ -239,6 +322,7 @@ class MessagesPageWidget(PageWidget):
 
     def _show_current(self) -> None:
         conversation = self.current_conversation()
+        self._switch_draft(conversation)
         if conversation is None:
             self.view.show_conversation(None, None, [], {}, ())
             return
@@ -260,6 +344,7 @@ class MessagesPageWidget(PageWidget):
             self._label(conversation), members, messages, names,
             self._blocked_members(conversation),
             group=group, warnings=warnings, can_send=not conversation.self_removed,
+            header=self._header(conversation),
         )  # fmt: skip
         forced = self.session.policy.value("forced_message_expiry_days")
         days = effective_expiry_days(conversation.expiry_days, self.session.policy)
@@ -267,6 +352,54 @@ class MessagesPageWidget(PageWidget):
         if group:
             self._fill_members(conversation)  # an open members dialog follows sync
         self.conversation_shown.emit(conversation.id)
+
+    def _header(self, conversation: Conversation) -> ConversationHeader | None:
+        contact = self._contact(conversation)
+        if contact is None:
+            return None
+        verified = (contact.verified or contact.org_verified) and not contact.key_changed
+        return ConversationHeader(contact.organisation, trust_text(contact), verified, contact.id)
+
+    def _verify(self, contact_id: int) -> None:
+        book = self.room.contacts
+        self.dialog = open_safety_number(
+            self, book, book.get_by_id(contact_id), banner=self.view.banner,
+            on_verified=lambda _contact: self.refresh(),
+        )  # fmt: skip
+
+    # -- drafts ---------------------------------------------------------------------------------
+
+    def _switch_draft(self, conversation: Conversation | None) -> None:
+        """Keep the draft of the conversation left, show the draft of the one opened."""
+        wanted = None if conversation is None else conversation.id
+        if wanted == self._draft_for:
+            return
+        self.view.composer.flush_draft()  # saved under the conversation it was typed in
+        self._draft_for = wanted
+        drafts = self.room.messenger.drafts
+        self.view.composer.set_draft("" if wanted is None else drafts.draft(wanted))
+
+    def _save_draft(self, text: str) -> None:
+        if self._draft_for is None or not self.session.is_unlocked:
+            return
+        try:
+            self.room.messenger.drafts.save(self._draft_for, text)
+        except DelegateError as exc:
+            self.view.show_error(str(exc))
+            return
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            if item.data(CONVERSATION_ROLE) == self._draft_for:
+                conversation = next(c for c in self.conversations if c.id == self._draft_for)
+                self._update_item(item, conversation)
+
+    def _update_item(self, item: QListWidgetItem, conversation: Conversation) -> None:
+        store = self.room.messenger.store
+        self._set_item(
+            item, conversation, store.unread_counts().get(conversation.id, 0),
+            store.last_messages().get(conversation.id),
+            self.room.messenger.drafts.draft(conversation.id),
+        )  # fmt: skip
 
     def _members_line(self, conversation: Conversation, names: dict[str, str]) -> str:
         if conversation.self_removed:
@@ -381,10 +514,11 @@ class MessagesPageWidget(PageWidget):
         if conversation is None:
             return
         try:
-            message = self.room.messenger.send_in(conversation, text)
+            message = self.room.messenger.send_in(conversation, text, quoting=self.view.quoting)
         except DelegateError as exc:
             self.view.show_error(str(exc))
             return
+        self.view.cancel_reply()
         self.view.composer.clear()
         self.refresh()
         self.message_queued.emit(message.id)

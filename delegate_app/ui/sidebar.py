@@ -1,11 +1,25 @@
-"""The sidebar: who is signed in, and the sections the registered pages show."""
+"""The sidebar: who is signed in, and the sections the registered pages show.
+
+A section can carry a count (the Messages entry: unread messages), painted as a badge.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-from delegate_app.i18n import _
+from delegate_app.i18n import _, ngettext
+from delegate_app.ui.conversation_list_delegate import badge_width, paint_badge
 from delegate_app.ui.icons import ui_icon
 from delegate_app.ui.pages import Section
 from delegate_app.ui.plain_text import show_as_plain_text
@@ -14,6 +28,32 @@ from delegate_app.ui.retranslate import is_language_change
 MIN_WIDTH, MAX_WIDTH = 160, 340
 SIDEBAR_ICON_COLOUR = "#dfe6ef"  # the section names' colour on the navy (delegate.qss)
 SCROLLBAR_ROOM = 4
+BADGE_ROLE = Qt.ItemDataRole.UserRole + 1  # a count shown beside the section's name
+BADGE_MARGIN = 10
+
+
+class SectionItemDelegate(QStyledItemDelegate):
+    """The style's own row, with the section's count as a badge at its trailing edge."""
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        super().paint(painter, option, index)
+        count = int(index.data(BADGE_ROLE) or 0)
+        if count <= 0:
+            return
+        rect = option.rect
+        width = badge_width(option.font, count)
+        area = QRect(rect.right() - BADGE_MARGIN - width, rect.top(), width, rect.height())
+        paint_badge(
+            painter,
+            option.font,
+            QStyle.visualRect(option.direction, rect, area),
+            count,
+        )
 
 
 class SidebarWidget(QWidget):
@@ -33,6 +73,7 @@ class SidebarWidget(QWidget):
         self.list.setObjectName("sidebarList")
         self.list.setIconSize(QSize(18, 18))
         self.list.setUniformItemSizes(True)
+        self.list.setItemDelegate(SectionItemDelegate(self.list))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 8)
         layout.setSpacing(0)
@@ -53,6 +94,29 @@ class SidebarWidget(QWidget):
         self.list.addItem(item)
         self._fit_width()
 
+    def set_badge(self, key: str, count: int) -> None:
+        """Show ``count`` beside the section (0: no badge)."""
+        for row, section in enumerate(self.sections):
+            if section.key == key:
+                item = self.list.item(row)
+                item.setData(BADGE_ROLE, max(0, count))
+                self._set_accessible(item, section)
+
+    def badge(self, key: str) -> int:
+        for row, section in enumerate(self.sections):
+            if section.key == key:
+                return int(self.list.item(row).data(BADGE_ROLE) or 0)
+        return 0
+
+    def _set_accessible(self, item: QListWidgetItem, section: Section) -> None:
+        count = int(item.data(BADGE_ROLE) or 0)
+        # TRANSLATORS: spoken for a sidebar section with unread messages: "Messages, 3 unread"
+        spoken = ngettext("{section}, {count} unread", "{section}, {count} unread", count)
+        item.setData(
+            Qt.ItemDataRole.AccessibleTextRole,
+            spoken.format(section=_(section.label), count=count) if count else _(section.label),
+        )
+
     def set_identity(self, name: str, organisation: str) -> None:
         """Dynamic data: the profile's name and mission, shown above the sections."""
         self.title_label.setText(name)
@@ -63,12 +127,17 @@ class SidebarWidget(QWidget):
         self.list.setAccessibleName(_("Sections"))
         for row, section in enumerate(self.sections):
             self.list.item(row).setText(_(section.label))
+            self._set_accessible(self.list.item(row), section)
         self._fit_width()
 
     def _fit_width(self) -> None:
         """Wide enough for the longest section name in this language ("Документы с изложением
-        позиции" is twice "Position papers"), within a bound a long name cannot push past."""
-        needed = self.list.sizeHintForColumn(0) + 2 * self.list.frameWidth() + SCROLLBAR_ROOM
+        позиции" is twice "Position papers") and a badge, within a bound a long name cannot
+        push past."""
+        badge = badge_width(self.list.font(), 999) + BADGE_MARGIN
+        needed = (
+            self.list.sizeHintForColumn(0) + badge + 2 * self.list.frameWidth() + SCROLLBAR_ROOM
+        )
         self.list.setMinimumWidth(min(MAX_WIDTH, max(MIN_WIDTH, needed)))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from delegate_app.ui.controller import AppController
+from delegate_app.ui.conversation_view import ConversationViewWidget
 from delegate_app.ui.group_members_dialog import GroupMembersDialog
 from delegate_app.ui.main_window import MainWindow
 from delegate_app.ui.messages_page import MessagesPageWidget
@@ -49,6 +50,8 @@ def _open_group(page: MessagesPageWidget, title: str) -> None:
 
 
 def _rows(widget: object) -> list[str]:
+    if isinstance(widget, ConversationViewWidget):
+        return widget.row_texts()
     lst = getattr(widget, "list")  # noqa: B009
     return [lst.item(n).text() for n in range(lst.count())]
 
@@ -85,7 +88,7 @@ def test_pending_members_and_a_message_to_part_of_the_group_are_shown(
     assert "⚠" not in rows[0]  # Boris's message went to the whole group
     missing = ", ".join(sorted(["Boris Petrov", dara_short], key=str.casefold))
     assert rows[1].endswith(f"\n⚠ Sent only to you — not to {missing}.")
-    spoken = str(page.view.list.item(1).data(Qt.ItemDataRole.AccessibleTextRole))
+    spoken = str(page.view.message_index(1).data(Qt.ItemDataRole.AccessibleTextRole))
     assert spoken.endswith(f"Warning: Sent only to you — not to {missing}.")
 
     dialog = _members_dialog(qtbot, page)

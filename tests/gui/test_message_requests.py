@@ -78,8 +78,8 @@ def test_requests_are_listed_as_text_accepted_with_a_card_and_deleted_with_block
         assert widget.accept_card_bytes(chen_card)
         assert [c.name for c in page.room.contacts.contacts()] == ["Boris Petrov", "Chen Wei"]
         conversation = page.current_conversation()
-        assert conversation is not None and page.view.list.count() == 1
-        assert HOSTILE in page.view.list.item(0).text()
+        assert conversation is not None and len(page.view.row_texts()) == 1
+        assert HOSTILE in page.view.row_texts()[0]
         assert widget.toggle_button.text() == "Message &requests (1)"
 
         widget.list.setCurrentRow(0)

@@ -35,8 +35,10 @@ from delegate_app.core.profile import ProfileInfo, init_profile
 from delegate_app.ui.bidi import isolate
 from delegate_app.ui.contacts_page import ContactsPageWidget
 from delegate_app.ui.controller import AppController
+from delegate_app.ui.conversation_list_delegate import ConversationItemDelegate
 from delegate_app.ui.document_delegate import DocumentItemDelegate
 from delegate_app.ui.main_window import MainWindow
+from delegate_app.ui.message_delegate import MessageBubbleDelegate
 from delegate_app.ui.plain_text import notification_markup_escaped, plain_tooltip
 from delegate_app.ui.share_dialog import ShareDialog
 from delegate_app.ui.verification_dialog import VerificationDialog
@@ -71,7 +73,7 @@ HOSTILE = {
 }
 # Delegates of ours that paint text as text; Qt's own delegates (QStyledItemDelegate, the
 # combo box's) never render item text as markup.
-PLAIN_DELEGATES = (DocumentItemDelegate,)
+PLAIN_DELEGATES = (DocumentItemDelegate, MessageBubbleDelegate, ConversationItemDelegate)
 
 
 @pytest.fixture

@@ -55,8 +55,8 @@ def test_search_everything_groups_hits_and_opens_a_message_in_its_conversation(
     qtbot.keyClick(dialog.tree, Qt.Key.Key_Return)  # opens the message where it lives
     qtbot.waitUntil(lambda: main.sidebar.current_section().key == "messages",  # type: ignore[union-attr]
                     timeout=SIGNAL_TIMEOUT_MS)  # fmt: skip
-    current = main.messages.view.list.currentItem()
-    assert current is not None and HOSTILE in current.text()
+    current = main.messages.view.list.currentIndex()
+    assert current.isValid() and HOSTILE in str(current.data())
     assert current.data(MESSAGE_ROLE) is not None
 
     assert not dialog.isVisible()  # out of the way; reopening shows the same results

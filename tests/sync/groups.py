@@ -7,7 +7,12 @@ import secrets
 from delegate_app.core.crypto.envelope import seal
 from delegate_app.core.crypto.identity import PublicIdentity
 from delegate_app.core.messaging.outbox import Outbox
-from delegate_app.core.messaging.payloads import MESSAGE_TYPE, ConversationRef, MessagePayload
+from delegate_app.core.messaging.payloads import (
+    MESSAGE_TYPE,
+    ConversationRef,
+    MessagePayload,
+    QuoteRef,
+)
 from tests.sync.profiles import Peer, sync_peer
 
 
@@ -41,8 +46,11 @@ def post_as(
     sync_peer(sender)
 
 
-def direct_as(sender: Peer, uid: str, to: Peer, text: str) -> None:
-    """``sender`` seals a direct message to ``to`` whose conversation uid it chose itself."""
+def direct_as(
+    sender: Peer, uid: str, to: Peer, text: str, *, quote: QuoteRef | None = None
+) -> None:
+    """``sender`` seals a direct message to ``to`` whose conversation uid (and quote, if any)
+    it chose itself."""
     recipient = identity_of(to)
     with sender.unlocked() as room:
         payload = MessagePayload(
@@ -53,6 +61,7 @@ def direct_as(sender: Peer, uid: str, to: Peer, text: str) -> None:
             message_uid=secrets.token_hex(16),
             text=text,
             expiry_days=None,
+            quote=quote,
         )  # fmt: skip
         sealed = seal(room.identity, [recipient], MESSAGE_TYPE, payload.to_bytes())
         contact = room.directory.by_key(recipient.identity_key.hex())

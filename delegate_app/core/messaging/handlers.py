@@ -105,6 +105,9 @@ def message_handlers(own_key: str, policy: Policy) -> dict[str, Handler]:
             sent_at=sent_at,
             received_at=inbound.received_at,
             expires_at=None if days is None else sent_at + days * DAY,
+            quote=None
+            if payload.quote is None
+            else (payload.quote.message_uid, payload.quote.excerpt),
         )
         if inserted is not None and warning is not None:
             MembershipStore(db).record_warning(inserted, warning)

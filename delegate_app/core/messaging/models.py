@@ -97,6 +97,8 @@ class Message:
     state: MessageState
     is_read: bool
     expires_at: datetime | None
+    quote_uid: str | None = None  # a reply: the id of the message it quotes (the sender's claim)
+    quote_excerpt: str | None = None  # and the excerpt the sender gave (plain text, bounded)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ MAX_TITLE = 200
 MAX_MEMBERS = 1000
 MAX_RECEIPT_IDS = 10_000
 MAX_EPOCH = 2**31 - 1
+MAX_EXCERPT = 280  # a quote's excerpt of the quoted message
 UID_RE = re.compile(r"[0-9a-f]{32}")
 KEY_RE = re.compile(r"[0-9a-f]{64}")
 
@@ -35,6 +36,14 @@ MESSAGE = Schema(
         "message": REQUIRED,
         "text": REQUIRED,
         "expiry_days": OPTIONAL,
+        "quote": OPTIONAL,
+    },
+)
+QUOTE = Schema(
+    "quote",
+    {
+        "message": REQUIRED,
+        "excerpt": REQUIRED,
     },
 )
 CONVERSATION = Schema(
@@ -123,13 +132,30 @@ class ConversationRef:
 
 
 @dataclass(frozen=True)
+class QuoteRef:
+    """The message a reply quotes: its id (in the same conversation) and a short excerpt.
+
+    Both are the sender's claim: the id may name nothing the receiver has, and the excerpt
+    may differ from the message it names; receivers show the excerpt as plain text."""
+
+    message_uid: str
+    excerpt: str
+
+
+@dataclass(frozen=True)
 class MessagePayload:
     conversation: ConversationRef
     message_uid: str
     text: str
     expiry_days: int | None
+    quote: QuoteRef | None = None
 
     def to_bytes(self) -> bytes:
+        # ``quote`` is written only when there is one, so that readers of the table without
+        # it still read every message that quotes nothing (docs/PROTOCOL.md §10.2).
+        quote = {} if self.quote is None else {
+            "quote": {"message": self.quote.message_uid, "excerpt": self.quote.excerpt}
+        }  # fmt: skip
         return encode(
             MESSAGE,
             {
@@ -142,6 +168,7 @@ class MessagePayload:
                 "message": self.message_uid,
                 "text": self.text,
                 "expiry_days": self.expiry_days,
+                **quote,
             },
         )
 
@@ -162,7 +189,18 @@ class MessagePayload:
             message_uid=uid_field(data, "message"),
             text=text_field(data, "text", limit=MAX_TEXT) or "",
             expiry_days=int_field(data, "expiry_days", low=1, high=3650, optional=True),
+            quote=_quote(data.get("quote")),
         )
+
+
+def _quote(value: Any) -> QuoteRef | None:
+    if value is None:
+        return None
+    quote = QUOTE.check(value)
+    return QuoteRef(
+        message_uid=uid_field(quote, "message"),
+        excerpt=text_field(quote, "excerpt", limit=MAX_EXCERPT) or "",
+    )
 
 
 @dataclass(frozen=True)

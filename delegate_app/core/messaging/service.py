@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 
 from delegate_app.core.messaging.directory import Correspondent, Directory
+from delegate_app.core.messaging.drafts import DraftStore
 from delegate_app.core.messaging.errors import ConversationNotFoundError, MessagingError
 from delegate_app.core.messaging.membership import (
     AudienceWarning,
@@ -31,6 +32,7 @@ from delegate_app.core.messaging.models import (
 from delegate_app.core.messaging.outbox import MESSAGE_KIND
 from delegate_app.core.messaging.payloads import (
     GROUP_UPDATE_TYPE,
+    MAX_EXCERPT,
     MAX_TEXT,
     MAX_TITLE,
     MESSAGE_TYPE,
@@ -38,6 +40,7 @@ from delegate_app.core.messaging.payloads import (
     ConversationRef,
     GroupUpdatePayload,
     MessagePayload,
+    QuoteRef,
     ReceiptPayload,
 )
 from delegate_app.core.messaging.sending import Sender
@@ -72,6 +75,7 @@ class Messenger:
         self.directory = directory
         self.policy = policy
         self.store = MessageStore(db)
+        self.drafts = DraftStore(db)
 
     # -- conversations ---------------------------------------------------------------------
 
@@ -273,9 +277,16 @@ class Messenger:
         return recipients
 
     def send_in(
-        self, conversation: Conversation, text: str, *, now: float | None = None
+        self,
+        conversation: Conversation,
+        text: str,
+        *,
+        now: float | None = None,
+        quoting: Message | None = None,
     ) -> Message:
-        """Queue ``text`` to everyone in ``conversation`` (refused if any key change is pending)."""
+        """Queue ``text`` to everyone in ``conversation`` (refused if any key change is pending).
+        ``quoting``: the message of this conversation it replies to."""
+        quote = None if quoting is None else self._quote(conversation, quoting)
         if not text.strip():
             raise MessagingError(_("A message cannot be empty."))
         if len(text) > MAX_TEXT:
@@ -295,6 +306,7 @@ class Messenger:
             message_uid=uid,
             text=text,
             expiry_days=days,
+            quote=quote,
         )
         with self.db.transaction() as db:
             message_id = self.store.insert_outgoing(
@@ -304,6 +316,7 @@ class Messenger:
                 sent_at=now,
                 expires_at=None if days is None else now + days * DAY,
                 recipients=[r.key for r in recipients],
+                quote=None if quote is None else (quote.message_uid, quote.excerpt),
             )
             if skipped:
                 MembershipStore(db).record_warning(
@@ -320,10 +333,17 @@ class Messenger:
                 ref=uid,
                 now=now,
             )
+            self.drafts.save(conversation.id, "")  # sent: the draft is gone with it
         message = self.store.message_by_uid(uid)
         if message is None:  # pragma: no cover - committed just above
             raise MessagingError(_("The message could not be stored."))
         return message
+
+    @staticmethod
+    def _quote(conversation: Conversation, message: Message) -> QuoteRef:
+        if message.conversation_id != conversation.id:
+            raise MessagingError(_("Only a message of this conversation can be quoted."))
+        return QuoteRef(message.uid, " ".join(message.body.split())[:MAX_EXCERPT])
 
     # -- reading and receipts --------------------------------------------------------------
 

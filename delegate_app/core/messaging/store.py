@@ -27,7 +27,7 @@ from delegate_app.i18n import _
 
 MESSAGE_COLUMNS = (
     "id, uid, conversation_id, direction, sender_key, body, sent_at, received_at, state,"
-    " is_read, expires_at"
+    " is_read, expires_at, quote_uid, quote_excerpt"
 )
 
 
@@ -56,6 +56,8 @@ def _message(row: Any) -> Message:
         state=MessageState(row["state"]),
         is_read=bool(row["is_read"]),
         expires_at=_time(row["expires_at"]),
+        quote_uid=row["quote_uid"],
+        quote_excerpt=row["quote_excerpt"],
     )
 
 
@@ -199,12 +201,15 @@ class MessageStore:
         sent_at: float,
         expires_at: float | None,
         recipients: Sequence[str],
+        quote: tuple[str, str] | None = None,
     ) -> int:
+        quote_uid, quote_excerpt = quote or (None, None)
         with self.db.transaction() as db:
             cursor = db.execute(
                 "INSERT INTO messages (uid, conversation_id, direction, sender_key, body, sent_at,"
-                " state, is_read, expires_at) VALUES (?, ?, 'out', NULL, ?, ?, 'queued', 1, ?)",
-                (uid, conversation_id, body, sent_at, expires_at),
+                " state, is_read, expires_at, quote_uid, quote_excerpt)"
+                " VALUES (?, ?, 'out', NULL, ?, ?, 'queued', 1, ?, ?, ?)",
+                (uid, conversation_id, body, sent_at, expires_at, quote_uid, quote_excerpt),
             )
             message_id = int(cursor.lastrowid)
             db.executemany(
@@ -225,14 +230,20 @@ class MessageStore:
         sent_at: float,
         received_at: float,
         expires_at: float | None,
+        quote: tuple[str, str] | None = None,
     ) -> int | None:
-        """Store a received message; None when a message with this uid is already here."""
+        """Store a received message; None when a message with this uid is already here.
+        ``quote``: the (message id, excerpt) a reply names, stored as given."""
+        quote_uid, quote_excerpt = quote or (None, None)
         cursor = self.db.execute(
             "INSERT OR IGNORE INTO messages (uid, conversation_id, direction, sender_key, body,"
-            " sent_at, received_at, state, is_read, expires_at)"
-            " VALUES (?, ?, 'in', ?, ?, ?, ?, 'received', 0, ?)",
-            (uid, conversation_id, sender_key, body, sent_at, received_at, expires_at),
-        )
+            " sent_at, received_at, state, is_read, expires_at, quote_uid, quote_excerpt)"
+            " VALUES (?, ?, 'in', ?, ?, ?, ?, 'received', 0, ?, ?, ?)",
+            (
+                uid, conversation_id, sender_key, body, sent_at, received_at, expires_at,
+                quote_uid, quote_excerpt,
+            ),
+        )  # fmt: skip
         if cursor.rowcount != 1:
             return None
         self.touch(conversation_id, received_at)
@@ -261,6 +272,15 @@ class MessageStore:
             )
             params.append(limit)
         return [_message(row) for row in self.db.query(sql, params)]
+
+    def last_messages(self) -> dict[int, Message]:
+        """The newest message of each conversation, by conversation id (one query)."""
+        rows = self.db.query(
+            f"SELECT {MESSAGE_COLUMNS} FROM (SELECT *, row_number() OVER ("  # noqa: S608
+            " PARTITION BY conversation_id ORDER BY coalesce(received_at, sent_at) DESC, id DESC"
+            ") AS newest FROM messages) WHERE newest = 1"
+        )
+        return {message.conversation_id: message for message in map(_message, rows)}
 
     def count(self) -> int:
         row = self.db.query_one("SELECT count(*) FROM messages")
