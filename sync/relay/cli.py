@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import ssl
 import sys
 from collections.abc import Sequence
@@ -11,6 +10,7 @@ from pathlib import Path
 
 from sync.relay import logs
 from sync.relay.config import METRICS_MODES, RelayConfig
+from sync.relay.database_url import DatabaseURLError, parse_database
 from sync.relay.origins import bind_origin
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -22,7 +22,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8787)
-    parser.add_argument("--db", type=Path, required=True, help="SQLite database file")
+    parser.add_argument(
+        "--db",
+        required=True,
+        help="SQLite database file (a path or sqlite:///path) or a postgresql:// URL",
+    )
     parser.add_argument(
         "--root-path",
         default="",
@@ -102,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         from sync.relay.app import build_app
         from sync.relay.connections import server_settings
-        from sync.relay.storage import SQLiteStorage
+        from sync.relay.storage_open import StorageOpenError, open_storage
     except ImportError:
         print("delegate-relay: install the 'relay' extra (fastapi, uvicorn)", file=sys.stderr)
         return 1
@@ -132,11 +136,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     try:
-        args.db.parent.mkdir(parents=True, exist_ok=True)
-        storage = SQLiteStorage(args.db)
-    except (OSError, sqlite3.Error) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
-        print(f"delegate-relay: cannot open {args.db}: {reason}", file=sys.stderr)
+        database = parse_database(args.db)
+    except DatabaseURLError as exc:
+        print(f"delegate-relay: {exc}", file=sys.stderr)
+        return 2
+    try:
+        storage = open_storage(database)
+    except StorageOpenError as exc:
+        print(f"delegate-relay: {exc}", file=sys.stderr)
         return 1
     logs.configure()
     logs.event(
