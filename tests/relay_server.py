@@ -97,7 +97,7 @@ class RelayProcess:
 
 
 @contextmanager
-def running_relay(db: Path, *extra: str) -> Iterator[RelayProcess]:
+def running_relay(db: Path | str, *extra: str) -> Iterator[RelayProcess]:
     relay = RelayProcess(db, *extra).start()
     try:
         yield relay
