@@ -32,7 +32,7 @@ from sync.relay.capability import token_matches
 from sync.relay.config import RelayConfig
 from sync.relay.limits import BodyGuard, ByteBudget
 from sync.relay.metrics import CONTENT_TYPE, RelayMetrics, RequestMetrics
-from sync.relay.ratelimit import RateLimiter
+from sync.relay.ratelimit import Limiter, LimiterFactory, in_memory
 from sync.relay.storage import (
     CARD_POOL,
     OPEN_POOL,
@@ -236,7 +236,7 @@ class RateLimit:
     sender, never the mailbox (docs/RELAY.md, "Rate limits").
     """
 
-    def __init__(self, app: ASGIApp, clients: RateLimiter, refusals: RateLimiter) -> None:
+    def __init__(self, app: ASGIApp, clients: Limiter, refusals: Limiter) -> None:
         self.app = app
         self.clients = clients
         self.refusals = refusals
@@ -281,7 +281,7 @@ class _Context:
     storage: RelayStorage
     config: RelayConfig
     clock: Callable[[], float]
-    owner_limiter: RateLimiter
+    owner_limiter: Limiter
     origins: frozenset[str]  # this relay's public origins, for v2 signatures
 
 
@@ -342,10 +342,11 @@ def create_app(
     storage: RelayStorage,
     config: RelayConfig | None = None,
     clock: Callable[[], float] = time.time,
+    limiters: LimiterFactory = in_memory,
 ) -> FastAPI:
     cfg = config or RelayConfig()
-    client_limiter = RateLimiter(cfg.rate_per_client_per_minute)
-    target_limiter = RateLimiter(cfg.rate_per_mailbox_per_minute)
+    client_limiter = limiters("client", cfg.rate_per_client_per_minute)
+    target_limiter = limiters("target", cfg.rate_per_mailbox_per_minute)
     quotas = Quotas(
         cfg.mailbox_quota_bytes, cfg.mailbox_quota_count, cfg.relay_quota_bytes,
         cfg.open_quota_bytes, cfg.mailbox_blob_quota_bytes,
@@ -434,13 +435,17 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.relay = _Context(
-        storage, cfg, clock, RateLimiter(cfg.rate_per_mailbox_per_minute), cfg.public_origins()
+        storage,
+        cfg,
+        clock,
+        limiters("owner", cfg.rate_per_mailbox_per_minute),
+        cfg.public_origins(),
     )
     app.add_middleware(BodySizeLimit, limit=cfg.max_request_bytes)
     app.add_middleware(
         RateLimit,
         clients=client_limiter,
-        refusals=RateLimiter(cfg.rate_rejected_per_client_per_minute),
+        refusals=limiters("refused", cfg.rate_rejected_per_client_per_minute),
     )
     app.add_middleware(  # the only reader of request bodies (ADR 0011)
         BodyGuard,
@@ -733,6 +738,8 @@ def create_app(
     return app
 
 
-def build_app(storage: RelayStorage, config: RelayConfig | None = None) -> ASGIApp:
+def build_app(
+    storage: RelayStorage, config: RelayConfig | None = None, limiters: LimiterFactory = in_memory
+) -> ASGIApp:
     """What uvicorn serves."""
-    return create_app(storage, config)
+    return create_app(storage, config, limiters=limiters)

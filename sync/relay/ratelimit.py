@@ -6,6 +6,28 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Protocol
+
+
+class Limiter(Protocol):
+    """What the app asks of a rate limiter (this in-memory one, or sync/relay/ratelimit_pg.py)."""
+
+    def check(self, key: str) -> float:
+        """0 when allowed (and counted); otherwise the seconds to wait."""
+        ...
+
+    def blocked(self, key: str) -> float:
+        """Like :meth:`check` but counts nothing: 0 when a request would be allowed."""
+        ...
+
+
+#: Makes the limiter ``name`` ("client", "refused", "target", "owner") of ``per_minute``.
+LimiterFactory = Callable[[str, int], Limiter]
+
+
+def in_memory(name: str, per_minute: int) -> Limiter:
+    """The default: buckets in this process's memory (one relay process per database)."""
+    return RateLimiter(per_minute)
 
 
 class RateLimiter:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
-from sync.relay.database_url import Database, PostgresDatabase
+from sync.relay.database_url import DEFAULT_POOL_SIZE, Database, PostgresDatabase
+from sync.relay.ratelimit import LimiterFactory, in_memory
 from sync.relay.storage import RelayStorage, SQLiteStorage
-
-DEFAULT_POOL_SIZE = 10
 
 
 class StorageOpenError(Exception):
@@ -32,3 +32,14 @@ def open_storage(database: Database, pool_size: int = DEFAULT_POOL_SIZE) -> Rela
     except (OSError, sqlite3.Error) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else str(exc)
         raise StorageOpenError(f"cannot open {database.path}: {reason}") from exc
+
+
+def limiters_for(database: Database) -> tuple[LimiterFactory, Callable[[], None]]:
+    """The rate limiters for ``database`` and what closes them: on PostgreSQL the buckets are
+    rows, shared by every process on it; on SQLite (one process) they stay in memory."""
+    if isinstance(database, PostgresDatabase):
+        from sync.relay.ratelimit_pg import SharedBuckets
+
+        buckets = SharedBuckets(database.url)
+        return buckets.limiter, buckets.close
+    return in_memory, lambda: None

@@ -137,6 +137,31 @@ SCHEMA_V1 = (
     )
     """,
     "CREATE INDEX rate_buckets_full ON rate_buckets (full_at)",
+    # Refills the bucket ``k`` and takes one token if it holds one, under the row's lock;
+    # returns 0 when allowed, else the seconds until a token is there.
+    """
+    CREATE FUNCTION relay_rate_take(
+        k TEXT, cap DOUBLE PRECISION, rate DOUBLE PRECISION, now DOUBLE PRECISION
+    ) RETURNS DOUBLE PRECISION LANGUAGE plpgsql AS $$
+    DECLARE
+        t DOUBLE PRECISION;
+        s DOUBLE PRECISION;
+    BEGIN
+        INSERT INTO rate_buckets (key, tokens, stamp, full_at) VALUES (k, cap, now, now)
+            ON CONFLICT (key) DO NOTHING;
+        SELECT tokens, stamp INTO t, s FROM rate_buckets WHERE key = k FOR UPDATE;
+        t := least(cap, t + greatest(0, now - s) * rate);  -- no row (swept): a full bucket
+        IF t >= 1 THEN
+            UPDATE rate_buckets SET tokens = t - 1, stamp = now,
+                full_at = now + (cap - t + 1) / rate WHERE key = k;
+            RETURN 0;
+        END IF;
+        UPDATE rate_buckets SET tokens = t, stamp = now, full_at = now + (cap - t) / rate
+            WHERE key = k;
+        RETURN (1 - t) / rate;
+    END
+    $$
+    """,
 )
 
 #: Migration ``n`` brings a database from version ``n - 1`` to ``n``.
