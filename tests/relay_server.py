@@ -57,7 +57,7 @@ class RelayProcess:
             try:
                 if requests.get(f"{self.url}/health", timeout=1, verify=self.verify).ok:
                     return self
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # Timeout: workers still starting
                 time.sleep(0.05)
         self.stop()
         raise RuntimeError("relay did not start in time")
