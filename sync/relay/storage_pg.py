@@ -188,6 +188,9 @@ class PostgresStorage:
             kwargs={"autocommit": True},
         )
         try:
+            # One direct connection first: a server that is down or refuses fails at once,
+            # with libpq's reason, instead of after the pool's timeout.
+            psycopg.connect(url, connect_timeout=int(POOL_TIMEOUT_SECONDS)).close()
             self._pool.open(wait=True, timeout=POOL_TIMEOUT_SECONDS)
             self._migrate()
         except (psycopg.Error, PoolTimeout) as exc:
