@@ -64,7 +64,9 @@ def test_a_large_part_is_stored_in_bounded_rows(postgres_url: str) -> None:
 def _counted(url: str) -> tuple[dict[str, int], dict[str, int]]:
     """(the counters, the sums of what is stored) per pool."""
     with psycopg.connect(url) as conn:
-        counters = dict(conn.execute("SELECT pool, bytes FROM pool_usage").fetchall())
+        counters: dict[str, int] = dict(
+            conn.execute("SELECT pool, bytes FROM pool_usage").fetchall()
+        )
         stored = dict.fromkeys((CARD_POOL, OPEN_POOL), 0)
         for pool, size in conn.execute(
             "SELECT pool, sum(octet_length(data)) FROM envelopes GROUP BY pool"
