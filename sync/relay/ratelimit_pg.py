@@ -48,6 +48,8 @@ class SharedBuckets:
             for attempt in (1, 2):  # a connection lost since the last check: one new try
                 if self._conn is None or self._conn.closed:
                     self._conn = psycopg.connect(self._url, autocommit=True, connect_timeout=10)
+                    # The event loop waits for each check: never for long.
+                    self._conn.execute("SET statement_timeout = '5s'")
                 try:
                     return self._conn.execute(query, params).fetchone()
                 except psycopg.OperationalError:
