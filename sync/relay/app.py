@@ -32,7 +32,7 @@ from sync.relay.capability import token_matches
 from sync.relay.config import RelayConfig
 from sync.relay.limits import BodyGuard, ByteBudget
 from sync.relay.metrics import CONTENT_TYPE, RelayMetrics, RequestMetrics
-from sync.relay.ratelimit import Limiter, LimiterFactory, in_memory
+from sync.relay.ratelimit import Limiter, LimiterFactory, ask, in_memory
 from sync.relay.storage import (
     CARD_POOL,
     OPEN_POOL,
@@ -247,14 +247,14 @@ class RateLimit:
             return
         client = scope.get("client")
         key = client[0] if client else "unknown"
-        wait = self.refusals.blocked(key) or self.clients.check(key)
+        wait = await ask(self.refusals, key, count=False) or await ask(self.clients, key)
         if wait:
             await _send_json(send, 429, {"error": "rate limited"}, _retry_after(wait))
             return
 
         async def counting_send(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] in REFUSED_STATUSES:
-                self.refusals.check(key)
+                await ask(self.refusals, key)
             await send(message)
 
         await self.app(scope, receive, counting_send)
@@ -329,7 +329,7 @@ async def _owner(
     if not await run_in_threadpool(ctx.storage.use_nonce, mailbox_id, nonce, expires):
         logs.event("auth_refused", mailbox=logs.tag(mailbox_id), reason="nonce reused")
         raise RelayHTTPError(401, "unauthorized")
-    wait = ctx.owner_limiter.check(mailbox_id)
+    wait = await ask(ctx.owner_limiter, mailbox_id)
     if wait:
         raise RelayHTTPError(429, "rate limited", _retry_after(wait))
     return mailbox_id
@@ -352,9 +352,9 @@ def create_app(
         cfg.open_quota_bytes, cfg.mailbox_blob_quota_bytes,
     )  # fmt: skip
 
-    def charge(key: str) -> None:
+    async def charge(key: str) -> None:
         """Count a request that proved valid against its mailbox or blob (429 beyond)."""
-        wait = target_limiter.check(key)
+        wait = await ask(target_limiter, key)
         if wait:
             raise RelayHTTPError(429, "rate limited", _retry_after(wait))
 
@@ -542,7 +542,7 @@ def create_app(
                 raise RelayHTTPError(413, "envelope too large")
             decoded.append((envelope.id, data))
         pool, limits = await deposit_pool(mailbox_id, x_delegate_deposit_token)
-        charge(("deposit:" if pool == CARD_POOL else "deposit-open:") + mailbox_id)
+        await charge(("deposit:" if pool == CARD_POOL else "deposit-open:") + mailbox_id)
         try:
             accepted, duplicates = await run_in_threadpool(
                 storage.deposit, mailbox_id, decoded, int(clock()), limits, pool
@@ -657,7 +657,7 @@ def create_app(
         charged_to = await blob_capability(blob_id, x_delegate_mailbox, x_delegate_deposit_token)
         if offset and await run_in_threadpool(storage.blob_status, blob_id) is None:
             raise RelayHTTPError(409, "offset mismatch", extra={"offset": 0})  # no such blob
-        charge("blob:" + blob_id)
+        await charge("blob:" + blob_id)
         expires = int(clock()) + cfg.blob_ttl_seconds
         try:
             status = await run_in_threadpool(
@@ -683,7 +683,7 @@ def create_app(
         status = await run_in_threadpool(storage.blob_status, blob_id)
         if status is None:  # no bucket for ids the relay does not hold (the address pays)
             return _json({"size": 0, "complete": False, "total": None})
-        charge("blob:" + blob_id)
+        await charge("blob:" + blob_id)
         return _json({"size": status.size, "complete": status.complete, "total": status.total})
 
     @app.post(
@@ -695,7 +695,7 @@ def create_app(
     async def blob_complete(blob_id: BlobId, payload: CompleteRequest) -> Response:
         if await run_in_threadpool(storage.blob_status, blob_id) is None:
             raise RelayHTTPError(409, "size mismatch", extra={"offset": 0})
-        charge("blob:" + blob_id)
+        await charge("blob:" + blob_id)
         try:
             status = await run_in_threadpool(storage.blob_complete, blob_id, payload.total)
         except OffsetMismatchError as exc:
@@ -725,7 +725,7 @@ def create_app(
         status = await run_in_threadpool(storage.blob_status, blob_id)
         if status is None:
             raise RelayHTTPError(404, "no such blob")
-        charge("blob:" + blob_id)
+        await charge("blob:" + blob_id)
         if not status.complete:
             raise RelayHTTPError(404, "no such blob")
         length = max(0, status.size - offset)

@@ -7,23 +7,24 @@ schema), which locks the key's row while it refills and takes a token: atomic ac
 processes. A row that has refilled is the same as no row: the sweeper deletes rows past
 ``full_at``, so the table holds only the keys seen within the last minute or so.
 
-The app calls limiters on its event loop; they share one dedicated connection (never one of
-the storage pool's, which request threads may all hold), so a check waits for nothing but its
-own round trip.
+The app makes these checks in its thread pool (``blocking``), never on the event loop; the
+limiters of a process share a small pool of connections of their own, so storage transactions
+holding every storage connection never hold up a rate check.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 import psycopg
+from psycopg_pool import ConnectionPool
 
 from sync.relay.ratelimit import Limiter
 
 CHECK = "SELECT relay_rate_take(%(key)s, %(cap)s, %(rate)s, %(now)s)"
+LIMITER_POOL_SIZE = 4
 BLOCKED = (
     "SELECT least(%(cap)s, tokens + greatest(0, %(now)s - stamp) * %(rate)s)"
     " FROM rate_buckets WHERE key = %(key)s"
@@ -31,41 +32,41 @@ BLOCKED = (
 
 
 class SharedBuckets:
-    """The limiters of one relay process, on one connection of their own."""
+    """The limiters of one relay process, on a small connection pool of their own."""
 
-    def __init__(self, url: str, clock: Callable[[], float] = time.time) -> None:
-        self._url = url
+    def __init__(
+        self, url: str, clock: Callable[[], float] = time.time, pool_size: int = LIMITER_POOL_SIZE
+    ) -> None:
         self._clock = clock
-        self._lock = threading.Lock()
-        self._conn: psycopg.Connection[tuple[Any, ...]] | None = None
+        self._pool: ConnectionPool[psycopg.Connection[tuple[Any, ...]]] = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=pool_size,
+            timeout=10.0,
+            kwargs={"autocommit": True},
+            configure=_configure,
+            open=True,
+        )
 
     def limiter(self, name: str, per_minute: int) -> Limiter:
         return SharedRateLimiter(self, name, per_minute)
 
     def run(self, query: str, params: dict[str, object]) -> tuple[Any, ...] | None:
-        params = {**params, "now": self._clock()}
-        with self._lock:
-            for attempt in (1, 2):  # a connection lost since the last check: one new try
-                if self._conn is None or self._conn.closed:
-                    self._conn = psycopg.connect(self._url, autocommit=True, connect_timeout=10)
-                    # The event loop waits for each check: never for long.
-                    self._conn.execute("SET statement_timeout = '5s'")
-                try:
-                    return self._conn.execute(query, params).fetchone()
-                except psycopg.OperationalError:
-                    self._conn.close()
-                    if attempt == 2:
-                        raise
-        return None  # not reached
+        with self._pool.connection() as conn:
+            return conn.execute(query, {**params, "now": self._clock()}).fetchone()
 
     def close(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
+        self._pool.close()
+
+
+def _configure(conn: psycopg.Connection[tuple[Any, ...]]) -> None:
+    conn.execute("SET statement_timeout = '5s'")  # a request waits for its check: never long
 
 
 class SharedRateLimiter:
     """A :class:`~sync.relay.ratelimit.Limiter` whose buckets are rows named ``name:key``."""
+
+    blocking = True  # the app checks in its thread pool
 
     def __init__(self, buckets: SharedBuckets, name: str, per_minute: int) -> None:
         self._buckets = buckets
