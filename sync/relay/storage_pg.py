@@ -377,21 +377,33 @@ class PostgresStorage:
 
     @staticmethod
     def _delete_envelopes(conn: Conn, where: sql.Composable, params: tuple[Any, ...]) -> int:
-        """Deletes the envelopes ``where`` selects and takes them off the counters, in one
-        statement; returns how many went."""
-        query = sql.SQL(
-            "WITH gone AS (DELETE FROM envelopes WHERE {where}"
-            " RETURNING mailbox, pool, octet_length(data) AS n),"
-            " per AS (SELECT mailbox, pool, count(*) AS c, sum(n) AS b FROM gone"
-            " GROUP BY mailbox, pool),"
-            " m AS (UPDATE mailbox_usage u SET count = u.count - per.c, bytes = u.bytes - per.b"
-            " FROM per WHERE u.mailbox = per.mailbox AND u.pool = per.pool),"
-            " p AS (UPDATE pool_usage u SET bytes = u.bytes - s.b FROM"
-            " (SELECT pool, sum(b) AS b FROM per GROUP BY pool) s WHERE u.pool = s.pool)"
-            " SELECT coalesce(sum(c), 0) FROM per"
-        ).format(where=where)
-        row = conn.execute(query, params).fetchone()
-        return 0 if row is None else int(row[0])
+        """Deletes the envelopes ``where`` selects and takes them off the counters; returns how
+        many went. Counter rows are locked in one global order (``mailbox_usage`` by mailbox and
+        pool, then ``pool_usage`` by pool), the order every writer takes them in, so concurrent
+        deletes, deposits and sweeps never deadlock."""
+        gone = conn.execute(
+            sql.SQL(
+                "WITH gone AS (DELETE FROM envelopes WHERE {where}"
+                " RETURNING mailbox, pool, octet_length(data) AS n)"
+                " SELECT mailbox, pool, count(*), sum(n) FROM gone GROUP BY mailbox, pool"
+                " ORDER BY mailbox, pool"
+            ).format(where=where),
+            params,
+        ).fetchall()
+        per_pool: dict[str, int] = {}
+        with conn.cursor() as cur:
+            cur.executemany(
+                "UPDATE mailbox_usage SET count = count - %s, bytes = bytes - %s"
+                " WHERE mailbox = %s AND pool = %s",
+                [(int(c), int(b), m, p) for m, p, c, b in gone],
+            )
+        for _mailbox, pool, _count, size in gone:
+            per_pool[pool] = per_pool.get(pool, 0) + int(size)
+        for pool in sorted(per_pool):
+            conn.execute(
+                "UPDATE pool_usage SET bytes = bytes - %s WHERE pool = %s", (per_pool[pool], pool)
+            )
+        return sum(int(c) for _m, _p, c, _b in gone)
 
     def acknowledge(self, mailbox: str, ids: list[str], tombstone_until: int) -> int:
         unique = list(dict.fromkeys(ids))
@@ -578,20 +590,27 @@ class PostgresStorage:
             if count < SWEEP_BATCH:
                 break
 
-        def small(conn: Conn) -> list[str]:
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (SWEEP_LOCK,))
-            conn.execute("DELETE FROM tombstones WHERE expires_at < %s", (now,))
-            conn.execute("DELETE FROM nonces WHERE expires_at < %s", (now,))
-            conn.execute("DELETE FROM verifiers WHERE expires_at < %s", (now,))
-            conn.execute("DELETE FROM mailbox_usage WHERE count <= 0")
-            conn.execute("DELETE FROM blob_usage WHERE bytes <= 0")
-            conn.execute("DELETE FROM rate_buckets WHERE full_at < %s", (float(now),))
-            return [
+        for statement, params in (
+            ("DELETE FROM tombstones WHERE expires_at < %s", (now,)),
+            ("DELETE FROM nonces WHERE expires_at < %s", (now,)),
+            ("DELETE FROM verifiers WHERE expires_at < %s", (now,)),
+            ("DELETE FROM rate_buckets WHERE full_at < %s", (float(now),)),
+            ("DELETE FROM mailbox_usage WHERE count <= 0", ()),
+            ("DELETE FROM blob_usage WHERE bytes <= 0", ()),
+        ):  # one short transaction each: none holds rows while it waits for others
+
+            def one(
+                conn: Conn, statement: str = statement, params: tuple[Any, ...] = params
+            ) -> None:
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (SWEEP_LOCK,))
+                conn.execute(statement, params)
+
+            self._tx(one)
+        with self._pool.connection() as conn:
+            expired = [
                 str(r[0])
                 for r in conn.execute("SELECT blob_id FROM blobs WHERE expires_at < %s", (now,))
             ]
-
-        expired: list[str] = self._tx(small)
         for blob_id in expired:  # one transaction per blob: a blob can be a gigabyte
             with self._pool.connection() as conn, conn.transaction():
                 self._drop_blob(conn, blob_id, now)
