@@ -22,7 +22,7 @@ APT_PACKAGES := python$(PY_VERSION)-venv libpython$(PY_VERSION) ca-certificates 
 	libglib2.0-0 libnss3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 \
 	libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 libxrender1 libxi6 \
 	libasound2 fonts-dejavu-core fonts-noto-core fonts-noto-cjk \
-	dbus dbus-x11 gnome-keyring gettext
+	dbus dbus-x11 gnome-keyring gettext postgresql
 
 .PHONY: run test lint typecheck pytest bench venv apt clean check-strings update-catalogues \
 	compile-translations test-faults test-faults-long test-fresh

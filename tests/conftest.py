@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ from delegate_app.core.policy import Policy
 from delegate_app.core.profile import ProfileInfo, init_profile
 from delegate_app.core.vault import Vault
 from tests.memory_keyring import MemoryKeyring
+from tests.pg_server import PostgresMissingError, PostgresServer
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -73,3 +75,28 @@ def vault(profile_paths: ProfilePaths, default_policy: Policy) -> Iterator[Vault
     finally:
         if created.is_unlocked:
             created.lock()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One throwaway PostgreSQL server for the session (tests/pg_server.py); fails, never
+    skips, when Debian's server binaries are missing."""
+    try:
+        server = PostgresServer()
+    except PostgresMissingError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    atexit.register(server.stop)  # also when the session is interrupted
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """A fresh, empty database on the session's server."""
+    url = postgres_server.create_database()
+    try:
+        yield url
+    finally:
+        postgres_server.drop_database(url)

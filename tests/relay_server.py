@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,8 +23,14 @@ def free_port() -> int:
 
 
 class RelayProcess:
-    def __init__(self, db: Path, *extra: str, port: int | None = None) -> None:
+    """A relay on ``db``: a SQLite file or a ``postgresql://`` URL. Its stderr goes to ``log``
+    (default: beside the SQLite file, or a new temporary file for a URL)."""
+
+    def __init__(
+        self, db: Path | str, *extra: str, port: int | None = None, log: Path | None = None
+    ) -> None:
         self.db = db
+        self._log = log
         self.extra = extra
         self.port = port or free_port()
         self.process: subprocess.Popen[bytes] | None = None
@@ -50,7 +57,7 @@ class RelayProcess:
             try:
                 if requests.get(f"{self.url}/health", timeout=1, verify=self.verify).ok:
                     return self
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # Timeout: workers still starting
                 time.sleep(0.05)
         self.stop()
         raise RuntimeError("relay did not start in time")
@@ -74,6 +81,11 @@ class RelayProcess:
 
     @property
     def log_path(self) -> Path:
+        if self._log is not None:
+            return self._log
+        if isinstance(self.db, str):  # a database URL: a log file of its own
+            self._log = Path(tempfile.mkdtemp(prefix="delegate-relay-")) / "relay.log"
+            return self._log
         return self.db.with_name(self.db.name + ".log")
 
     @property
@@ -85,7 +97,7 @@ class RelayProcess:
 
 
 @contextmanager
-def running_relay(db: Path, *extra: str) -> Iterator[RelayProcess]:
+def running_relay(db: Path | str, *extra: str) -> Iterator[RelayProcess]:
     relay = RelayProcess(db, *extra).start()
     try:
         yield relay

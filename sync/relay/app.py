@@ -34,7 +34,7 @@ from sync.relay.limits import BodyGuard, ByteBudget
 from sync.relay.longpoll import WAIT_HEADER, WaiterSlots, wait_for_deposit
 from sync.relay.metrics import CONTENT_TYPE, RelayMetrics, RequestMetrics
 from sync.relay.notifier import LocalNotifier, Notifier
-from sync.relay.ratelimit import RateLimiter
+from sync.relay.ratelimit import Limiter, LimiterFactory, ask, in_memory
 from sync.relay.storage import (
     CARD_POOL,
     OPEN_POOL,
@@ -239,7 +239,7 @@ class RateLimit:
     sender, never the mailbox (docs/RELAY.md, "Rate limits").
     """
 
-    def __init__(self, app: ASGIApp, clients: RateLimiter, refusals: RateLimiter) -> None:
+    def __init__(self, app: ASGIApp, clients: Limiter, refusals: Limiter) -> None:
         self.app = app
         self.clients = clients
         self.refusals = refusals
@@ -250,14 +250,14 @@ class RateLimit:
             return
         client = scope.get("client")
         key = client[0] if client else "unknown"
-        wait = self.refusals.blocked(key) or self.clients.check(key)
+        wait = await ask(self.refusals, key, count=False) or await ask(self.clients, key)
         if wait:
             await _send_json(send, 429, {"error": "rate limited"}, _retry_after(wait))
             return
 
         async def counting_send(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] in REFUSED_STATUSES:
-                self.refusals.check(key)
+                await ask(self.refusals, key)
             await send(message)
 
         await self.app(scope, receive, counting_send)
@@ -284,7 +284,7 @@ class _Context:
     storage: RelayStorage
     config: RelayConfig
     clock: Callable[[], float]
-    owner_limiter: RateLimiter
+    owner_limiter: Limiter
     origins: frozenset[str]  # this relay's public origins, for v2 signatures
 
 
@@ -332,7 +332,7 @@ async def _owner(
     if not await run_in_threadpool(ctx.storage.use_nonce, mailbox_id, nonce, expires):
         logs.event("auth_refused", mailbox=logs.tag(mailbox_id), reason="nonce reused")
         raise RelayHTTPError(401, "unauthorized")
-    wait = ctx.owner_limiter.check(mailbox_id)
+    wait = await ask(ctx.owner_limiter, mailbox_id)
     if wait:
         raise RelayHTTPError(429, "rate limited", _retry_after(wait))
     return mailbox_id
@@ -346,22 +346,23 @@ def create_app(
     config: RelayConfig | None = None,
     clock: Callable[[], float] = time.time,
     notifier: Notifier | None = None,
+    limiters: LimiterFactory = in_memory,
 ) -> FastAPI:
     """The relay app. ``notifier`` wakes long-poll fetches when a deposit commits (one
     process: the default :class:`LocalNotifier`; see ADR 0023 for several)."""
     cfg = config or RelayConfig()
     wakeups: Notifier = notifier if notifier is not None else LocalNotifier()
     waiters = WaiterSlots(cfg.max_waiters_per_client, cfg.max_waiters)
-    client_limiter = RateLimiter(cfg.rate_per_client_per_minute)
-    target_limiter = RateLimiter(cfg.rate_per_mailbox_per_minute)
+    client_limiter = limiters("client", cfg.rate_per_client_per_minute)
+    target_limiter = limiters("target", cfg.rate_per_mailbox_per_minute)
     quotas = Quotas(
         cfg.mailbox_quota_bytes, cfg.mailbox_quota_count, cfg.relay_quota_bytes,
         cfg.open_quota_bytes, cfg.mailbox_blob_quota_bytes,
     )  # fmt: skip
 
-    def charge(key: str) -> None:
+    async def charge(key: str) -> None:
         """Count a request that proved valid against its mailbox or blob (429 beyond)."""
-        wait = target_limiter.check(key)
+        wait = await ask(target_limiter, key)
         if wait:
             raise RelayHTTPError(429, "rate limited", _retry_after(wait))
 
@@ -443,13 +444,17 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.relay = _Context(
-        storage, cfg, clock, RateLimiter(cfg.rate_per_mailbox_per_minute), cfg.public_origins()
+        storage,
+        cfg,
+        clock,
+        limiters("owner", cfg.rate_per_mailbox_per_minute),
+        cfg.public_origins(),
     )
     app.add_middleware(BodySizeLimit, limit=cfg.max_request_bytes)
     app.add_middleware(
         RateLimit,
         clients=client_limiter,
-        refusals=RateLimiter(cfg.rate_rejected_per_client_per_minute),
+        refusals=limiters("refused", cfg.rate_rejected_per_client_per_minute),
     )
     app.add_middleware(  # the only reader of request bodies (ADR 0011)
         BodyGuard,
@@ -546,7 +551,7 @@ def create_app(
                 raise RelayHTTPError(413, "envelope too large")
             decoded.append((envelope.id, data))
         pool, limits = await deposit_pool(mailbox_id, x_delegate_deposit_token)
-        charge(("deposit:" if pool == CARD_POOL else "deposit-open:") + mailbox_id)
+        await charge(("deposit:" if pool == CARD_POOL else "deposit-open:") + mailbox_id)
         try:
             accepted, duplicates = await run_in_threadpool(
                 storage.deposit, mailbox_id, decoded, int(clock()), limits, pool
@@ -704,7 +709,7 @@ def create_app(
         charged_to = await blob_capability(blob_id, x_delegate_mailbox, x_delegate_deposit_token)
         if offset and await run_in_threadpool(storage.blob_status, blob_id) is None:
             raise RelayHTTPError(409, "offset mismatch", extra={"offset": 0})  # no such blob
-        charge("blob:" + blob_id)
+        await charge("blob:" + blob_id)
         expires = int(clock()) + cfg.blob_ttl_seconds
         try:
             status = await run_in_threadpool(
@@ -730,7 +735,7 @@ def create_app(
         status = await run_in_threadpool(storage.blob_status, blob_id)
         if status is None:  # no bucket for ids the relay does not hold (the address pays)
             return _json({"size": 0, "complete": False, "total": None})
-        charge("blob:" + blob_id)
+        await charge("blob:" + blob_id)
         return _json({"size": status.size, "complete": status.complete, "total": status.total})
 
     @app.post(
@@ -742,7 +747,7 @@ def create_app(
     async def blob_complete(blob_id: BlobId, payload: CompleteRequest) -> Response:
         if await run_in_threadpool(storage.blob_status, blob_id) is None:
             raise RelayHTTPError(409, "size mismatch", extra={"offset": 0})
-        charge("blob:" + blob_id)
+        await charge("blob:" + blob_id)
         try:
             status = await run_in_threadpool(storage.blob_complete, blob_id, payload.total)
         except OffsetMismatchError as exc:
@@ -772,7 +777,7 @@ def create_app(
         status = await run_in_threadpool(storage.blob_status, blob_id)
         if status is None:
             raise RelayHTTPError(404, "no such blob")
-        charge("blob:" + blob_id)
+        await charge("blob:" + blob_id)
         if not status.complete:
             raise RelayHTTPError(404, "no such blob")
         length = max(0, status.size - offset)
@@ -786,7 +791,10 @@ def create_app(
 
 
 def build_app(
-    storage: RelayStorage, config: RelayConfig | None = None, notifier: Notifier | None = None
+    storage: RelayStorage,
+    config: RelayConfig | None = None,
+    notifier: Notifier | None = None,
+    limiters: LimiterFactory = in_memory,
 ) -> ASGIApp:
     """What uvicorn serves."""
-    return create_app(storage, config, notifier=notifier)
+    return create_app(storage, config, notifier=notifier, limiters=limiters)

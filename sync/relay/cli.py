@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import sqlite3
+import socket
 import ssl
 import sys
 from collections.abc import Sequence
@@ -11,6 +11,13 @@ from pathlib import Path
 
 from sync.relay import logs
 from sync.relay.config import METRICS_MODES, RelayConfig
+from sync.relay.database_url import (
+    DEFAULT_POOL_SIZE,
+    Database,
+    DatabaseURLError,
+    SQLiteDatabase,
+    parse_database,
+)
 from sync.relay.origins import bind_origin
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -22,7 +29,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8787)
-    parser.add_argument("--db", type=Path, required=True, help="SQLite database file")
+    parser.add_argument(
+        "--db",
+        required=True,
+        help="SQLite database file (a path or sqlite:///path) or a postgresql:// URL",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="relay processes on one listening socket (PostgreSQL only; default 1)",
+    )
+    parser.add_argument(
+        "--db-pool-size",
+        type=int,
+        default=DEFAULT_POOL_SIZE,
+        help="PostgreSQL connections per process (default %(default)s)",
+    )
+    # Set by --workers for the processes it starts (sync/relay/workers.py), never by hand.
+    parser.add_argument("--listen-fd", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--parent-fd", type=int, help=argparse.SUPPRESS)
     parser.add_argument(
         "--root-path",
         default="",
@@ -96,6 +122,7 @@ def tls_problem(cert: Path | None, key: Path | None) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     try:
         import uvicorn
@@ -103,7 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from sync.relay.app import build_app
         from sync.relay.connections import server_settings
         from sync.relay.notifier import LocalNotifier
-        from sync.relay.storage import SQLiteStorage
+        from sync.relay.storage_open import StorageOpenError, limiters_for, open_storage
+        from sync.relay.workers import stop_with_parent, supervise
     except ImportError:
         print("delegate-relay: install the 'relay' extra (fastapi, uvicorn)", file=sys.stderr)
         return 1
@@ -133,32 +161,62 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     try:
-        args.db.parent.mkdir(parents=True, exist_ok=True)
-        storage = SQLiteStorage(args.db)
-    except (OSError, sqlite3.Error) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
-        print(f"delegate-relay: cannot open {args.db}: {reason}", file=sys.stderr)
+        database = parse_database(args.db)
+    except DatabaseURLError as exc:
+        print(f"delegate-relay: {exc}", file=sys.stderr)
+        return 2
+    problem = process_problem(args.workers, args.db_pool_size, database)
+    if problem is not None:
+        print(f"delegate-relay: {problem}", file=sys.stderr)
+        return 2
+    try:
+        storage = open_storage(database, args.db_pool_size)
+    except StorageOpenError as exc:
+        print(f"delegate-relay: {exc}", file=sys.stderr)
         return 1
     logs.configure()
-    logs.event(
-        "start", host=args.host, port=args.port, tls=tls, public_origins=len(config.public_urls)
-    )
-    notifier = LocalNotifier()
-    uvicorn.run(
-        build_app(storage, config, notifier),
+    if args.listen_fd is None:
+        logs.event(
+            "start", host=args.host, port=args.port, tls=tls,
+            public_origins=len(config.public_urls), workers=args.workers,
+        )  # fmt: skip
+    if args.workers > 1:
+        storage.close()  # the schema is migrated: the workers open their own
+        return supervise(argv, args.workers, args.host, args.port)
+    limiters, close_limiters = limiters_for(database)
+    notifier = LocalNotifier()  # one process; see ADR 0023 for waking across workers
+    settings = {
         **server_settings(config, on_shutdown=notifier.close),
-        ssl_certfile=str(args.tls_cert) if tls else None,
-        ssl_keyfile=str(args.tls_key) if tls else None,
-        host=args.host,
-        port=args.port,
-        root_path=args.root_path,
-        log_config=None,  # logs.configure() already routes uvicorn's records as JSON lines
-        log_level="warning",
-        access_log=False,
-        server_header=False,
-    )
+        "ssl_certfile": str(args.tls_cert) if tls else None,
+        "ssl_keyfile": str(args.tls_key) if tls else None,
+        "root_path": args.root_path,
+        "log_config": None,  # logs.configure() already routes uvicorn's records as JSON lines
+        "log_level": "warning",
+        "access_log": False,
+        "server_header": False,
+    }
+    app = build_app(storage, config, notifier, limiters)
+    if args.listen_fd is None:
+        uvicorn.run(app, host=args.host, port=args.port, **settings)
+    else:  # a worker of --workers N: the supervisor's socket
+        stop_with_parent(args.parent_fd)
+        listener = socket.socket(fileno=args.listen_fd)
+        uvicorn.Server(uvicorn.Config(app, **settings)).run(sockets=[listener])
+    close_limiters()
     storage.close()
     return 0
+
+
+def process_problem(workers: int, pool_size: int, database: Database) -> str | None:
+    """Why ``--workers``/``--db-pool-size`` cannot work with ``database``, or None."""
+    if workers < 1 or pool_size < 1:
+        return "--workers and --db-pool-size must be positive"
+    if workers > 1 and isinstance(database, SQLiteDatabase):
+        return (
+            "--workers > 1 needs a postgresql:// database: one SQLite file has one writer;"
+            " run one process per SQLite file"
+        )
+    return None
 
 
 if __name__ == "__main__":

@@ -6,6 +6,41 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Protocol
+
+from starlette.concurrency import run_in_threadpool
+
+
+class Limiter(Protocol):
+    """What the app asks of a rate limiter (this in-memory one, or sync/relay/ratelimit_pg.py)."""
+
+    #: Whether a check waits on a database: the app then makes it in its thread pool, never on
+    #: the event loop.
+    blocking: bool
+
+    def check(self, key: str) -> float:
+        """0 when allowed (and counted); otherwise the seconds to wait."""
+        ...
+
+    def blocked(self, key: str) -> float:
+        """Like :meth:`check` but counts nothing: 0 when a request would be allowed."""
+        ...
+
+
+#: Makes the limiter ``name`` ("client", "refused", "target", "owner") of ``per_minute``.
+LimiterFactory = Callable[[str, int], Limiter]
+
+
+async def ask(limiter: Limiter, key: str, *, count: bool = True) -> float:
+    """``limiter.check(key)`` (or ``blocked`` when not ``count``), off the event loop when it
+    waits on a database."""
+    call = limiter.check if count else limiter.blocked
+    return await run_in_threadpool(call, key) if limiter.blocking else call(key)
+
+
+def in_memory(name: str, per_minute: int) -> Limiter:
+    """The default: buckets in this process's memory (one relay process per database)."""
+    return RateLimiter(per_minute)
 
 
 class RateLimiter:
@@ -17,6 +52,8 @@ class RateLimiter:
     is still refilling, keys not tracked share one overflow bucket until room frees up, so a
     flood of fresh keys slows itself down and resets nobody.
     """
+
+    blocking = False
 
     def __init__(
         self, per_minute: int, clock: Callable[[], float] = time.monotonic, max_keys: int = 100_000

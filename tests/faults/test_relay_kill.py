@@ -6,28 +6,42 @@ import sqlite3
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from tests.faults import report
 from tests.faults.clients import mail_of, processes, sync_process
+from tests.relay.conftest import ENGINES
 from tests.sync.conftest import start_relay
 from tests.sync.profiles import create_profiles
 
 BACKLOG = 300
 
 
-def _waiting_on_relay(db: Path, mailbox: str | None = None) -> int:
+def _waiting_on_relay(db: Path | str, mailbox: str | None = None) -> int:
     sql, params = "SELECT count(*) FROM envelopes", tuple[str, ...]()
     if mailbox is not None:
         sql, params = sql + " WHERE mailbox = ?", (mailbox,)
+    if isinstance(db, str):  # a PostgreSQL database
+        with psycopg.connect(db) as pg:
+            row = pg.execute(sql.replace("?", "%s"), params).fetchone()
+            return 0 if row is None else int(row[0])
     with sqlite3.connect(db, timeout=10) as conn:
         return int(conn.execute(sql, params).fetchone()[0])
 
 
+@pytest.fixture(params=ENGINES)
+def relay_db(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    if request.param == "sqlite":
+        return tmp_path / "relay.db"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
 @pytest.mark.faults
-def test_relay_killed_and_restarted_mid_sync(tmp_path: Path) -> None:
+def test_relay_killed_and_restarted_mid_sync(tmp_path: Path, relay_db: Path | str) -> None:
     stats = report.scenario("relay SIGKILL mid-batch")
-    relay = start_relay(tmp_path / "relay.db")
+    relay = start_relay(relay_db)
     try:
         amina, boris = create_profiles(tmp_path, 2, relay.url)
         texts = {f"backlog {n}" for n in range(BACKLOG)}
@@ -51,7 +65,7 @@ def test_relay_killed_and_restarted_mid_sync(tmp_path: Path) -> None:
             stats.kills += 1
             running[0].wait(timeout=60)
         assert _waiting_on_relay(relay.db) > 0, "the kill should land before the backlog drained"
-        relay = start_relay(tmp_path / "relay.db", port=relay.port)
+        relay = start_relay(relay_db, port=relay.port)
         with processes() as running:
             running.append(sync_process(boris))
             assert running[0].wait(timeout=120) == 0

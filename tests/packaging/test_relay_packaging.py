@@ -96,7 +96,7 @@ def test_the_container_runs_unprivileged_with_a_volume_and_checks_health(tmp_pat
     assert json.loads(single["ENTRYPOINT"]) == ["delegate-relay"]
     args = build_parser().parse_args(json.loads(single["CMD"]))
     volumes = json.loads(single["VOLUME"])
-    assert str(args.db.parent) in volumes
+    assert str(Path(args.db).parent) in volumes
     assert single["EXPOSE"] == str(args.port)
     env = dict(shlex.split(pair)[0].split("=", 1) for pair in re.findall(r"\S+=\S+", single["ENV"]))
     health = urlsplit(env["DELEGATE_RELAY_HEALTH_URL"])

@@ -14,8 +14,11 @@ from pathlib import Path
 import nacl.signing
 import requests
 
+from tests.relay.conftest import ENGINES
 from tests.relay.signer import MailboxOwner, envelope_id
 from tests.relay_server import RelayProcess
+
+RELAY_ENGINES = ENGINES  # the storage contract: both engines
 
 
 def test_health_versions_and_openapi(relay: RelayProcess) -> None:
@@ -73,8 +76,8 @@ def test_auth_negatives_are_401(relay: RelayProcess) -> None:
     assert len(owner.fetch().json()["envelopes"]) == 1
 
 
-def test_replayed_nonce_refused_after_restart(tmp_path: Path) -> None:
-    relay = RelayProcess(tmp_path / "r.db").start()
+def test_replayed_nonce_refused_after_restart(relay_db: Path | str) -> None:
+    relay = RelayProcess(relay_db).start()
     owner = MailboxOwner(relay.url)
     nonce = os.urandom(16).hex()
     try:
@@ -98,9 +101,9 @@ def test_malformed_input_is_4xx(relay: RelayProcess) -> None:
     assert requests.get(f"{relay.url}/v1/mailboxes/NOTHEX/envelopes", timeout=5).status_code == 422
 
 
-def test_limits(tmp_path: Path) -> None:
+def test_limits(relay_db: Path | str) -> None:
     relay = RelayProcess(
-        tmp_path / "r.db", "--max-envelope-bytes", "1000", "--max-request-bytes", "20000",
+        relay_db, "--max-envelope-bytes", "1000", "--max-request-bytes", "20000",
         "--max-batch", "3", "--mailbox-quota-count", "4", "--rate-per-client-per-minute", "40",
         "--max-ack-ids", "5",
     ).start()  # fmt: skip
@@ -124,9 +127,9 @@ def test_limits(tmp_path: Path) -> None:
         relay.stop()
 
 
-def test_ttl_expiry_by_sweeper(tmp_path: Path) -> None:
+def test_ttl_expiry_by_sweeper(relay_db: Path | str) -> None:
     relay = RelayProcess(
-        tmp_path / "r.db", "--envelope-ttl-seconds", "1", "--blob-ttl-seconds", "1",
+        relay_db, "--envelope-ttl-seconds", "1", "--blob-ttl-seconds", "1",
         "--sweep-interval-seconds", "0.2",
     ).start()  # fmt: skip
     owner = MailboxOwner(relay.url)
@@ -148,8 +151,8 @@ def test_ttl_expiry_by_sweeper(tmp_path: Path) -> None:
         relay.stop()
 
 
-def test_acknowledged_deposit_survives_kill_9(tmp_path: Path) -> None:
-    relay = RelayProcess(tmp_path / "r.db").start()
+def test_acknowledged_deposit_survives_kill_9(relay_db: Path | str) -> None:
+    relay = RelayProcess(relay_db).start()
     owner = MailboxOwner(relay.url)
     try:
         for n in range(20):
@@ -261,8 +264,8 @@ def test_ack_is_signed_before_its_body_is_judged(relay: RelayProcess) -> None:
     assert owner.ack([envelope_id(1), envelope_id(1)]).json() == {"deleted": 1}
 
 
-def test_strangers_cannot_exhaust_the_owner_allowance(tmp_path: Path) -> None:
-    relay = RelayProcess(tmp_path / "r.db", "--rate-per-mailbox-per-minute", "5").start()
+def test_strangers_cannot_exhaust_the_owner_allowance(relay_db: Path | str) -> None:
+    relay = RelayProcess(relay_db, "--rate-per-mailbox-per-minute", "5").start()
     owner = MailboxOwner(relay.url)
     try:
         deposits = [owner.deposit([(envelope_id(n), b"x")]).status_code for n in range(8)]
@@ -277,8 +280,8 @@ def test_strangers_cannot_exhaust_the_owner_allowance(tmp_path: Path) -> None:
         relay.stop()
 
 
-def test_relay_wide_storage_quota(tmp_path: Path) -> None:
-    relay = RelayProcess(tmp_path / "r.db", "--relay-quota-bytes", "1000").start()
+def test_relay_wide_storage_quota(relay_db: Path | str) -> None:
+    relay = RelayProcess(relay_db, "--relay-quota-bytes", "1000").start()
     try:
         first, second = MailboxOwner(relay.url), MailboxOwner(relay.url)
         assert first.register().status_code == 200 and second.register().status_code == 200

@@ -16,9 +16,12 @@ from requests.adapters import HTTPAdapter
 
 from delegate_app.core.crypto.deposit import deposit_verifier
 from sync.relay.capability import token_matches, verifier
-from sync.relay.storage import BlobOwnerError, Quotas, SQLiteStorage
+from sync.relay.storage import BlobOwnerError, Quotas, RelayStorage
+from tests.relay.conftest import ENGINES
 from tests.relay.signer import MailboxOwner, envelope_id
 from tests.relay_server import RelayProcess, running_relay
+
+RELAY_ENGINES = ENGINES  # the storage contract: both engines
 
 ROOT = Path(__file__).resolve().parents[2]
 VECTOR_TOKEN = bytes(range(32))
@@ -84,8 +87,8 @@ def test_a_registered_mailbox_takes_deposits_only_with_its_token(relay: RelayPro
     assert requests.put(relay.url + path, data=body, headers=forged, timeout=10).status_code == 401
 
 
-def test_tokenless_deposits_end_after_the_transition_grace(tmp_path: Path) -> None:
-    with running_relay(tmp_path / "r.db", "--tokenless-grace-seconds", "1") as relay:
+def test_tokenless_deposits_end_after_the_transition_grace(relay_db: Path | str) -> None:
+    with running_relay(relay_db, "--tokenless-grace-seconds", "1") as relay:
         owner = MailboxOwner(relay.url)
         owner.register()
         assert owner.deposit([(envelope_id(1), b"old card")]).ok  # within the grace
@@ -95,8 +98,8 @@ def test_tokenless_deposits_end_after_the_transition_grace(tmp_path: Path) -> No
         assert len(owner.fetch().json()["envelopes"]) == 1
 
 
-def test_a_rotated_token_stays_valid_for_the_grace_period(tmp_path: Path) -> None:
-    with running_relay(tmp_path / "r.db", "--verifier-grace-seconds", "2") as relay:
+def test_a_rotated_token_stays_valid_for_the_grace_period(relay_db: Path | str) -> None:
+    with running_relay(relay_db, "--verifier-grace-seconds", "2") as relay:
         owner = MailboxOwner(relay.url)
         owner.register()
         old_token = owner.token
@@ -110,10 +113,10 @@ def test_a_rotated_token_stays_valid_for_the_grace_period(tmp_path: Path) -> Non
         assert owner.deposit([(envelope_id(4), b"new card")], token=owner.token).ok
 
 
-def test_strangers_cannot_fill_the_relay_with_made_up_mailboxes(tmp_path: Path) -> None:
+def test_strangers_cannot_fill_the_relay_with_made_up_mailboxes(relay_db: Path | str) -> None:
     """Attack (a): deposits and blobs to ids of no real key, until 507 for everyone."""
     args = ("--open-quota-bytes", "20000", "--relay-quota-bytes", "100000")
-    with running_relay(tmp_path / "r.db", *args) as relay:
+    with running_relay(relay_db, *args) as relay:
         owner = MailboxOwner(relay.url)
         owner.register()
         stranger = stranger_session()
@@ -155,10 +158,10 @@ def test_blob_parts_need_the_token_of_the_mailbox_they_are_charged_to(
     assert owner.put_blob(blob, b"second", offset=5).json()["size"] == 11
 
 
-def test_refused_deposits_cost_the_mailbox_nothing(tmp_path: Path) -> None:
+def test_refused_deposits_cost_the_mailbox_nothing(relay_db: Path | str) -> None:
     """Attack (b): junk that gets 422 used up the mailbox's deposit allowance (429)."""
     args = ("--rate-per-mailbox-per-minute", "5", "--rate-rejected-per-client-per-minute", "30")
-    with running_relay(tmp_path / "r.db", *args) as relay:
+    with running_relay(relay_db, *args) as relay:
         owner = MailboxOwner(relay.url)
         owner.register()
         stranger = stranger_session()
@@ -179,17 +182,15 @@ def test_refused_deposits_cost_the_mailbox_nothing(tmp_path: Path) -> None:
         assert owner.fetch().ok  # the owner, from another address, is not
 
 
-def test_storage_never_charges_a_part_to_a_capability_it_did_not_check(tmp_path: Path) -> None:
+def test_storage_never_charges_a_part_to_a_capability_it_did_not_check(
+    storage: RelayStorage,
+) -> None:
     """The route checks a blob's capability, then appends: a first part that arrived in between
     with another capability must not let this part be charged to that one unchecked."""
-    storage = SQLiteStorage(tmp_path / "r.db")
-    try:
-        quotas = Quotas(10_000, 10, 10_000, 10_000, 10_000)
-        storage.blob_append("b" * 64, 0, b"first", 9_999, quotas, "a" * 64)
-        with pytest.raises(BlobOwnerError):
-            storage.blob_append("b" * 64, 5, b"open pool part", 9_999, quotas, None)
-        with pytest.raises(BlobOwnerError):
-            storage.blob_append("b" * 64, 5, b"someone else's", 9_999, quotas, "c" * 64)
-        assert storage.blob_append("b" * 64, 5, b"more", 9_999, quotas, "a" * 64).size == 9
-    finally:
-        storage.close()
+    quotas = Quotas(10_000, 10, 10_000, 10_000, 10_000)
+    storage.blob_append("b" * 64, 0, b"first", 9_999, quotas, "a" * 64)
+    with pytest.raises(BlobOwnerError):
+        storage.blob_append("b" * 64, 5, b"open pool part", 9_999, quotas, None)
+    with pytest.raises(BlobOwnerError):
+        storage.blob_append("b" * 64, 5, b"someone else's", 9_999, quotas, "c" * 64)
+    assert storage.blob_append("b" * 64, 5, b"more", 9_999, quotas, "a" * 64).size == 9

@@ -16,7 +16,7 @@ RELAY_ARGS = (
 )  # fmt: skip
 
 
-def start_relay(db: Path, *extra: str, port: int | None = None) -> RelayProcess:
+def start_relay(db: Path | str, *extra: str, port: int | None = None) -> RelayProcess:
     return RelayProcess(db, *RELAY_ARGS, *extra, port=port).start()
 
 

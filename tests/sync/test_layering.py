@@ -44,3 +44,19 @@ def test_only_the_crypto_module_imports_nacl_on_the_client_side() -> None:
                 assert not any(n == "nacl" or n.startswith("nacl.") for n in names), path
             checked += 1
     assert checked >= 10
+
+
+def test_only_the_relay_imports_psycopg() -> None:
+    """The PostgreSQL driver is the relay's: the app and the sync client never load it."""
+    repo = Path(delegate_app.core.__file__).parents[2]
+    importers = set()
+    for path in [*(repo / "delegate_app").rglob("*.py"), *(repo / "sync").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            if any(n.split(".")[0] in ("psycopg", "psycopg_pool") for n in names):
+                importers.add(path.relative_to(repo).as_posix())
+    assert importers == {"sync/relay/storage_pg.py", "sync/relay/ratelimit_pg.py"}

@@ -63,7 +63,7 @@ def test_messages_travel_over_https_to_a_relay_trusted_through_the_policy_ca(
 
 def make_tls_ca_only(relay: RelayProcess) -> Path:
     """Another organisation's authority: trusting it does not make this relay trusted."""
-    return make_tls_files(relay.db.parent / "other", "Other CA").ca
+    return make_tls_files(relay.log_path.parent / "other", "Other CA").ca
 
 
 def test_a_relay_certificate_from_an_untrusted_authority_is_refused(
