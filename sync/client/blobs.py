@@ -140,6 +140,8 @@ def download_blob(
     Returns None when done or not available yet; a reason string when the blob was
     refused (tampered, truncated, wrong size) and the transfer marked failed.
     """
+    if transfer.state != "pending":
+        return None  # finished or refused already: nothing to fetch
     if is_chunked(transfer):
         return _download_opened(room, client, transfer, progress, interrupt)
     store = TransferStore(room.db)

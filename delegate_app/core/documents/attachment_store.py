@@ -147,7 +147,7 @@ class AttachmentStore:
         if attachment is None:
             return
         with self.db.transaction() as db:
-            self._drop_complete(attachment.document_id)
+            self._drop_complete(attachment.document_id, keep=attachment_id)
             db.execute("UPDATE attachments SET complete = 1 WHERE id = ?", (attachment_id,))
 
     def discard(self, attachment_id: int) -> None:
@@ -164,8 +164,9 @@ class AttachmentStore:
         )
         return int(cursor.lastrowid or 0)
 
-    def _drop_complete(self, document_id: int) -> None:
+    def _drop_complete(self, document_id: int, keep: int | None = None) -> None:
         self.db.execute(
-            "DELETE FROM attachments WHERE document_id = ? AND mime_type = ? AND complete = 1",
-            (document_id, PDF),
+            "DELETE FROM attachments WHERE document_id = ? AND mime_type = ? AND complete = 1"
+            " AND id IS NOT ?",
+            (document_id, PDF, keep),
         )
