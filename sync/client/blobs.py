@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from delegate_app.core.documents.attachment_store import transfer_cache
 from delegate_app.core.errors import CryptoError
 from delegate_app.core.mailroom import Mailroom
 from delegate_app.core.messaging.transfers import BlobTransfer, TransferDirection, TransferStore
@@ -85,7 +86,8 @@ def upload_blob(
     ``capability`` (our mailbox and deposit token, on our own relay) charges it to our mailbox.
     """
     if is_chunked(transfer):
-        return _upload_sealed(room, client, transfer, progress, interrupt, capability)
+        with transfer_cache(room.db):
+            return _upload_sealed(room, client, transfer, progress, interrupt, capability)
     store = TransferStore(room.db)
     blob_id = transfer.blob_id
     for _attempt in range(MAX_OFFSET_RETRIES):
@@ -143,7 +145,8 @@ def download_blob(
     if transfer.state != "pending":
         return None  # finished or refused already: nothing to fetch
     if is_chunked(transfer):
-        return _download_opened(room, client, transfer, progress, interrupt)
+        with transfer_cache(room.db):
+            return _download_opened(room, client, transfer, progress, interrupt)
     store = TransferStore(room.db)
     blob_id = transfer.blob_id
     offset = transfer.done

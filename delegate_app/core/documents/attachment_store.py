@@ -15,6 +15,7 @@ A row with ``complete = 0`` is a download still in progress; nothing reads it as
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,27 @@ from delegate_app.core.crypto.chunks import CHUNK_SIZE
 from delegate_app.core.vault import Database
 
 PDF = "application/pdf"
+
+#: Page cache (KiB) of the vault connection while it moves an attachment's chunks. Every chunk
+#: passes through the cache once; with the main connection's large cache (vault.py) a 100 MB
+#: attachment would stay there, decrypted, as 100 MB more of resident memory (ADR 0024).
+TRANSFER_CACHE_KIB = 8 * 1024
+
+
+@contextmanager
+def transfer_cache(db: Database, kib: int = TRANSFER_CACHE_KIB) -> Iterator[None]:
+    """Bound the connection's page cache to ``kib`` for the block (restored after)."""
+    row = db.query_one("PRAGMA cache_size")
+    before = int(row[0]) if row is not None else -2000
+    current_kib = -before if before < 0 else before * 4  # pages of 4 KiB (the vault's size)
+    if current_kib <= kib:
+        yield
+        return
+    db.execute(f"PRAGMA cache_size = {-int(kib)}")
+    try:
+        yield
+    finally:
+        db.execute(f"PRAGMA cache_size = {before}")
 
 
 @dataclass(frozen=True)
