@@ -14,6 +14,7 @@ A row with ``complete = 0`` is a download still in progress; nothing reads it as
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -53,6 +54,14 @@ class StoredAttachment:
     filename: str
     size: int
     chunked: bool
+    sha256: str | None = None  # hex of the plaintext, when recorded
+
+
+def digest(chunks: Iterator[bytes]) -> str:
+    value = hashlib.sha256()
+    for chunk in chunks:
+        value.update(chunk)
+    return value.hexdigest()
 
 
 def _attachment(row: Any) -> StoredAttachment:
@@ -62,6 +71,7 @@ def _attachment(row: Any) -> StoredAttachment:
         filename=str(row["filename"]),
         size=int(row["size"]),
         chunked=bool(row["chunked"]),
+        sha256=row["sha256"],
     )
 
 
@@ -74,7 +84,13 @@ class AttachmentStore:
     def insert(self, document_id: int, filename: str, data: bytes) -> int:
         """Store ``data`` as a complete PDF of the document, in chunk rows."""
         with self.db.transaction() as db:
-            attachment_id = self._row(document_id, filename, len(data), complete=True)
+            attachment_id = self._row(
+                document_id,
+                filename,
+                len(data),
+                complete=True,
+                sha256=hashlib.sha256(data).hexdigest(),
+            )
             for seq, start in enumerate(range(0, max(len(data), 1), CHUNK_SIZE)):
                 db.execute(
                     "INSERT INTO attachment_chunks (attachment_id, seq, data) VALUES (?, ?, ?)",
@@ -85,7 +101,7 @@ class AttachmentStore:
     def pdf(self, document_id: int) -> StoredAttachment | None:
         """The document's complete PDF (the first if, from old versions, there are several)."""
         row = self.db.query_one(
-            "SELECT id, document_id, filename, size, chunked FROM attachments"
+            "SELECT id, document_id, filename, size, chunked, sha256 FROM attachments"
             " WHERE document_id = ? AND mime_type = ? AND complete = 1 ORDER BY id LIMIT 1",
             (document_id, PDF),
         )
@@ -93,7 +109,7 @@ class AttachmentStore:
 
     def get(self, attachment_id: int) -> StoredAttachment | None:
         row = self.db.query_one(
-            "SELECT id, document_id, filename, size, chunked FROM attachments WHERE id = ?",
+            "SELECT id, document_id, filename, size, chunked, sha256 FROM attachments WHERE id = ?",
             (attachment_id,),
         )
         return None if row is None else _attachment(row)
@@ -133,8 +149,24 @@ class AttachmentStore:
                 "UPDATE attachments SET data = x'', chunked = 1 WHERE id = ?", (attachment.id,)
             )
         return StoredAttachment(
-            attachment.id, attachment.document_id, attachment.filename, attachment.size, True
+            attachment.id,
+            attachment.document_id,
+            attachment.filename,
+            attachment.size,
+            True,
+            attachment.sha256,
         )
+
+    def sha256(self, attachment: StoredAttachment) -> str:
+        """The attachment's SHA-256 (hex): recorded, or computed once and recorded."""
+        if attachment.sha256 is not None:
+            return attachment.sha256
+        with transfer_cache(self.db):
+            value = digest(self.chunks(attachment.id)) if attachment.chunked else digest(
+                iter([self.read(attachment)])
+            )  # fmt: skip
+        self.db.execute("UPDATE attachments SET sha256 = ? WHERE id = ?", (value, attachment.id))
+        return value
 
     def replace(self, document_id: int, filename: str, data: bytes) -> None:
         """Make ``data`` the document's PDF, replacing the complete one it had."""
@@ -163,14 +195,18 @@ class AttachmentStore:
         )
         return (0, 0) if row is None else (int(row[0]), int(row[1]))
 
-    def finish(self, attachment_id: int) -> None:
-        """Mark a filled row complete: it replaces the document's PDF (one transaction)."""
+    def finish(self, attachment_id: int, sha256: str) -> None:
+        """Mark a filled row complete (its checked ``sha256`` recorded): it replaces the
+        document's PDF, in one transaction."""
         attachment = self.get(attachment_id)
         if attachment is None:
             return
         with self.db.transaction() as db:
             self._drop_complete(attachment.document_id, keep=attachment_id)
-            db.execute("UPDATE attachments SET complete = 1 WHERE id = ?", (attachment_id,))
+            db.execute(
+                "UPDATE attachments SET complete = 1, sha256 = ? WHERE id = ?",
+                (sha256, attachment_id),
+            )
 
     def discard(self, attachment_id: int) -> None:
         """Drop an incomplete row and its chunks (never a complete one)."""
@@ -178,11 +214,14 @@ class AttachmentStore:
 
     # -- helpers ----------------------------------------------------------------------------
 
-    def _row(self, document_id: int, filename: str, size: int, *, complete: bool) -> int:
+    def _row(
+        self, document_id: int, filename: str, size: int, *, complete: bool,
+        sha256: str | None = None,
+    ) -> int:  # fmt: skip
         cursor = self.db.execute(
             "INSERT INTO attachments (document_id, filename, mime_type, size, data, chunked,"
-            " complete) VALUES (?, ?, ?, ?, x'', 1, ?)",
-            (document_id, filename, PDF, size, int(complete)),
+            " complete, sha256) VALUES (?, ?, ?, ?, x'', 1, ?, ?)",
+            (document_id, filename, PDF, size, int(complete), sha256),
         )
         return int(cursor.lastrowid or 0)
 

@@ -154,5 +154,5 @@ class OpenedSink:
         if self._hash.hexdigest() != self.descriptor.sha256:
             raise IncompleteAttachmentError(_("The attachment does not match its signed checksum."))
         with self.db.transaction():
-            self.attachments.finish(self.attachment_id)
+            self.attachments.finish(self.attachment_id, self.descriptor.sha256)
             self.transfers.complete(self.blob_id, TransferDirection.DOWN)

@@ -17,11 +17,7 @@ from collections.abc import Iterable, Sequence
 
 from delegate_app.core.crypto.chunks import new_chunk_key, sealed_size
 from delegate_app.core.crypto.stream import ABYTES, CHUNK_SIZE, StreamDecryptor
-from delegate_app.core.documents.attachment_store import (
-    AttachmentStore,
-    StoredAttachment,
-    transfer_cache,
-)
+from delegate_app.core.documents.attachment_store import AttachmentStore, StoredAttachment
 from delegate_app.core.documents.models import BodyFormat, Document
 from delegate_app.core.documents.rendering import html_text_and_title
 from delegate_app.core.documents.store import DocumentStore
@@ -194,11 +190,7 @@ class Sharing:
         for transfer in ups:
             if transfer.attachment_id == stored.id:  # the same (never changed) chunk rows
                 return BlobDescriptor.from_dict(json.loads(transfer.descriptor))
-        digest = hashlib.sha256()
-        with transfer_cache(self.db):
-            for chunk in attachments.chunks(stored.id):
-                digest.update(chunk)
-        sha256 = digest.hexdigest()
+        sha256 = attachments.sha256(stored)
         for transfer in ups:
             descriptor = BlobDescriptor.from_dict(json.loads(transfer.descriptor))
             if descriptor.sha256 == sha256 and transfer.attachment_id is None:

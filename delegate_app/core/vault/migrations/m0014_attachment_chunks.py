@@ -7,6 +7,8 @@ is assembled at the end. ``attachments.chunked`` says where the bytes are (1: in
 while a download is still filling the rows, and such a row is never shown as a file. An upload
 in format 2 seals each chunk again from these rows, so ``blob_transfers.attachment_id`` names the
 attachment it reads from (upload) or writes into (download); it becomes NULL if that row goes.
+``attachments.sha256`` (hex, of the plaintext; NULL for rows from before, computed on first use)
+spares reading a whole attachment again to describe it when it is shared.
 """
 
 from delegate_app.core.vault.migrations import Migration
@@ -17,6 +19,7 @@ MIGRATION = Migration(
     statements=(
         "ALTER TABLE attachments ADD COLUMN chunked INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE attachments ADD COLUMN complete INTEGER NOT NULL DEFAULT 1",
+        "ALTER TABLE attachments ADD COLUMN sha256 TEXT",
         """
         CREATE TABLE attachment_chunks (
             attachment_id  INTEGER NOT NULL REFERENCES attachments (id) ON DELETE CASCADE,
