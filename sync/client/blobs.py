@@ -35,6 +35,7 @@ from sync.client.errors import (
     BlobSizeError,
     RelayProtocolError,
 )
+from sync.client.read_ahead import read_ahead
 from sync.client.relay_client import DepositCapability, RelayClient
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ BytesProgress = Callable[[int], None]
 MAX_OFFSET_RETRIES = 5
 PUT_BYTES = 4 * 1024 * 1024  # ciphertext sent per PUT (several chunks per request)
 COMMIT_CHUNKS = 4  # downloaded chunks committed per transaction
+READ_PIECE = 1024 * 1024  # bytes read from the socket at a time (format 2: read one step ahead)
 
 
 class TransferPaused(Exception):  # noqa: N818 - a signal, not an error
@@ -291,7 +293,10 @@ def _download_opened(
             buffer = bytearray()
             batch: list[bytes] = []
             batch_size = 0
-            for piece in client.blob_get(blob_id, sink.done, expect=transfer.total - sink.done):
+            stream = client.blob_get(
+                blob_id, sink.done, expect=transfer.total - sink.done, piece_size=READ_PIECE
+            )
+            for piece in read_ahead(stream):
                 buffer += piece
                 if sink.done + batch_size + len(buffer) > transfer.total:
                     return _refuse(store, blob_id, "the relay sent more bytes than declared")
