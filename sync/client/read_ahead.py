@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import cast
 
 _END = object()
 
 
-def read_ahead(pieces: Iterator[bytes], *, depth: int = 8) -> Iterator[bytes]:
+def read_ahead(pieces: Iterator[bytes], *, depth: int = 8) -> Generator[bytes, None, None]:
     """Yield ``pieces`` in order while a thread fetches up to ``depth`` of them ahead.
 
     An exception raised by ``pieces`` is raised here, in order; when the caller stops early the
