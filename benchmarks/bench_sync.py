@@ -9,6 +9,13 @@
 - ``attachment``: a 100 MB attachment shared, uploaded and downloaded (chunked, encrypted,
   resumable, stored in both vaults), in MB/s. Baseline: the same bytes PUT and GET back over
   loopback HTTP to a trivial server with ``requests`` (a raw copy with no crypto and no storage).
+  ``attachment_sender`` / ``attachment_receiver``: the two halves of that run;
+  ``attachment_stage_*``: each stage alone on the same bytes (seal, upload = PUT to the relay
+  including its store, relay store = the relay's storage in-process, fetch, open, vault write
+  and vault read of the chunk rows), against the same raw copy;
+  ``attachment_peak_memory_*``: each side runs in its own process (``attachment_side.py``):
+  its peak resident memory (the kernel's VmHWM, reset once the vault is open) above its resident
+  memory at that moment (the baseline column). The end-to-end time is the two sides' times.
 
 ``DELEGATE_BENCH_SCALE`` scales message counts and the attachment size.
 """
@@ -16,6 +23,7 @@
 from __future__ import annotations
 
 import http.server
+import json
 import os
 import secrets
 import socket
@@ -34,7 +42,9 @@ import requests
 
 from benchmarks.common import BENCH_PASSPHRASE, row, scale, scaled
 from delegate_app.core.contacts.book import ContactBook, own_card
+from delegate_app.core.crypto.chunks import CHUNK_SIZE, ChunkSealer, new_chunk_key
 from delegate_app.core.crypto.keywrap import FAST_KDF
+from delegate_app.core.documents.attachment_store import AttachmentStore
 from delegate_app.core.documents.models import BodyFormat, DocumentKind, ParsedDocument
 from delegate_app.core.documents.store import DocumentStore
 from delegate_app.core.mailroom import Mailroom
@@ -46,6 +56,8 @@ from delegate_app.core.policy import Policy
 from delegate_app.core.profile import ProfileInfo, init_profile
 from delegate_app.core.vault import Vault
 from sync.client.engine import SyncEngine
+from sync.client.relay_client import RelayClient
+from sync.relay.storage import Quotas, SQLiteStorage
 
 RELAY_LIMITS = (
     "--rate-per-client-per-minute", "100000000", "--rate-per-mailbox-per-minute", "100000000",
@@ -257,7 +269,83 @@ def _raw_copy_mb_s(data: bytes) -> float:
     return len(data) / elapsed / 1e6
 
 
-def bench_attachment(tmp: Path, policy: Policy) -> dict[str, Any]:
+MIB = 1024 * 1024
+
+
+def _side(root: Path, *share: str) -> dict[str, float]:
+    """Run one side (``attachment_side.py``) in its own process; its seconds and memory."""
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.attachment_side", str(root), *share],
+        capture_output=True, text=True, check=True, timeout=600,
+    ).stdout  # fmt: skip
+    result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+def _stage_rows(data: bytes, url: str, tmp: Path, vault: Vault, raw: float) -> list[dict[str, Any]]:
+    """Each stage of a transfer alone on the same bytes, in MB/s (against the raw copy)."""
+    size = len(data)
+    blob_id = secrets.token_hex(32)
+    sealer = ChunkSealer(new_chunk_key(), bytes.fromhex(blob_id), size)
+    plain = [data[i : i + CHUNK_SIZE] for i in range(0, size, CHUNK_SIZE)]
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    sealed = [sealer.seal(i, chunk) for i, chunk in enumerate(plain)]
+    timings["seal"] = time.perf_counter() - started
+    blob = b"".join(sealed)
+    put = 4 * MIB
+    client = RelayClient(url)
+    try:
+        started = time.perf_counter()
+        for offset in range(0, len(blob), put):
+            client.blob_put(blob_id, offset, blob[offset : offset + put])
+        client.blob_complete(blob_id, len(blob))
+        timings["upload"] = time.perf_counter() - started
+        started = time.perf_counter()
+        fetched = b"".join(client.blob_get(blob_id, 0, expect=len(blob)))
+        timings["fetch"] = time.perf_counter() - started
+    finally:
+        client.close()
+    if fetched != blob:
+        raise RuntimeError("stage fetch mismatch")
+    storage = SQLiteStorage(tmp / "stage-relay.db")
+    quotas = Quotas(1 << 40, 1 << 20, 1 << 40, 1 << 40, 1 << 40)
+    started = time.perf_counter()
+    for offset in range(0, len(blob), put):
+        storage.blob_append("ab" * 32, offset, blob[offset : offset + put], 2**40, quotas)
+    storage.blob_complete("ab" * 32, len(blob))
+    timings["relay_store"] = time.perf_counter() - started
+    storage.close()
+    started = time.perf_counter()
+    opened = [sealer.open(i, chunk) for i, chunk in enumerate(sealed)]
+    timings["open"] = time.perf_counter() - started
+    del sealed, fetched, blob
+    store = AttachmentStore(vault.db)
+    doc_id = DocumentStore(vault.db).insert(
+        ParsedDocument("Stage", BodyFormat.TEXT, "Stage", "Stage", None),
+        kind=DocumentKind.NOTE, classification="", event=None, language=None, author=None,
+        tags=(), source_name=None,
+    )  # fmt: skip
+    started = time.perf_counter()
+    attachment_id = store.begin(doc_id, "stage.pdf", size)
+    for first in range(0, len(opened), 4):  # committed four chunks at a time, as downloads are
+        with vault.db.transaction():
+            for seq in range(first, min(first + 4, len(opened))):
+                store.add_chunk(attachment_id, seq, opened[seq])
+    timings["vault_write"] = time.perf_counter() - started
+    started = time.perf_counter()
+    read = sum(len(chunk) for chunk in store.chunks(attachment_id))
+    timings["vault_read"] = time.perf_counter() - started
+    if read != size or b"".join(opened) != data:
+        raise RuntimeError("stage round trip mismatch")
+    return [
+        row(f"attachment_stage_{name}", size / seconds / 1e6, "MB/s", raw, target="report",
+            lower_is_better=False)
+        for name, seconds in timings.items()
+    ]  # fmt: skip
+
+
+def bench_attachment(tmp: Path, policy: Policy) -> list[dict[str, Any]]:
     size = max(1024 * 1024, int(100 * 1024 * 1024 * scale()))
     data = os.urandom(size)
     with relay(tmp / "relay-blob") as url:
@@ -269,27 +357,38 @@ def bench_attachment(tmp: Path, policy: Policy) -> dict[str, Any]:
             kind=DocumentKind.BRIEFING, classification="RESTRICTED", event=None,
             language=None, author=None, tags=(), source_name="book.pdf",
         )  # fmt: skip
-        s_room, r_room = Mailroom.open(sender.db, policy), Mailroom.open(receiver.db, policy)
-        started = time.perf_counter()
-        uid = s_room.sharing.share(doc_id, ["Receiver"]).document_uid
-        _sync(s_room)
-        _sync(r_room)
-        elapsed = time.perf_counter() - started
+        uid = DocumentStore(sender.db).get(doc_id).summary.uid
+        sender.lock()
+        receiver.lock()
+        # Each side in its own process, as two people's machines would run them.
+        sending = _side(tmp / "sender", str(doc_id), "Receiver")
+        receiving = _side(tmp / "receiver-blob")
+        receiver.unlock(BENCH_PASSPHRASE)
+        r_room = Mailroom.open(receiver.db, policy)
         received = r_room.sharing.store.document_id(uid)
         if received is None or DocumentStore(receiver.db).pdf_bytes(received) != data:
             raise RuntimeError("the attachment did not arrive intact")
-        sender.lock()
+        raw = _raw_copy_mb_s(data)
+        stages = _stage_rows(data, url, tmp, receiver, raw)
         receiver.lock()
-    ours = size / elapsed / 1e6
-    raw = _raw_copy_mb_s(data)
-    return row(
-        "attachment",
-        ours,
-        "MB/s",
-        raw,
-        target=">= 0.5 of the raw loopback copy",
-        lower_is_better=False,
-    )
+    elapsed = sending["seconds"] + receiving["seconds"]
+
+    def memory(side: dict[str, float], name: str) -> dict[str, Any]:
+        above = (side["peak_kib"] - side["idle_kib"]) / 1024
+        return row(f"attachment_peak_memory_{name}", above, "MiB above idle",
+                   side["idle_kib"] / 1024, target="< 64 MiB above idle")  # fmt: skip
+
+    return [
+        row("attachment", size / elapsed / 1e6, "MB/s", raw,
+            target=">= 0.25 of the raw loopback copy", lower_is_better=False),
+        row("attachment_sender", size / sending["seconds"] / 1e6, "MB/s", raw,
+            target="report (share, seal, upload, relay store)", lower_is_better=False),
+        row("attachment_receiver", size / receiving["seconds"] / 1e6, "MB/s", raw,
+            target="report (fetch, open, vault write)", lower_is_better=False),
+        *stages,
+        memory(sending, "sender"),
+        memory(receiving, "receiver"),
+    ]  # fmt: skip
 
 
 def run() -> list[dict[str, Any]]:
@@ -299,10 +398,15 @@ def run() -> list[dict[str, Any]]:
         base = Path(tmp)
         rows.append(bench_backlog(base / "backlog", policy))
         rows.append(bench_messages_per_s(base / "rate", policy))
-        rows.append(bench_attachment(base / "attachment", policy))
+        rows.extend(bench_attachment(base / "attachment", policy))
     return rows
 
 
 if __name__ == "__main__":
-    for result in run():
-        print(result)
+    if sys.argv[1:] == ["attachment"]:  # the attachment rows alone
+        with tempfile.TemporaryDirectory() as tmp:
+            for result in bench_attachment(Path(tmp), Policy.from_raw(None)):
+                print(result)
+    else:
+        for result in run():
+            print(result)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from delegate_app.core.documents.attachment_store import AttachmentStore
 from delegate_app.core.documents.errors import DocumentNotFoundError
 from delegate_app.core.documents.models import (
     BodyFormat,
@@ -35,7 +36,7 @@ STEMS_COMPLETE_KEY = "documents.stems_complete"  # "1": every document has its s
 _SUMMARY_COLUMNS = """
     d.id, d.uid, d.kind, d.title, d.event, d.classification, d.language, d.author, d.tags,
     d.created_at, d.updated_at, d.is_read,
-    EXISTS (SELECT 1 FROM attachments a WHERE a.document_id = d.id) AS has_pdf
+    EXISTS (SELECT 1 FROM attachments a WHERE a.document_id = d.id AND a.complete = 1) AS has_pdf
 """
 SUMMARY_SQL = f"SELECT {_SUMMARY_COLUMNS} FROM documents d"  # noqa: S608
 _BM25 = f"bm25(documents_fts, {', '.join(str(w) for w in BM25_WEIGHTS)})"
@@ -186,11 +187,7 @@ class DocumentStore:
             )
             doc_id = int(cursor.lastrowid)
             if parsed.pdf is not None:
-                db.execute(
-                    "INSERT INTO attachments (document_id, filename, mime_type, size, data)"
-                    " VALUES (?, ?, 'application/pdf', ?, ?)",
-                    (doc_id, source_name or "document.pdf", len(parsed.pdf), parsed.pdf),
-                )
+                AttachmentStore(db).insert(doc_id, source_name or "document.pdf", parsed.pdf)
             self._index(doc_id, parsed.title, tags, parsed.search_text, language)
         return doc_id
 
@@ -319,12 +316,10 @@ class DocumentStore:
         )
 
     def pdf_bytes(self, doc_id: int) -> bytes | None:
-        row = self.db.query_one(
-            "SELECT data FROM attachments WHERE document_id = ? AND mime_type = 'application/pdf'"
-            " ORDER BY id LIMIT 1",
-            (doc_id,),
-        )
-        return None if row is None else bytes(row["data"])
+        """The document's complete PDF (an attachment still downloading is not one)."""
+        store = AttachmentStore(self.db)
+        attachment = store.pdf(doc_id)
+        return None if attachment is None else store.read(attachment)
 
     def search(
         self,

@@ -1,13 +1,16 @@
-"""Resumable blob transfers: progress and ciphertext chunks kept in the vault.
+"""Resumable blob transfers: progress (and, for format 1, ciphertext chunks) kept in the vault.
 
-Uploads: the ciphertext is sealed once, at send time, and its chunks are stored
-here, so a resumed upload sends exactly the bytes the relay is missing (secretstream
-output is not reproducible: re-encrypting would not match what was already sent).
-Chunks wholly uploaded are dropped as the upload proceeds.
+Format 2 (docs/PROTOCOL.md §5.2): nothing but the progress is kept here. An upload names the
+attachment whose plaintext chunk rows it seals on demand (``attachment_id``); a download names
+the incomplete attachment row each opened chunk is written into, and commits the progress with
+the chunk. See :mod:`delegate_app.core.sharing.chunked_blobs`.
 
-Downloads: each ciphertext chunk is committed as soon as it has arrived whole,
-with the new progress, in one transaction; a resumed download asks the relay
-for the bytes after the last stored chunk.
+Format 1, for transfers begun before format 2: the ciphertext was sealed once, at send time,
+and its chunks are stored here, so a resumed upload sends exactly the bytes the relay is missing
+(secretstream output is not reproducible). Chunks wholly uploaded are dropped as the upload
+proceeds. Downloads commit each ciphertext chunk as soon as it has arrived whole, with the new
+progress, in one transaction; a resumed download asks the relay for the bytes after the last
+stored chunk.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ class BlobTransfer:
     attempts: int = 0  # failed attempts in a row (reset by progress)
     retry_at: float = 0.0  # not tried again before this time (epoch seconds)
     sender_key: str | None = None  # download: the contact whose descriptor queued it
+    attachment_id: int | None = None  # format 2: the attachment sealed from / written into
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,7 @@ def _transfer(r: Any) -> BlobTransfer:
         attempts=int(r["attempts"]),
         retry_at=float(r["retry_at"]),
         sender_key=r["sender_key"],
+        attachment_id=r["attachment_id"],
     )
 
 
@@ -107,6 +112,32 @@ class TransferStore:
                 (offset, blob_id),
             )
         return offset
+
+    def create_sealed_upload(
+        self,
+        *,
+        blob_id: str,
+        relay_url: str,
+        total: int,
+        attachment_id: int,
+        priority: int,
+        ref: str,
+        descriptor: str,
+    ) -> None:
+        """Queue a format 2 upload: its chunks are sealed from ``attachment_id`` when sent."""
+        self.db.execute(
+            "INSERT INTO blob_transfers (blob_id, direction, relay_url, total, priority, ref,"
+            " descriptor, created_at, attachment_id) VALUES (?, 'up', ?, ?, ?, ?, ?, ?, ?)",
+            (blob_id, relay_url, total, priority, ref, descriptor, time.time(), attachment_id),
+        )
+
+    def record_opened(self, blob_id: str, done: int, attachment_id: int) -> None:
+        """Format 2 download progress (in the transaction that writes the chunks it counts)."""
+        self.db.execute(
+            "UPDATE blob_transfers SET done = ?, attachment_id = ?, last_error = NULL,"
+            " attempts = 0, retry_at = 0 WHERE blob_id = ? AND direction = 'down'",
+            (done, attachment_id, blob_id),
+        )
 
     def create_download(
         self,
@@ -257,7 +288,14 @@ class TransferStore:
             )
 
     def fail(self, blob_id: str, direction: TransferDirection, error: str) -> None:
+        """Mark failed and drop what was kept of it (a partly received attachment too)."""
         with self.db.transaction() as db:
+            if direction is TransferDirection.DOWN:
+                db.execute(
+                    "DELETE FROM attachments WHERE complete = 0 AND id = (SELECT attachment_id"
+                    " FROM blob_transfers WHERE blob_id = ? AND direction = 'down')",
+                    (blob_id,),
+                )
             db.execute(
                 "UPDATE blob_transfers SET state = 'failed', last_error = ?"
                 " WHERE blob_id = ? AND direction = ?",

@@ -8,7 +8,8 @@ hostile. Before a byte is fetched:
   *our* copy of that URL (the blob path is built from the blob id, RELAY.md); the descriptor's
   path and query are never used, and a descriptor naming any other relay is never fetched;
 - ``plain_size`` must be at most the policy's ``max_import_mb`` and ``size`` exactly the
-  ciphertext size of ``plain_size`` (so the download is bounded before it starts).
+  ciphertext size of ``plain_size`` in the descriptor's chunk format (so the download is bounded
+  before it starts).
 
 A refused attachment keeps its document: the transfer is recorded as failed with the reason,
 which :mod:`attachment_status` hands to the GUI and ``delegatectl shared``.
@@ -24,7 +25,7 @@ from delegate_app.core.messaging.transfers import BlobTransfer, TransferStore
 from delegate_app.core.policy import Policy
 from delegate_app.core.relay_urls import origin, trusted_match
 from delegate_app.core.sharing.payloads import BlobDescriptor
-from delegate_app.core.sharing.service import SharingError, ciphertext_size
+from delegate_app.core.sharing.service import SharingError
 from delegate_app.core.sharing.store import SharingStore
 from delegate_app.core.vault import Database
 from delegate_app.i18n import _
@@ -63,7 +64,7 @@ def review(descriptor: BlobDescriptor, trusted: tuple[str, ...], policy: Policy)
                 " it was not downloaded."
             ).format(size=-(-descriptor.plain_size // MIB), limit=limit // MIB)
         )
-    if descriptor.size != ciphertext_size(descriptor.plain_size):
+    if descriptor.size != descriptor.expected_size:
         raise AttachmentRefusedError(
             _("The attachment's declared sizes do not agree; it was not downloaded.")
         )

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from delegate_app.core.crypto import chunks, stream
 from delegate_app.core.messaging.errors import PayloadError
 from delegate_app.core.messaging.payloads import int_field, keys_field, text_field, uid_field
 from delegate_app.core.messaging.schema import OPTIONAL, REQUIRED, Schema, decode, encode
@@ -61,8 +62,9 @@ ATTACHMENT = Schema(
     {
         "blob": REQUIRED,
         "relay": REQUIRED,
+        "format": OPTIONAL,
         "key": REQUIRED,
-        "header": REQUIRED,
+        "header": OPTIONAL,
         "size": REQUIRED,
         "plain_size": REQUIRED,
         "sha256": REQUIRED,
@@ -97,32 +99,44 @@ def _hex(data: dict[str, Any], key: str, length: int) -> str:
     return value
 
 
+#: Chunk formats of an attachment blob (docs/PROTOCOL.md §5): 1 is one secretstream, 2 is an
+#: independent AEAD per chunk. Absent means 1 (descriptors written before format 2 existed).
+STREAM_FORMAT = 1
+CHUNKED_FORMAT = 2
+
+
 @dataclass(frozen=True)
 class BlobDescriptor:
     """Where a large encrypted attachment waits, and how to decrypt and check it."""
 
     blob_id: str  # 64 hex
     relay_url: str
-    key: str  # secretstream key, 64 hex
-    header: str  # secretstream header, hex
+    key: str  # 64 hex: the secretstream key (format 1) or the chunk key (format 2)
+    header: str | None  # secretstream header, 48 hex (format 1 only)
     size: int  # ciphertext bytes on the relay
     plain_size: int
     sha256: str  # of the plaintext
     filename: str
+    format: int = STREAM_FORMAT
+
+    @property
+    def expected_size(self) -> int:
+        """The ciphertext bytes ``plain_size`` takes in this descriptor's format."""
+        if self.format == CHUNKED_FORMAT:
+            return chunks.sealed_size(self.plain_size)
+        return self.plain_size + max(1, -(-self.plain_size // stream.CHUNK_SIZE)) * stream.ABYTES
 
     def to_dict(self) -> dict[str, Any]:
-        return ATTACHMENT.check(
-            {
-                "blob": self.blob_id,
-                "relay": self.relay_url,
-                "key": self.key,
-                "header": self.header,
-                "size": self.size,
-                "plain_size": self.plain_size,
-                "sha256": self.sha256,
-                "filename": self.filename,
-            }
+        data: dict[str, Any] = {"blob": self.blob_id, "relay": self.relay_url}
+        if self.format != STREAM_FORMAT:
+            data["format"] = self.format
+        data["key"] = self.key
+        if self.header is not None:
+            data["header"] = self.header
+        data.update(
+            size=self.size, plain_size=self.plain_size, sha256=self.sha256, filename=self.filename
         )
+        return ATTACHMENT.check(data)
 
     @classmethod
     def from_dict(cls, data: Any) -> BlobDescriptor:
@@ -133,11 +147,19 @@ class BlobDescriptor:
         blob_id = data.get("blob")
         if not isinstance(blob_id, str) or not BLOB_RE.fullmatch(blob_id):
             raise PayloadError("The attachment id is malformed.")
+        chunk_format = int_field(data, "format", low=1, high=2, optional=True) or STREAM_FORMAT
+        if chunk_format == STREAM_FORMAT:
+            header: str | None = _hex(data, "header", 48)
+        elif data.get("header") is not None:
+            raise PayloadError("The attachment has a stream header its format does not use.")
+        else:
+            header = None
         return cls(
+            format=chunk_format,
             blob_id=blob_id,
             relay_url=relay.rstrip("/"),
             key=_hex(data, "key", 64),
-            header=_hex(data, "header", 48),
+            header=header,
             size=int_field(data, "size", low=1, high=1 << 40) or 0,
             plain_size=int_field(data, "plain_size", low=0, high=1 << 40) or 0,
             sha256=_hex(data, "sha256", 64),

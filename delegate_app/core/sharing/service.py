@@ -15,13 +15,9 @@ import secrets
 import time
 from collections.abc import Iterable, Sequence
 
-from delegate_app.core.crypto.stream import (
-    ABYTES,
-    CHUNK_SIZE,
-    StreamDecryptor,
-    encrypt_chunks,
-    new_stream_key,
-)
+from delegate_app.core.crypto.chunks import new_chunk_key, sealed_size
+from delegate_app.core.crypto.stream import ABYTES, CHUNK_SIZE, StreamDecryptor
+from delegate_app.core.documents.attachment_store import AttachmentStore, StoredAttachment
 from delegate_app.core.documents.models import BodyFormat, Document
 from delegate_app.core.documents.rendering import html_text_and_title
 from delegate_app.core.documents.store import DocumentStore
@@ -47,6 +43,7 @@ from delegate_app.core.sharing.models import (
     ShareResult,
 )
 from delegate_app.core.sharing.payloads import (
+    CHUNKED_FORMAT,
     COMMENT_TYPE,
     DOCUMENT_TYPE,
     MAX_COMMENT,
@@ -59,7 +56,7 @@ from delegate_app.core.sharing.store import SharingStore
 from delegate_app.core.vault import Database
 from delegate_app.i18n import _
 
-#: Size of one ciphertext chunk of a blob (the last one may be shorter).
+#: Size of one ciphertext chunk of a format 1 blob (the last one may be shorter).
 CIPHER_CHUNK = CHUNK_SIZE + ABYTES
 
 
@@ -74,13 +71,9 @@ def search_text(body_format: str, body: str) -> str:
 
 
 def ciphertext_size(plain_size: int) -> int:
+    """Bytes of a format 1 (secretstream) blob of ``plain_size`` plaintext bytes."""
     chunks = max(1, math.ceil(plain_size / CHUNK_SIZE))
     return plain_size + chunks * ABYTES
-
-
-def _pieces(data: bytes) -> Iterable[bytes]:
-    for start in range(0, len(data), CHUNK_SIZE):
-        yield data[start : start + CHUNK_SIZE]
 
 
 class Sharing:
@@ -183,40 +176,48 @@ class Sharing:
         )
         return revision, head
 
-    def _attachment(self, uid: str, pdf: bytes, filename: str) -> BlobDescriptor:
-        """A blob for ``pdf``: reuse one already queued or sent for the same bytes."""
-        digest = hashlib.sha256(pdf).hexdigest()
+    def _attachment(self, uid: str, stored: StoredAttachment, filename: str) -> BlobDescriptor:
+        """A blob for the PDF ``stored``: reuse one already queued or sent for the same bytes,
+        else a new format 2 upload that seals its chunks from ``stored`` when it is sent."""
+        attachments = AttachmentStore(self.db)
+        stored = attachments.ensure_chunked(stored)
         transfers = TransferStore(self.db)
-        for transfer in transfers.for_ref(uid):
-            if transfer.direction is TransferDirection.UP and transfer.state != "failed":
-                descriptor = BlobDescriptor.from_dict(json.loads(transfer.descriptor))
-                if descriptor.sha256 == digest:
-                    return descriptor
+        ups = [
+            t
+            for t in transfers.for_ref(uid)
+            if t.direction is TransferDirection.UP and t.state != "failed"
+        ]
+        for transfer in ups:
+            if transfer.attachment_id == stored.id:  # the same (never changed) chunk rows
+                return BlobDescriptor.from_dict(json.loads(transfer.descriptor))
+        sha256 = attachments.sha256(stored)
+        for transfer in ups:
+            descriptor = BlobDescriptor.from_dict(json.loads(transfer.descriptor))
+            if descriptor.sha256 == sha256 and transfer.attachment_id is None:
+                return descriptor  # a format 1 upload of these bytes, sealed and stored earlier
         relay = self.sender.own_relay_url
         if not relay:
             raise NoRelayError(_("This profile has no relay; large attachments cannot be sent."))
-        key = new_stream_key()
-        header, chunks = encrypt_chunks(key, _pieces(pdf))
         descriptor = BlobDescriptor(
+            format=CHUNKED_FORMAT,
             blob_id=secrets.token_hex(32),
             relay_url=relay.rstrip("/"),
-            key=key.hex(),
-            header=header.hex(),
-            size=ciphertext_size(len(pdf)),
-            plain_size=len(pdf),
-            sha256=digest,
+            key=new_chunk_key().hex(),  # fresh for this attachment: nonces never repeat under it
+            header=None,
+            size=sealed_size(stored.size),
+            plain_size=stored.size,
+            sha256=sha256,
             filename=filename,
         )
-        total = transfers.create_upload(
+        transfers.create_sealed_upload(
             blob_id=descriptor.blob_id,
             relay_url=descriptor.relay_url,
-            chunks=chunks,
+            total=descriptor.size,
+            attachment_id=stored.id,
             priority=Priority.ATTACHMENT,
             ref=uid,
             descriptor=json.dumps(descriptor.to_dict()),
         )
-        if total != descriptor.size:  # pragma: no cover - a bug in the size arithmetic
-            raise SharingError("attachment size mismatch")
         return descriptor
 
     def share(
@@ -233,16 +234,17 @@ class Sharing:
         document = self._document(doc_id)
         summary = document.summary
         recipients = self._recipients(summary.uid, names, group)
-        pdf = self.documents.pdf_bytes(doc_id)
+        stored = AttachmentStore(self.db).pdf(doc_id)
         with self.db.transaction() as db:
             revision, parent = self._current_revision(document, now)
             held_before = set(self.store.holders(summary.uid))
             holders = {*held_before, *(r.key for r in recipients)}
             self.store.add_holders(summary.uid, holders)
-            inline = pdf if pdf is not None and len(pdf) <= MAX_INLINE_PDF else None
-            attachment = None
-            if pdf is not None and inline is None:
-                attachment = self._attachment(summary.uid, pdf, f"{summary.title[:80]}.pdf")
+            inline, attachment = None, None
+            if stored is not None and stored.size <= MAX_INLINE_PDF:
+                inline = AttachmentStore(db).read(stored)
+            elif stored is not None:
+                attachment = self._attachment(summary.uid, stored, f"{summary.title[:80]}.pdf")
             payload = DocumentPayload(
                 uid=summary.uid,
                 revision=revision,
@@ -287,7 +289,7 @@ class Sharing:
             document_uid=summary.uid,
             revision=revision,
             recipients=tuple(r.name for r in recipients),
-            attachment_bytes=0 if attachment is None else len(pdf or b""),
+            attachment_bytes=0 if attachment is None else attachment.plain_size,
         )
 
     # -- comments --------------------------------------------------------------------------
@@ -415,8 +417,12 @@ class Sharing:
     # -- attachments -----------------------------------------------------------------------
 
     def complete_download(self, transfer: BlobTransfer, chunks: Iterable[StoredChunk]) -> None:
-        """Decrypt a fully downloaded blob, check it, attach it, and drop the chunks."""
+        """Decrypt a fully downloaded format 1 blob, check it, attach it, and drop the chunks.
+
+        (Format 2 blobs are opened chunk by chunk as they arrive: ``chunked_blobs``.)"""
         descriptor = BlobDescriptor.from_dict(json.loads(transfer.descriptor))
+        if descriptor.header is None:
+            raise CryptoError(_("The attachment's format does not match its transfer."))
         decryptor = StreamDecryptor(bytes.fromhex(descriptor.key), bytes.fromhex(descriptor.header))
         parts = [decryptor.decrypt_chunk(chunk.data)[0] for chunk in chunks]
         transfers = TransferStore(self.db)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from delegate_app.core.documents.attachment_store import AttachmentStore
 from delegate_app.core.sharing.models import (
     AudienceNotice,
     Comment,
@@ -314,13 +315,4 @@ class SharingStore:
 
     def replace_pdf(self, document_id: int, filename: str, data: bytes) -> None:
         """Attach ``data`` as the document's PDF, replacing an older one."""
-        with self.db.transaction() as db:
-            db.execute(
-                "DELETE FROM attachments WHERE document_id = ? AND mime_type = 'application/pdf'",
-                (document_id,),
-            )
-            db.execute(
-                "INSERT INTO attachments (document_id, filename, mime_type, size, data)"
-                " VALUES (?, ?, 'application/pdf', ?, ?)",
-                (document_id, filename, len(data), data),
-            )
+        AttachmentStore(self.db).replace(document_id, filename, data)

@@ -32,6 +32,7 @@ def all_migrations() -> tuple[Migration, ...]:
         m0012_message_search,
         m0013_direct_local_uids,
         m0014_drafts_and_quotes,
+        m0015_attachment_chunks,
     )
 
     migrations = (
@@ -49,6 +50,7 @@ def all_migrations() -> tuple[Migration, ...]:
         m0012_message_search.MIGRATION,
         m0013_direct_local_uids.MIGRATION,
         m0014_drafts_and_quotes.MIGRATION,
+        m0015_attachment_chunks.MIGRATION,
     )
     versions = [m.version for m in migrations]
     if versions != list(range(1, len(migrations) + 1)):
