@@ -31,6 +31,7 @@ def all_migrations() -> tuple[Migration, ...]:
         m0011_document_stems,
         m0012_message_search,
         m0013_direct_local_uids,
+        m0016_message_stems,
     )
 
     migrations = (
@@ -47,6 +48,7 @@ def all_migrations() -> tuple[Migration, ...]:
         m0011_document_stems.MIGRATION,
         m0012_message_search.MIGRATION,
         m0013_direct_local_uids.MIGRATION,
+        m0016_message_stems.MIGRATION,
     )
     versions = [m.version for m in migrations]
     if versions != list(range(1, len(migrations) + 1)):
