@@ -14,6 +14,7 @@ from delegate_app.core.documents.models import DocumentKind
 from delegate_app.core.search import Filters, Scope
 from delegate_app.i18n import N_, _
 from delegate_app.ui.bidi import isolate
+from delegate_app.ui.search_results import SECTION_NAMES
 
 NO_DATE = QDate(2000, 1, 1)  # the lowest date of the date edits stands for "no bound"
 IN_CHOICES = (
@@ -22,11 +23,6 @@ IN_CHOICES = (
     (N_("Messages"), (Scope.MESSAGES,)),
     (N_("Comments"), (Scope.COMMENTS,)),
 )
-SECTION_NAMES = {
-    DocumentKind.BRIEFING: N_("Briefings"),
-    DocumentKind.POSITION_PAPER: N_("Position papers"),
-    DocumentKind.NOTE: N_("Notes"),
-}
 
 
 def _day_start(day: QDate) -> datetime:

@@ -31,6 +31,7 @@ from delegate_app.core.documents.rendering import (
     text_to_html,
 )
 from delegate_app.core.documents.search_query import fts_query, query_words, snippet_parts
+from delegate_app.core.documents.snippet_text import plain_parts
 from delegate_app.core.documents.stemming import stem_snippet, stems_query
 from delegate_app.core.documents.store import DocumentFilters, DocumentStore, ExactRow
 from delegate_app.core.policy import Policy
@@ -65,7 +66,9 @@ MAX_SEARCH_LIMIT = 500
 def _exact_hits(part: Part[ExactRow]) -> Part[SearchHit]:
     def fetch(offset: int, limit: int) -> builtins.list[SearchHit]:
         return [
-            SearchHit(document=summary, snippet_parts=snippet_parts(snippet), rank=rank)
+            SearchHit(
+                document=summary, snippet_parts=plain_parts(snippet_parts(snippet)), rank=rank
+            )
             for summary, snippet, rank in part.fetch(offset, limit)
         ]
 
@@ -248,7 +251,11 @@ class Library:
                 return [
                     SearchHit(
                         summary,
-                        snippet_parts(stem_snippet([body, title, tags], found, summary.language)),
+                        plain_parts(
+                            snippet_parts(
+                                stem_snippet([body, title, tags], found, summary.language)
+                            )
+                        ),
                         rank,
                         exact=False,
                     )
