@@ -5,6 +5,7 @@ nothing matched and offers to widen the search."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
@@ -83,3 +84,4 @@ def test_search_covers_every_section_and_says_what_it_searched(
     assert _search(qtbot, page, "zzzz") == 0
     assert page.no_results.message.text() == "Nothing matched “\u2068zzzz\u2069” in any section."
     assert not page.no_results.widen_button.isVisibleTo(page)  # as wide as it gets
+    assert page.no_results.message.textFormat() == Qt.TextFormat.PlainText  # the query is text

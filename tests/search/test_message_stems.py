@@ -153,3 +153,14 @@ def test_the_upgrade_indexes_existing_messages_and_comments(commented: Peer) -> 
     assert len(search.search("соглашение", scopes=[Scope.MESSAGES]).messages) == 1  # "соглашения"
     comments = search.search("соглашение", scopes=[Scope.COMMENTS]).comments
     assert _names(amina, "document_comments", [h.comment_id for h in comments]) == {"ru", "mixed"}
+
+
+def test_an_expired_message_leaves_the_stems_index(amina: Peer) -> None:
+    messenger = amina.room.messenger
+    message = messenger.send_text("Boris Petrov", "Проект соглашения о квотах.")
+    db = amina.room.db
+    assert len(_search(amina).search("соглашение").messages) == 1  # by its stem only
+    db.execute("UPDATE messages SET expires_at = 1 WHERE id = ?", (message.id,))
+    assert messenger.sweep_expired() == 1
+    assert _search(amina).search("соглашение").count == 0
+    assert db.query("SELECT rowid FROM messages_stems") == []
