@@ -355,7 +355,7 @@ class LibraryPageWidget(PageWidget):
     def _show_nothing_matched(self, query: str, everywhere: bool) -> None:
         quoted = isolate(query)
         if not everywhere:
-            section = _(SECTION_NAMES[self.kind])
+            section = isolate(_(SECTION_NAMES[self.kind]))
             self.no_results.show_nothing_matched(
                 _("Nothing matched “{query}” in {section}.").format(query=quoted,
                                                                     section=section),

@@ -77,6 +77,8 @@ class SearchEverythingDialog(QDialog):
         for widget in (self.query_edit, self.filters, self.summary, self.widen_button, self.tree,
                        self.more_button, self.buttons):  # fmt: skip
             layout.addWidget(widget)
+        for button in (self.widen_button, self.more_button):
+            layout.setAlignment(button, Qt.AlignmentFlag.AlignLeading)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(SEARCH_DELAY_MS)

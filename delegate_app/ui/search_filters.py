@@ -50,6 +50,7 @@ class SearchFiltersWidget(QWidget):
         self.until_edit = QDateEdit()
         for edit in (self.since_edit, self.until_edit):
             edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")  # unambiguous in every language
             edit.setMinimumDate(NO_DATE)
             edit.setDate(NO_DATE)
         self.labels = [QLabel() for _n in range(7)]

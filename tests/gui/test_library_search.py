@@ -66,7 +66,8 @@ def test_search_covers_every_section_and_says_what_it_searched(
     assert _search(qtbot, page, "quota") == 0
     assert page.list_stack.currentWidget() is page.no_results
     assert (
-        page.no_results.message.text() == "Nothing matched “\u2068quota\u2069” in Position papers."
+        page.no_results.message.text()
+        == "Nothing matched “\u2068quota\u2069” in \u2068Position papers\u2069."
     )
     assert page.no_results.widen_button.isVisibleTo(page) and (
         page.no_results.widen_button.text() == "Search all sections"
