@@ -8,14 +8,14 @@ from typing import Any
 
 from delegate_app.cli.common import add_json_option, command, policy, print_json, unlocked_vault
 from delegate_app.cli.docs_commands import KIND_CHOICES, index_pending_stems, summary_json
+from delegate_app.cli.paging import add_page_options, page_window
 from delegate_app.core.documents.library import Library
 from delegate_app.core.documents.models import DocumentKind
 from delegate_app.core.mailroom import Mailroom
-from delegate_app.core.search import DEFAULT_LIMIT, MAX_LIMIT, Filters, Results, Scope, Search
+from delegate_app.core.search import Filters, Results, Scope, Search
 from delegate_app.i18n import _
 
 SCOPES = {scope.value: scope for scope in Scope}
-MAX_PAGE = 10_000
 
 
 def register(subparsers: Any) -> None:
@@ -35,28 +35,9 @@ def register(subparsers: Any) -> None:
     who.add_argument("--group", metavar="TITLE", help=_("messages in a group"))
     search.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help=_("from this day on"))
     search.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help=_("up to this day"))
-    search.add_argument(
-        "--limit", type=_positive, default=DEFAULT_LIMIT, metavar="N",
-        help=_("at most N hits of each kind (default 50, at most 500)"),
-    )  # fmt: skip
-    search.add_argument(
-        "--page", type=_positive, default=1, metavar="P",
-        help=_("the P-th page of N hits of each kind (default 1)"),
-    )  # fmt: skip
+    add_page_options(search)
     add_json_option(search)
     command(search, cmd_search)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= MAX_PAGE:
-        raise argparse.ArgumentTypeError(
-            _("{value} is not a whole number from 1 to {most}.").format(value=text, most=MAX_PAGE)
-        )
-    return value
 
 
 def _day(text: str) -> date:
@@ -94,11 +75,10 @@ def cmd_search(args: argparse.Namespace) -> int:
             since=_start(args.since),
             until=_start(args.until, after=True),
         )
-        limit = min(args.limit, MAX_LIMIT)
+        offset, limit = page_window(args)
         results = Search(vault.db, library).search(
-            args.query, scopes=scopes, filters=filters, limit=limit,
-            offset=(args.page - 1) * limit,
-        )  # fmt: skip
+            args.query, scopes=scopes, filters=filters, limit=limit, offset=offset
+        )
         rendered = _rendered(room, results)
     if args.json:
         print_json(rendered)
