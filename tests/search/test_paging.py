@@ -4,7 +4,7 @@ nearly every row (only the newest RANK_CANDIDATES are ranked)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -37,8 +37,8 @@ def library(vault: Vault, default_policy: Policy) -> Library:
     return lib
 
 
-def _pages(fetch: object, size: int, total: int) -> list[list[int]]:
-    assert callable(fetch)
+def _pages(fetch: Callable[[int, int], list[int]], size: int, total: int) -> list[list[int]]:
+    """Every page of ``size`` from the first, one past the end."""
     return [fetch(offset, size) for offset in range(0, total + size, size)]
 
 
