@@ -16,6 +16,7 @@ from delegate_app.cli.common import (
     print_table,
     unlocked_vault,
 )
+from delegate_app.cli.paging import add_page_options, page_window
 from delegate_app.core.documents import DocumentError, ExportTargetExistsError
 from delegate_app.core.documents.library import Library, require_export_allowed
 from delegate_app.core.documents.models import DocumentKind, DocumentSummary, ImportOptions
@@ -50,6 +51,7 @@ def register(subparsers: Any) -> None:
     search.add_argument("--kind", choices=KIND_CHOICES)
     search.add_argument("--event", metavar="E")
     search.add_argument("--classification", metavar="C")
+    add_page_options(search)
     add_json_option(search)
     command(search, cmd_search)
 
@@ -157,9 +159,11 @@ def cmd_search(args: argparse.Namespace) -> int:
     with unlocked_vault(args) as vault:
         library = Library(vault.db, policy())
         index_pending_stems(library)
+        offset, limit = page_window(args)
         hits = library.search(
-            args.query, kind=_kind(args.kind), event=args.event, classification=args.classification
-        )
+            args.query, kind=_kind(args.kind), event=args.event,
+            classification=args.classification, limit=limit, offset=offset,
+        )  # fmt: skip
     if args.json:
         print_json(
             [

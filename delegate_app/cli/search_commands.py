@@ -8,6 +8,7 @@ from typing import Any
 
 from delegate_app.cli.common import add_json_option, command, policy, print_json, unlocked_vault
 from delegate_app.cli.docs_commands import KIND_CHOICES, index_pending_stems, summary_json
+from delegate_app.cli.paging import add_page_options, page_window
 from delegate_app.core.documents.library import Library
 from delegate_app.core.documents.models import DocumentKind
 from delegate_app.core.mailroom import Mailroom
@@ -34,6 +35,7 @@ def register(subparsers: Any) -> None:
     who.add_argument("--group", metavar="TITLE", help=_("messages in a group"))
     search.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help=_("from this day on"))
     search.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help=_("up to this day"))
+    add_page_options(search)
     add_json_option(search)
     command(search, cmd_search)
 
@@ -73,7 +75,10 @@ def cmd_search(args: argparse.Namespace) -> int:
             since=_start(args.since),
             until=_start(args.until, after=True),
         )
-        results = Search(vault.db, library).search(args.query, scopes=scopes, filters=filters)
+        offset, limit = page_window(args)
+        results = Search(vault.db, library).search(
+            args.query, scopes=scopes, filters=filters, limit=limit, offset=offset
+        )
         rendered = _rendered(room, results)
     if args.json:
         print_json(rendered)
@@ -117,7 +122,7 @@ def _rendered(room: Mailroom, results: Results) -> dict[str, list[dict[str, Any]
              "conversation": conversation_label(h.conversation_id), "from": who(h.sender_key),
              "sent_at": h.sent_at.isoformat(timespec="seconds"),
              "snippet": _marked(h.snippet_parts), "highlights": _highlights(h.snippet_parts),
-             "rank": h.rank}
+             "exact": h.exact, "rank": h.rank}
             for h in results.messages
         ],
         "comments": [
@@ -126,7 +131,7 @@ def _rendered(room: Mailroom, results: Results) -> dict[str, list[dict[str, Any]
              "from": who(h.author_key),
              "created_at": h.created_at.isoformat(timespec="seconds"),
              "snippet": _marked(h.snippet_parts), "highlights": _highlights(h.snippet_parts),
-             "rank": h.rank}
+             "exact": h.exact, "rank": h.rank}
             for h in results.comments
         ],
     }  # fmt: skip

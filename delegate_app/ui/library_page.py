@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from delegate_app.core.documents.models import DocumentKind, DocumentSummary, ImportOptions
 from delegate_app.i18n import N_, _, ngettext
 from delegate_app.ui import file_dialogs
+from delegate_app.ui.bidi import isolate
 from delegate_app.ui.comment_panel import CommentPanel
 from delegate_app.ui.document_delegate import DocumentItemDelegate
 from delegate_app.ui.document_export import DocumentExporter
@@ -36,7 +37,7 @@ from delegate_app.ui.icons import palette_icon
 from delegate_app.ui.pages import PageContext, PageWidget, Section
 from delegate_app.ui.plain_text import show_as_plain_text
 from delegate_app.ui.reader import ReaderWidget
-from delegate_app.ui.search_results import SearchResultsWidget
+from delegate_app.ui.search_results import SECTION_NAMES, NoResultsWidget, SearchResultsWidget
 from delegate_app.ui.style import use_soft_selection
 
 if TYPE_CHECKING:
@@ -83,6 +84,10 @@ class LibraryPageWidget(PageWidget):
         self.event_filter.setMinimumContentsLength(8)
         self.classification_filter = QComboBox()
         self.classification_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.search_scope = QComboBox()  # where a search looks: every section, or this one
+        self.search_scope.setObjectName("searchScope")
+        self.search_scope.addItem("", True)
+        self.search_scope.addItem("", False)
         self.model = DocumentListModel()
         self.list_view = QListView()
         self.list_view.setObjectName("documentList")
@@ -93,9 +98,11 @@ class LibraryPageWidget(PageWidget):
         self.list_view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         use_soft_selection(self.list_view)
         self.results = SearchResultsWidget()
+        self.no_results = NoResultsWidget()
         self.list_stack = QStackedWidget()
         self.list_stack.addWidget(self.list_view)
         self.list_stack.addWidget(self.results)
+        self.list_stack.addWidget(self.no_results)
         self.reader = ReaderWidget()
         self.reader.setObjectName("reader")
         self.sharing_panel = DocumentSharingWidget(
@@ -131,6 +138,7 @@ class LibraryPageWidget(PageWidget):
     def _layout(self) -> None:
         filters = QHBoxLayout()
         filters.setSpacing(6)
+        filters.addWidget(self.search_scope, 2)
         filters.addWidget(self.event_filter, 3)
         filters.addWidget(self.classification_filter, 2)
         column = QWidget()
@@ -164,10 +172,12 @@ class LibraryPageWidget(PageWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
-        for widget in (self.search_edit, self.event_filter, self.classification_filter,
-                       self.list_view, self.results, self.reader.text_view):  # fmt: skip
+        for widget in (self.search_edit, self.search_scope, self.event_filter,
+                       self.classification_filter, self.list_view, self.results,
+                       self.reader.text_view):  # fmt: skip
             widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        QWidget.setTabOrder(self.search_edit, self.event_filter)
+        QWidget.setTabOrder(self.search_edit, self.search_scope)
+        QWidget.setTabOrder(self.search_scope, self.event_filter)
         QWidget.setTabOrder(self.event_filter, self.classification_filter)
         QWidget.setTabOrder(self.classification_filter, self.list_view)
         QWidget.setTabOrder(self.list_view, self.results)
@@ -176,6 +186,8 @@ class LibraryPageWidget(PageWidget):
     def _connect(self) -> None:
         self.event_filter.currentIndexChanged.connect(self._filters_changed)
         self.classification_filter.currentIndexChanged.connect(self._filters_changed)
+        self.search_scope.currentIndexChanged.connect(self._scope_changed)
+        self.no_results.widen_requested.connect(self.widen_search)
         self.search_edit.textChanged.connect(lambda _text: self.search_timer.start())
         self.search_edit.returnPressed.connect(self._search_now_and_focus_results)
         self.search_timer.timeout.connect(self.run_search)
@@ -290,6 +302,10 @@ class LibraryPageWidget(PageWidget):
         self.event_filter.setToolTip(_("Filter by event"))
         self.classification_filter.setAccessibleName(_("Filter by classification"))
         self.classification_filter.setToolTip(_("Filter by classification"))
+        self.search_scope.setItemText(0, _("All sections"))
+        self.search_scope.setItemText(1, _("This section only"))
+        self.search_scope.setAccessibleName(_("Where to search"))
+        self.search_scope.setToolTip(_("Search every section of the library, or this one only"))
         self.share_action.setText(_("S&hare document…"))
         self.exporter.retranslate_ui()
         for combo, first in ((self.event_filter, _("All events")),
@@ -345,18 +361,66 @@ class LibraryPageWidget(PageWidget):
             self.status_message.emit(self.status_text())
             self.search_finished.emit(0)
             return
+        everywhere = self.searches_everywhere()
         hits = self.session.library.search(
             text,
-            kind=self.kind,
+            kind=None if everywhere else self.kind,
             event=self.event_filter.currentData(),
             classification=self.classification_filter.currentData(),
         )
-        self.results.show_hits(hits)
-        self.list_stack.setCurrentWidget(self.results)
+        self.results.show_hits(hits, with_sections=everywhere)
+        if hits:
+            self.list_stack.setCurrentWidget(self.results)
+        else:
+            self._show_nothing_matched(text.strip(), everywhere)
         self.status_message.emit(
             ngettext("{count} result", "{count} results", len(hits)).format(count=len(hits))
         )
         self.search_finished.emit(len(hits))
+
+    def searches_everywhere(self) -> bool:
+        return bool(self.search_scope.currentData())
+
+    def _filtered(self) -> bool:
+        return (self.event_filter.currentData() is not None
+                or self.classification_filter.currentData() is not None)  # fmt: skip
+
+    def _show_nothing_matched(self, query: str, everywhere: bool) -> None:
+        quoted = isolate(query)
+        if not everywhere:
+            section = isolate(_(SECTION_NAMES[self.kind]))
+            self.no_results.show_nothing_matched(
+                _("Nothing matched “{query}” in {section}.").format(query=quoted,
+                                                                    section=section),
+                _("Search all sections"),
+            )  # fmt: skip
+        elif self._filtered():
+            self.no_results.show_nothing_matched(
+                _("Nothing matched “{query}” with the event or classification chosen.").format(
+                    query=quoted
+                ),
+                _("Search without these filters"),
+            )
+        else:
+            self.no_results.show_nothing_matched(
+                _("Nothing matched “{query}” in any section.").format(query=quoted), None
+            )
+        self.list_stack.setCurrentWidget(self.no_results)
+
+    def widen_search(self) -> None:
+        """Nothing matched: look in every section, else without the event and classification."""
+        if not self.searches_everywhere():
+            self.search_scope.setCurrentIndex(self.search_scope.findData(True))
+            return
+        for combo in (self.event_filter, self.classification_filter):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self.refresh()
+
+    def _scope_changed(self, _index: int) -> None:
+        if self.search_edit.text().strip():
+            self.run_search()
 
     def _search_now_and_focus_results(self) -> None:
         self.run_search()

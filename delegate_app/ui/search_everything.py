@@ -1,16 +1,19 @@
 """Edit → Search everything (Ctrl+Shift+F): documents, messages and comment threads at once,
-grouped by kind; activating a hit opens it where it lives (a message in its conversation)."""
+grouped by kind, narrowed by filters, a page at a time ("More results"); activating a hit opens
+it where it lives (a message selected in its conversation)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
     QLineEdit,
+    QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -20,13 +23,15 @@ from PySide6.QtWidgets import (
 from delegate_app.core.documents.models import SearchHit
 from delegate_app.core.errors import DelegateError
 from delegate_app.core.formatting import format_datetime
-from delegate_app.core.search import CommentHit, MessageHit, Results
+from delegate_app.core.search import CommentHit, MessageHit, Results, Scope
 from delegate_app.i18n import _, ngettext
 from delegate_app.ui.bidi import isolate
 from delegate_app.ui.retranslate import is_language_change
+from delegate_app.ui.search_filters import SearchFiltersWidget
 from delegate_app.ui.session import Session
 
 SEARCH_DELAY_MS = 250
+PAGE = 50  # hits of each kind per page
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -50,8 +55,16 @@ class SearchEverythingDialog(QDialog):
         self.setObjectName("searchEverything")
         self.query_edit = QLineEdit()
         self.query_edit.setClearButtonEnabled(True)
+        self.filters = SearchFiltersWidget()
         self.summary = QLabel()
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setWordWrap(True)
+        self.widen_button = QPushButton()  # nothing found with filters: search everywhere
+        self.widen_button.setAutoDefault(False)
+        self.widen_button.hide()
+        self.more_button = QPushButton()
+        self.more_button.setAutoDefault(False)
+        self.more_button.hide()
         self.tree = QTreeWidget()
         self.tree.setHeaderHidden(True)
         self.tree.setRootIsDecorated(True)
@@ -61,8 +74,11 @@ class SearchEverythingDialog(QDialog):
             close.setAutoDefault(False)
             close.setDefault(False)
         layout = QVBoxLayout(self)
-        for widget in (self.query_edit, self.summary, self.tree, self.buttons):
+        for widget in (self.query_edit, self.filters, self.summary, self.widen_button, self.tree,
+                       self.more_button, self.buttons):  # fmt: skip
             layout.addWidget(widget)
+        for button in (self.widen_button, self.more_button):
+            layout.setAlignment(button, Qt.AlignmentFlag.AlignLeading)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(SEARCH_DELAY_MS)
@@ -71,7 +87,12 @@ class SearchEverythingDialog(QDialog):
         self.query_edit.returnPressed.connect(self._search_now)
         self.tree.itemActivated.connect(self._activated)
         self.buttons.rejected.connect(self.reject)
+        self.filters.changed.connect(self.timer.start)
+        self.more_button.clicked.connect(self.more_results)
+        self.widen_button.clicked.connect(self.filters.reset)
         self.results = Results()
+        self.offset = 0  # of the last page fetched
+        self.more_scopes: tuple[Scope, ...] = ()  # the kinds whose last page was full
         self.resize(720, 520)
         self.retranslate_ui()
 
@@ -84,14 +105,74 @@ class SearchEverythingDialog(QDialog):
             self.tree.setCurrentItem(first)
             self.tree.setFocus()
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        self.refresh_filters()
+        super().showEvent(event)
+
+    def refresh_filters(self) -> None:
+        """The events, classifications and conversations of the vault now."""
+        if not self.session.is_unlocked:
+            return
+        library = self.session.library
+        messenger = self.session.mailroom.messenger
+        conversations = [
+            (c.id, c.title or ", ".join(self.name_of(k) for k in c.members))
+            for c in messenger.conversations()
+        ]
+        self.filters.fill(library.events(), library.classifications(), conversations)
+
     def run_search(self) -> None:
+        """The first page of each kind for the query and filters."""
+        self.offset = 0
+        self.results = self._page(self.filters.scopes(), 0)
+        self._fill()
+
+    def more_results(self) -> None:
+        """The next page of each kind whose last page was full, after those shown."""
+        if not self.more_scopes:
+            return
+        shown = self.results.count
+        self.offset += PAGE
+        more = self._page(self.more_scopes, self.offset)
+        self.results = Results(
+            self.results.documents + more.documents,
+            self.results.messages + more.messages,
+            self.results.comments + more.comments,
+        )
+        self._fill()
+        first_new = self._item_at(shown)
+        if first_new is not None:
+            self.tree.setCurrentItem(first_new)
+            self.tree.scrollToItem(first_new)
+
+    def _page(self, scopes: tuple[Scope, ...], offset: int) -> Results:
         query = self.query_edit.text()
+        if not query.strip():
+            self.more_scopes = ()
+            return Results()
         try:
-            self.results = self.session.search_everything(query) if query.strip() else Results()
+            page = self.session.search_everything(
+                query, scopes=scopes, filters=self.filters.filters(), limit=PAGE, offset=offset
+            )
         except DelegateError as exc:
             self.summary.setText(str(exc))
-            return
-        self._fill()
+            self.more_scopes = ()
+            return Results()
+        kinds = ((Scope.DOCUMENTS, page.documents), (Scope.MESSAGES, page.messages),
+                 (Scope.COMMENTS, page.comments))  # fmt: skip
+        self.more_scopes = tuple(scope for scope, hits in kinds if len(hits) >= PAGE)
+        return page
+
+    def _item_at(self, position: int) -> QTreeWidgetItem | None:
+        """The ``position``-th hit in the order the groups show them."""
+        for n in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(n)
+            if group is None:
+                continue
+            if position < group.childCount():
+                return group.child(position)
+            position -= group.childCount()
+        return None
 
     def _fill(self) -> None:
         self.tree.clear()
@@ -112,10 +193,19 @@ class SearchEverythingDialog(QDialog):
                 item.setToolTip(0, self._line(hit))
             group.setExpanded(True)
         query = self.query_edit.text().strip()
+        self.more_button.setVisible(bool(query and self.more_scopes))
+        narrowed = self.filters.is_narrowed()
+        self.widen_button.setVisible(bool(query) and not results.count and narrowed)
         if not query:
             self.summary.clear()
         elif not results.count:
-            self.summary.setText(_("Nothing found."))
+            self.summary.setText(
+                _("Nothing matched “{query}” with these filters.").format(query=isolate(query))
+                if narrowed
+                else _("Nothing matched “{query}” in documents, messages or comments.").format(
+                    query=isolate(query)
+                )
+            )
         else:
             count = results.count
             self.summary.setText(
@@ -147,8 +237,12 @@ class SearchEverythingDialog(QDialog):
         self.timer.stop()
         self.query_edit.clear()
         self.results = Results()
+        self.more_scopes = ()
         self.tree.clear()
         self.summary.clear()
+        self.more_button.hide()
+        self.widen_button.hide()
+        self.filters.fill((), (), ())  # nothing of the vault stays in the choices
 
     def _activated(self, item: QTreeWidgetItem) -> None:
         hit = item.data(0, HIT_ROLE)
@@ -169,6 +263,9 @@ class SearchEverythingDialog(QDialog):
         )
         self.query_edit.setAccessibleName(_("Search everything"))
         self.tree.setAccessibleName(_("Results"))
+        self.more_button.setText(_("More results"))
+        self.widen_button.setText(_("Search everywhere, without filters"))
+        self.filters.retranslate_ui()
         if self.query_edit.text().strip():
             self._fill()
 

@@ -6,7 +6,7 @@ worker task. Worker threads use their own connection from :meth:`Session.open_wo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from delegate_app.core.errors import VaultNotFoundError
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from delegate_app.core.documents.library import Library
     from delegate_app.core.mailroom import Mailroom
     from delegate_app.core.profile import ProfileInfo
-    from delegate_app.core.search import Results
+    from delegate_app.core.search import Filters, Results, Scope
     from delegate_app.core.vault import Database
 
 
@@ -124,11 +124,23 @@ class Session:
             self._library = Library(self.db, self.policy)
         return self._library
 
-    def search_everything(self, query: str) -> Results:
-        """Documents, messages and comments matching ``query`` (delegate_app.core.search)."""
-        from delegate_app.core.search import Search
+    def search_everything(
+        self,
+        query: str,
+        *,
+        scopes: Sequence[Scope] | None = None,
+        filters: Filters | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> Results:
+        """Documents, messages and comments matching ``query``, one page of each
+        (delegate_app.core.search)."""
+        from delegate_app.core.search import Scope, Search
 
-        return Search(self.db, self.library).search(query)
+        return Search(self.db, self.library).search(
+            query, scopes=tuple(Scope) if scopes is None else scopes, filters=filters,
+            limit=limit, offset=offset,
+        )  # fmt: skip
 
     @property
     def mailroom(self) -> Mailroom:

@@ -68,6 +68,9 @@ def test_filters_tags_and_hostile_queries(profile: Path, tmp_path: Path) -> None
         "docs", "search", "negot", "--profile", profile, "--json", "--classification", "RESTRICTED"
     )
     assert [h["title"] for h in filtered] == ["Corridor note"]
+    second = _json("docs", "search", "negot", "--limit", "1", "--page", "2", "--profile", profile,
+                   "--json")  # fmt: skip
+    assert [h["title"] for h in second] == ["Corridor note"]
 
     for hostile in ('"data', "AND OR NOT", "NEAR(x y", "title:*", "«data flows»"):
         result = delegatectl("docs", "search", hostile, "--profile", profile, "--json")

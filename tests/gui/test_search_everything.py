@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from pytestqt.qtbot import QtBot
 
 from delegate_app.core.documents.library import Library
@@ -72,3 +72,70 @@ def test_search_everything_groups_hits_and_opens_a_message_in_its_conversation(
 
     controller.lock()  # nothing of the search outlives the unlocked session
     assert dialog.query_edit.text() == "" and dialog.tree.topLevelItemCount() == 0
+
+
+def test_filters_narrow_the_search_and_more_results_pages_on(
+    qtbot: QtBot, make_controller: Callable[..., AppController], missions: list[Peer]
+) -> None:
+    from delegate_app.core.documents.models import DocumentKind
+    from delegate_app.ui.search_everything import PAGE
+
+    amina, _boris = missions
+    with amina.unlocked() as room:
+        library = Library(room.db, amina.policy)
+        library.import_bytes("a.md", b"# Quota note\n\nQuota.\n",
+                             ImportOptions(kind=DocumentKind.NOTE, event="COP"))  # fmt: skip
+        library.import_bytes("b.md", b"# Quota briefing\n\nQuota.\n", ImportOptions())
+        for n in range(PAGE + 5):
+            room.messenger.send_text("Boris Petrov", f"Quota figure {n}.")
+        room.messenger.create_group("Quota group", ["Boris Petrov"])
+        room.messenger.send_to_group("Quota group", "Quota for the group.")
+    controller, main = open_gui(qtbot, make_controller, amina)
+    dialog = main.search_everything()
+    filters = dialog.filters
+    assert [filters.event_combo.itemText(n) for n in range(filters.event_combo.count())] == [
+        "Any event", "COP"
+    ]  # fmt: skip
+    dialog.query_edit.setText("quota")
+    qtbot.keyClick(dialog.query_edit, Qt.Key.Key_Return)
+
+    def groups() -> list[str]:
+        items = [dialog.tree.topLevelItem(n) for n in range(dialog.tree.topLevelItemCount())]
+        return [item.text(0) for item in items if item is not None]
+
+    assert groups() == ["Documents (2)", f"Messages ({PAGE})"]
+    assert dialog.more_button.isVisible()
+    dialog.more_button.click()  # the next page, appended; the first new hit selected
+    assert groups() == ["Documents (2)", f"Messages ({PAGE + 6})"]
+    assert not dialog.more_button.isVisible()
+    ids = [h.message_id for h in dialog.results.messages]
+    assert len(set(ids)) == len(ids)
+    current = dialog.tree.currentItem()
+    assert current is not None and current.parent() is dialog.tree.topLevelItem(1)
+
+    filters.scope_combo.setCurrentIndex(1)  # documents only
+    qtbot.keyClick(dialog.query_edit, Qt.Key.Key_Return)
+    assert groups() == ["Documents (2)"]
+    filters.section_combo.setCurrentIndex(filters.section_combo.findData(DocumentKind.NOTE.value))
+    qtbot.keyClick(dialog.query_edit, Qt.Key.Key_Return)
+    assert [h.document.title for h in dialog.results.documents] == ["Quota note"]
+    filters.event_combo.setCurrentIndex(0)
+    filters.section_combo.setCurrentIndex(0)
+    filters.scope_combo.setCurrentIndex(0)
+    conversation = filters.conversation_combo
+    conversation.setCurrentIndex(next(n for n in range(conversation.count())
+                                      if "Quota group" in conversation.itemText(n)))  # fmt: skip
+    qtbot.keyClick(dialog.query_edit, Qt.Key.Key_Return)
+    assert groups() == ["Messages (1)"]  # a conversation leaves documents and comments out
+
+    filters.until_edit.setDate(QDate(2001, 1, 1))  # before anything was written
+    qtbot.keyClick(dialog.query_edit, Qt.Key.Key_Return)
+    assert groups() == []
+    assert "with these filters" in dialog.summary.text()
+    assert dialog.widen_button.isVisible()
+    dialog.widen_button.click()  # everything, no filters
+    qtbot.keyClick(dialog.query_edit, Qt.Key.Key_Return)
+    assert groups() == ["Documents (2)", f"Messages ({PAGE})"]
+    assert not dialog.widen_button.isVisible()
+    controller.lock()
+    assert filters.event_combo.count() == 1  # nothing of the vault stays in the choices

@@ -75,3 +75,17 @@ def test_plain_output_escapes_terminal_controls_and_errors_are_one_line(
     assert unknown.returncode == 1 and len(unknown.stderr.strip().splitlines()) == 1
     bad_date = delegatectl("search", "x", "--since", "March", "--profile", root)
     assert bad_date.returncode == 2 and "not a date" in bad_date.stderr
+
+
+def test_pages_of_results(peers: list[Peer]) -> None:
+    root = peers[0].root
+    first = _json("search", "ceasefire", "--limit", "1", "--page", "1", "--profile", root, "--json")
+    assert [len(first[kind]) for kind in ("documents", "messages", "comments")] == [1, 1, 1]
+    assert first["messages"][0]["exact"] is True
+    second = _json(
+        "search", "ceasefire", "--limit", "1", "--page", "2", "--profile", root, "--json"
+    )
+    assert second == {"documents": [], "messages": [], "comments": []}
+    for bad in ("0", "-1", "x", "10001"):
+        result = delegatectl("search", "x", "--page", bad, "--profile", root)
+        assert result.returncode == 2 and "whole number" in result.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from delegate_app.core.documents import importers
@@ -30,9 +31,11 @@ from delegate_app.core.documents.rendering import (
     text_to_html,
 )
 from delegate_app.core.documents.search_query import fts_query, query_words, snippet_parts
+from delegate_app.core.documents.snippet_text import plain_parts
 from delegate_app.core.documents.stemming import stem_snippet, stems_query
-from delegate_app.core.documents.store import DocumentStore
+from delegate_app.core.documents.store import DocumentFilters, DocumentStore, ExactRow
 from delegate_app.core.policy import Policy
+from delegate_app.core.search_paging import Part, clamp, page
 from delegate_app.core.vault import Database
 from delegate_app.i18n import _
 
@@ -55,6 +58,21 @@ def require_export_allowed(policy: Policy) -> None:
         raise ExportForbiddenError(
             _("Your organisation does not allow documents to be exported from the vault.")
         )
+
+
+MAX_SEARCH_LIMIT = 500
+
+
+def _exact_hits(part: Part[ExactRow]) -> Part[SearchHit]:
+    def fetch(offset: int, limit: int) -> builtins.list[SearchHit]:
+        return [
+            SearchHit(
+                document=summary, snippet_parts=plain_parts(snippet_parts(snippet)), rank=rank
+            )
+            for summary, snippet, rank in part.fetch(offset, limit)
+        ]
+
+    return Part(fetch, part.count)
 
 
 class Library:
@@ -208,30 +226,44 @@ class Library:
         kind: DocumentKind | None = None,
         event: str | None = None,
         classification: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
         limit: int = 50,
+        offset: int = 0,
     ) -> builtins.list[SearchHit]:
+        """Hits ``offset`` to ``offset + limit``: exact matches first (ranked, the ranking
+        bounded for very common words), then documents found by other forms of the words.
+        ``since``/``until`` bound when a document last changed."""
         match = fts_query(query)
         if match is None:
             return []
-        rows = self._store.search(
-            match, kind=kind, event=event, classification=classification, limit=limit
-        )
-        hits = [
-            SearchHit(document=summary, snippet_parts=snippet_parts(snippet), rank=rank)
-            for summary, snippet, rank in rows
-        ]
+        offset, limit = clamp(offset, limit, MAX_SEARCH_LIMIT)
+        narrow = DocumentFilters(kind, event, classification, since, until)
+        exact = self._store.exact_matches(match, narrow)
+        parts = [_exact_hits(part) for part in exact.parts()]
         words = query_words(query)
         stems = stems_query(words) if words is not None else None
-        if words is None or stems is None or len(hits) >= limit:
-            return hits
-        stemmed = self._store.search_stemmed(
-            match, stems, kind=kind, event=event, classification=classification,
-            limit=limit - len(hits),
-        )  # fmt: skip
-        for summary, (title, tags, body), rank in stemmed:
-            snippet = stem_snippet([body, title, tags], words, summary.language)
-            hits.append(SearchHit(summary, snippet_parts(snippet), rank, exact=False))
-        return hits
+        if words is not None and stems is not None:
+            stemmed = self._store.stemmed_matches(match, stems, narrow)
+            found = words
+
+            def fetch_stemmed(o: int, n: int) -> builtins.list[SearchHit]:
+                return [
+                    SearchHit(
+                        summary,
+                        plain_parts(
+                            snippet_parts(
+                                stem_snippet([body, title, tags], found, summary.language)
+                            )
+                        ),
+                        rank,
+                        exact=False,
+                    )
+                    for summary, (title, tags, body), rank in stemmed.fetch(o, n)
+                ]
+
+            parts.append(Part(fetch_stemmed, stemmed.count))
+        return page(parts, offset, limit)
 
     # -- stems (language-aware search) -----------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +26,7 @@ from delegate_app.core.documents.search_query import (
     index_text,
 )
 from delegate_app.core.documents.stemming import STEMS_VERSION, text_stems
+from delegate_app.core.search_paging import BoundedMatches, Part
 from delegate_app.core.vault import Database
 from delegate_app.i18n import _
 
@@ -40,17 +42,18 @@ _SUMMARY_COLUMNS = """
 """
 SUMMARY_SQL = f"SELECT {_SUMMARY_COLUMNS} FROM documents d"  # noqa: S608
 _BM25 = f"bm25(documents_fts, {', '.join(str(w) for w in BM25_WEIGHTS)})"
-# Two steps: rank every match and keep one page (the CTE, materialised so it runs once), then
+# Two steps: rank the matches and keep one page (the CTE, materialised so it runs once), then
 # build snippets and summaries for that page only, looking each row up by rowid. snippet() is
 # the expensive part; computed for every match before sorting, it made searches several times
-# slower. {join} and {filters} are fixed clauses from _filters(); every value is a bound
-# parameter. SEARCH_SQL (no filters) is what the benchmark runs raw as its baseline.
+# slower. {join} and {filters} are fixed clauses from _filters(); {window}, {order} and {outer}
+# are filled by search_paging.BoundedMatches (which matches are ranked, ADR 0026); every value
+# is a bound parameter.
 SEARCH_TEMPLATE = f"""
     WITH top AS MATERIALIZED (
         SELECT documents_fts.rowid AS id, {_BM25} AS rank
         FROM documents_fts{{join}}
-        WHERE documents_fts MATCH :query{{filters}}
-        ORDER BY rank LIMIT :limit
+        WHERE documents_fts MATCH :query{{filters}}{{{{window}}}}
+        ORDER BY {{{{order}}}} LIMIT :limit OFFSET :offset
     )
     SELECT {_SUMMARY_COLUMNS},
            snippet(documents_fts, -1, '{HIGHLIGHT_START}', '{HIGHLIGHT_END}', '…', 16) AS snippet,
@@ -59,22 +62,22 @@ SEARCH_TEMPLATE = f"""
     JOIN documents_fts ON documents_fts.rowid = top.id
     JOIN documents d ON d.id = top.id
     WHERE documents_fts MATCH :query
-    ORDER BY top.rank
+    ORDER BY {{{{outer}}}}
 """  # noqa: S608
-SEARCH_SQL = SEARCH_TEMPLATE.format(join="", filters="")
-# Documents that match by stems only (the exact query found fewer than a page), ranked after
-# every exact match: exact words first, then other forms of them. Their snippet is made in
-# Python from the indexed text (FTS5 can only mark what the exact query matched).
+# Documents that match by stems only, after every exact match: exact words first, then other
+# forms of them. Their snippet is made in Python from the indexed text (FTS5 can only mark
+# what the exact query matched).
+_STEMMED_SOURCE = """
+    FROM documents_stems{join}
+    WHERE documents_stems MATCH :stems
+      AND documents_stems.rowid NOT IN (SELECT rowid FROM documents_fts
+                                        WHERE documents_fts MATCH :query){filters}
+"""
 STEMMED_TEMPLATE = f"""
-    WITH exact AS MATERIALIZED (
-        SELECT rowid AS id FROM documents_fts WHERE documents_fts MATCH :query
-    ),
-    top AS MATERIALIZED (
+    WITH top AS MATERIALIZED (
         SELECT documents_stems.rowid AS id, bm25(documents_stems) AS rank
-        FROM documents_stems{{join}}
-        WHERE documents_stems MATCH :stems
-          AND documents_stems.rowid NOT IN (SELECT id FROM exact){{filters}}
-        ORDER BY rank LIMIT :limit
+        {{source}}
+        ORDER BY rank, id LIMIT :limit OFFSET :offset
     )
     SELECT {_SUMMARY_COLUMNS},
            f.title AS indexed_title, f.tags AS indexed_tags, f.body AS indexed_body,
@@ -82,21 +85,27 @@ STEMMED_TEMPLATE = f"""
     FROM top
     JOIN documents d ON d.id = top.id
     JOIN documents_fts f ON f.rowid = top.id
-    ORDER BY top.rank
+    ORDER BY top.rank, top.id
 """  # noqa: S608
+StemmedRow = tuple["DocumentSummary", tuple[str, str, str], float]
+ExactRow = tuple["DocumentSummary", str, float]
 
 
-def stemmed_sql(filters: str) -> str:
-    join = " JOIN documents d ON d.id = documents_stems.rowid" if filters else ""
-    return STEMMED_TEMPLATE.format(join=join, filters=filters)
+def _join(table: str, filters: str) -> str:
+    return f" JOIN documents d ON d.id = {table}.rowid" if filters else ""
 
 
-def search_sql(filters: str) -> str:
-    if not filters:
-        return SEARCH_SQL
-    return SEARCH_TEMPLATE.format(
-        join=" JOIN documents d ON d.id = documents_fts.rowid", filters=filters
-    )
+def stemmed_source(filters: str) -> str:
+    return _STEMMED_SOURCE.format(join=_join("documents_stems", filters), filters=filters)
+
+
+def search_template(filters: str) -> str:
+    return SEARCH_TEMPLATE.format(join=_join("documents_fts", filters), filters=filters)
+
+
+def exact_source(filters: str) -> str:
+    join = _join("documents_fts", filters)
+    return f"FROM documents_fts{join} WHERE documents_fts MATCH :query{filters}"
 
 
 def _now() -> float:
@@ -129,20 +138,36 @@ def summary_from_row(row: Any) -> DocumentSummary:
     )
 
 
-def _filters(
-    kind: DocumentKind | None, event: str | None, classification: str | None
-) -> tuple[str, dict[str, Any]]:
-    clauses, params = [], {}
-    if kind is not None:
-        clauses.append("d.kind = :kind")
-        params["kind"] = kind.value
-    if event is not None:
-        clauses.append("d.event = :event")
-        params["event"] = event
-    if classification is not None:
-        clauses.append("d.classification = :classification")
-        params["classification"] = classification
-    return "".join(f" AND {clause}" for clause in clauses), params
+@dataclass(frozen=True)
+class DocumentFilters:
+    """What narrows a document search; ``since``/``until`` bound when it last changed."""
+
+    kind: DocumentKind | None = None
+    event: str | None = None
+    classification: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def clauses(self) -> tuple[str, dict[str, Any]]:
+        """Fixed SQL clauses (each starting with AND) and their bound parameters."""
+        clauses: list[str] = []
+        params: dict[str, Any] = {}
+        if self.kind is not None:
+            clauses.append("d.kind = :kind")
+            params["kind"] = self.kind.value
+        if self.event is not None:
+            clauses.append("d.event = :event")
+            params["event"] = self.event
+        if self.classification is not None:
+            clauses.append("d.classification = :classification")
+            params["classification"] = self.classification
+        if self.since is not None:
+            clauses.append("d.updated_at >= :since")
+            params["since"] = self.since.timestamp()
+        if self.until is not None:
+            clauses.append("d.updated_at < :until")
+            params["until"] = self.until.timestamp()
+        return "".join(f" AND {clause}" for clause in clauses), params
 
 
 class DocumentStore:
@@ -280,7 +305,7 @@ class DocumentStore:
         limit: int | None = None,
         offset: int = 0,
     ) -> list[DocumentSummary]:
-        where, params = _filters(kind, event, classification)
+        where, params = DocumentFilters(kind, event, classification).clauses()
         sql = f"{SUMMARY_SQL} WHERE 1 = 1 {where} ORDER BY d.updated_at DESC, d.id DESC"
         if limit is not None:
             sql += " LIMIT :limit OFFSET :offset"
@@ -288,7 +313,7 @@ class DocumentStore:
         return [summary_from_row(row) for row in self.db.query(sql, params)]
 
     def count(self, *, kind: DocumentKind | None = None) -> int:
-        where, params = _filters(kind, None, None)
+        where, params = DocumentFilters(kind).clauses()
         sql = f"SELECT count(*) FROM documents d WHERE 1 = 1 {where}"  # noqa: S608
         row = self.db.query_one(sql, params)
         return int(row[0]) if row else 0
@@ -321,43 +346,53 @@ class DocumentStore:
         attachment = store.pdf(doc_id)
         return None if attachment is None else store.read(attachment)
 
-    def search(
+    def exact_matches(
         self,
         query: str,
-        *,
-        kind: DocumentKind | None,
-        event: str | None,
-        classification: str | None,
-        limit: int,
-    ) -> list[tuple[DocumentSummary, str, float]]:
-        where, params = _filters(kind, event, classification)
-        params.update(query=query, limit=limit)
-        rows = self.db.query(search_sql(where), params)
-        return [(summary_from_row(row), str(row["snippet"]), float(row["rank"])) for row in rows]
+        narrow: DocumentFilters,
+    ) -> BoundedMatches[ExactRow]:
+        """Documents matching ``query`` exactly, in pages (ranking bounded, ADR 0026)."""
+        where, params = narrow.clauses()
+        params["query"] = query
+        return BoundedMatches(
+            self.db,
+            table="documents_fts",
+            source=exact_source(where),
+            template=search_template(where),
+            params=params,
+            row=lambda row: (summary_from_row(row), str(row["snippet"]), float(row["rank"])),
+        )
 
-    def search_stemmed(
+    def stemmed_matches(
         self,
         query: str,
         stems: str,
-        *,
-        kind: DocumentKind | None,
-        event: str | None,
-        classification: str | None,
-        limit: int,
-    ) -> list[tuple[DocumentSummary, tuple[str, str, str], float]]:
+        narrow: DocumentFilters,
+    ) -> Part[StemmedRow]:
         """Documents whose stems match ``stems`` and that ``query`` does not match exactly,
         with their indexed (title, tags, body) for the snippet."""
-        where, params = _filters(kind, event, classification)
-        params.update(query=query, stems=stems, limit=limit)
-        rows = self.db.query(stemmed_sql(where), params)
-        return [
-            (
-                summary_from_row(row),
-                (str(row["indexed_title"]), str(row["indexed_tags"]), str(row["indexed_body"])),
-                float(row["rank"]),
+        where, params = narrow.clauses()
+        params.update(query=query, stems=stems)
+        source = stemmed_source(where)
+
+        def fetch(offset: int, limit: int) -> list[StemmedRow]:
+            rows = self.db.query(
+                STEMMED_TEMPLATE.format(source=source), {**params, "offset": offset, "limit": limit}
             )
-            for row in rows
-        ]
+            return [
+                (
+                    summary_from_row(row),
+                    (str(row["indexed_title"]), str(row["indexed_tags"]), str(row["indexed_body"])),
+                    float(row["rank"]),
+                )
+                for row in rows
+            ]
+
+        def count() -> int:
+            found = self.db.query_one(f"SELECT count(*) AS n {source}", params)
+            return 0 if found is None else int(found["n"])
+
+        return Part(fetch, count)
 
     def set_read(self, doc_id: int, read: bool) -> None:
         self._update_one("UPDATE documents SET is_read = ? WHERE id = ?", (int(read), doc_id))

@@ -17,6 +17,7 @@ from typing import Any
 import sqlcipher3
 
 from delegate_app.core.documents.search_query import index_text
+from delegate_app.core.documents.stemming import text_stems
 from delegate_app.core.errors import (
     MigrationError,
     VaultCorruptError,
@@ -72,6 +73,12 @@ def _index_text(text: object) -> str:
     return index_text(text if isinstance(text, str) else "")
 
 
+def _stem_text(*texts: object) -> str:
+    """The stems of messages and comments: their language is unknown, so each word goes
+    through every stemmer of its script (ADR 0026)."""
+    return text_stems([index_text(t) for t in texts if isinstance(t, str)], None)
+
+
 class Database:
     """One open, keyed connection to the vault database."""
 
@@ -110,6 +117,8 @@ class Database:
                 conn.execute(f"PRAGMA cache_size = {-int(cache_kib)}")
             # The search triggers (migration 12) index text through this, on every connection.
             conn.create_function("delegate_index_text", 1, _index_text, deterministic=True)
+            # And their stems (migration 16): one argument for a message, two for a comment.
+            conn.create_function("delegate_stem_text", -1, _stem_text, deterministic=True)
         except sqlcipher3.DatabaseError:
             conn.close()
             raise VaultCorruptError(

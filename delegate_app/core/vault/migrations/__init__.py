@@ -33,6 +33,7 @@ def all_migrations() -> tuple[Migration, ...]:
         m0013_direct_local_uids,
         m0014_drafts_and_quotes,
         m0015_attachment_chunks,
+        m0016_message_stems,
     )
 
     migrations = (
@@ -51,6 +52,7 @@ def all_migrations() -> tuple[Migration, ...]:
         m0013_direct_local_uids.MIGRATION,
         m0014_drafts_and_quotes.MIGRATION,
         m0015_attachment_chunks.MIGRATION,
+        m0016_message_stems.MIGRATION,
     )
     versions = [m.version for m in migrations]
     if versions != list(range(1, len(migrations) + 1)):
