@@ -3,13 +3,15 @@ the view highlights them all and frames the current one, the bar counts them."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtPdf import QPdfSearchModel
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
 
 from delegate_app.i18n import _, ngettext
 from delegate_app.ui.pdf_view import PdfViewWidget
+
+SEARCH_QUIET_MS = 300
 
 
 class PdfFindBar(QWidget):
@@ -47,7 +49,18 @@ class PdfFindBar(QWidget):
         self.next_button.clicked.connect(self.find_next)
         self.close_button.clicked.connect(self.close_bar)
         self.model.countChanged.connect(self._results_changed)
-        self.model.statusChanged.connect(self._results_changed)
+        # Qt 6.12 says when a search has finished; before it, a search counts as finished once
+        # no match has come for a moment (the model searches a few pages per event-loop turn).
+        status_changed = getattr(self.model, "statusChanged", None)
+        self._quiet: QTimer | None = None
+        if status_changed is not None:
+            status_changed.connect(self._results_changed)
+        else:
+            self._quiet = QTimer(self)
+            self._quiet.setSingleShot(True)
+            self._quiet.setInterval(SEARCH_QUIET_MS)
+            self.model.countChanged.connect(self._quiet.start)
+            self._quiet.timeout.connect(self._results_changed)
         self.setVisible(False)
         self.retranslate_ui()
 
@@ -71,7 +84,12 @@ class PdfFindBar(QWidget):
 
     @property
     def searching(self) -> bool:
-        return bool(self.edit.text()) and self.model.status() != QPdfSearchModel.Status.Finished
+        if not self.edit.text():
+            return False
+        if self._quiet is not None:
+            return self._quiet.isActive()
+        finished = getattr(QPdfSearchModel, "Status").Finished  # noqa: B009 - Qt 6.12 and later
+        return bool(self.model.status() != finished)  # type: ignore[attr-defined]
 
     def open_bar(self) -> None:
         self.setVisible(True)
@@ -91,6 +109,8 @@ class PdfFindBar(QWidget):
         self.current = -1
         self._start_page = self.view.current_page()
         self.model.setSearchString(text)
+        if self._quiet is not None and text:
+            self._quiet.start()
         self.view.setSearchModel(self.model if text else None)  # type: ignore[arg-type]
         self.view.setCurrentSearchResultIndex(-1)
         self._update_label()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFont, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
@@ -101,7 +101,7 @@ def test_drop_files_on_the_list_imports_them(
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(note))])
     target = library.list_view.viewport()
-    enter = QDragEnterEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
+    enter = QDragEnterEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime,
                             Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)  # fmt: skip
     QApplication.sendEvent(target, enter)
     assert enter.isAccepted()
@@ -116,7 +116,7 @@ def test_drop_files_on_the_list_imports_them(
     words = QMimeData()
     words.setText("just text, no files")
     refused = QDragEnterEvent(
-        QPointF(10, 10), Qt.DropAction.CopyAction, words, Qt.MouseButton.LeftButton,
+        QPoint(10, 10), Qt.DropAction.CopyAction, words, Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
     )  # fmt: skip
     QApplication.sendEvent(target, refused)
