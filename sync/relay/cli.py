@@ -129,8 +129,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         from sync.relay.app import build_app
         from sync.relay.connections import server_settings
-        from sync.relay.notifier import LocalNotifier
-        from sync.relay.storage_open import StorageOpenError, limiters_for, open_storage
+        from sync.relay.storage_open import (
+            StorageOpenError,
+            limiters_for,
+            notifier_for,
+            open_storage,
+        )
         from sync.relay.workers import stop_with_parent, supervise
     except ImportError:
         print("delegate-relay: install the 'relay' extra (fastapi, uvicorn)", file=sys.stderr)
@@ -184,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         storage.close()  # the schema is migrated: the workers open their own
         return supervise(argv, args.workers, args.host, args.port)
     limiters, close_limiters = limiters_for(database)
-    notifier = LocalNotifier()  # one process; see ADR 0023 for waking across workers
+    notifier = notifier_for(database)
     settings = {
         **server_settings(config, on_shutdown=notifier.close),
         "ssl_certfile": str(args.tls_cert) if tls else None,

@@ -108,6 +108,20 @@ class LocalNotifier:
         elif not loop.is_closed():
             loop.call_soon_threadsafe(self._wake, mailbox)
 
+    def wake_all(self) -> None:
+        """Wake every watch (any thread): each waiting fetch reads again, then waits again."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        if threading.get_ident() == self._loop_thread:
+            self._wake_all()
+        else:
+            loop.call_soon_threadsafe(self._wake_all)
+
+    def _wake_all(self) -> None:
+        for mailbox in list(self._watches):
+            self._wake(mailbox)
+
     def _wake(self, mailbox: str) -> None:
         for entry in self._watches.get(mailbox, ()):
             entry.event.set()

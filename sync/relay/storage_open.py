@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Callable
 
 from sync.relay.database_url import DEFAULT_POOL_SIZE, Database, PostgresDatabase
+from sync.relay.notifier import LocalNotifier, Notifier
 from sync.relay.ratelimit import LimiterFactory, in_memory
 from sync.relay.storage import RelayStorage, SQLiteStorage
 
@@ -43,3 +44,13 @@ def limiters_for(database: Database) -> tuple[LimiterFactory, Callable[[], None]
         buckets = SharedBuckets(database.url)
         return buckets.limiter, buckets.close
     return in_memory, lambda: None
+
+
+def notifier_for(database: Database) -> Notifier:
+    """What wakes long-poll fetches: on PostgreSQL a deposit at any process of the database
+    (``LISTEN``/``NOTIFY``); on SQLite, one process, in memory."""
+    if isinstance(database, PostgresDatabase):
+        from sync.relay.notifier_pg import PostgresNotifier
+
+        return PostgresNotifier(database.url)
+    return LocalNotifier()

@@ -177,3 +177,21 @@ def test_several_workers_on_one_sqlite_file_are_refused(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 2 and "--workers" in done.stderr and "postgresql" in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_long_poll_at_one_process_is_woken_by_a_deposit_at_another(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    from tests.relay.test_long_poll import Background, until, waiting
+
+    with processes(postgres_url, tmp_path, 2) as (a, b):
+        owner = owner_at(a)
+        sender = owner_at(b, owner)
+        poll = Background(a, owner, wait=25)
+        until(lambda: waiting(a) == 1)
+        assert not poll.returned.is_set()
+        assert sender.deposit([(envelope_id(7), b"from b")]).status_code == 200
+        # Woken by B's NOTIFY long before its 25 s ran out (the join's own limit is 20 s).
+        answer = poll.join(timeout=20)
+        assert answer.status == 200
+        assert [e["id"] for e in answer.json()["envelopes"]] == [envelope_id(7)]

@@ -59,4 +59,8 @@ def test_only_the_relay_imports_psycopg() -> None:
                 names = [node.module]
             if any(n.split(".")[0] in ("psycopg", "psycopg_pool") for n in names):
                 importers.add(path.relative_to(repo).as_posix())
-    assert importers == {"sync/relay/storage_pg.py", "sync/relay/ratelimit_pg.py"}
+    assert importers == {
+        "sync/relay/storage_pg.py",
+        "sync/relay/ratelimit_pg.py",
+        "sync/relay/notifier_pg.py",
+    }
