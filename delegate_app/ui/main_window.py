@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -33,6 +33,8 @@ from delegate_app.ui.plain_text import plain_tooltip, show_as_plain_text
 from delegate_app.ui.retranslate import is_language_change
 from delegate_app.ui.sidebar import SidebarWidget
 from delegate_app.ui.sync_status import sync_status_text
+
+NOTICE_MS = 15_000  # how long a passing notice (new message, sync now) stays in the status bar
 
 if TYPE_CHECKING:
     from delegate_app.ui.search_everything import SearchEverythingDialog
@@ -79,6 +81,10 @@ class MainWindow(QMainWindow):
         self._sync_state_at = datetime.now(UTC)
         self._network_up: bool | None = None
         self.notifier = Notifier(self)
+        self.notice_timer = QTimer(self)
+        self.notice_timer.setSingleShot(True)
+        self.notice_timer.setInterval(NOTICE_MS)
+        self.notice_timer.timeout.connect(self.update_status)
         self.search_dialog: SearchEverythingDialog | None = None
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.progress)
@@ -99,9 +105,7 @@ class MainWindow(QMainWindow):
             page for page in self.pages if isinstance(page, MessagesPageWidget)
         )
         self.messages.messages_arrived.connect(self._messages_arrived)
-        self.messages.unread_changed.connect(
-            lambda count: self.sidebar.set_badge("messages", count)
-        )
+        self.messages.unread_changed.connect(self._unread_changed)
         self.retranslate_ui()
         self.sidebar.select(self.sidebar.sections[0].key)  # shown once the vault is open
         self.sidebar.section_selected.connect(self.show_section)
@@ -147,7 +151,9 @@ class MainWindow(QMainWindow):
         for page in self.pages:
             page.vault_locking()
         self.sidebar.set_identity("", "")
+        self.notice_timer.stop()
         self.status_label.clear()
+        self.notifier.set_unread(0)  # a locked app shows no count, even in the tray
         self.progress.setVisible(False)
         self.set_sync_state(None)
         self._imports_running = 0
@@ -311,7 +317,17 @@ class MainWindow(QMainWindow):
     # -- status ------------------------------------------------------------------------------
 
     def update_status(self) -> None:
+        self.notice_timer.stop()
         self.status_label.setText(self.current_page.status_text())
+
+    def show_notice(self, text: str) -> None:
+        """A passing notice in the status bar; the page's own line comes back after a while."""
+        self.status_label.setText(text)
+        self.notice_timer.start()
+
+    def _unread_changed(self, count: int) -> None:
+        self.sidebar.set_badge("messages", count)
+        self.notifier.set_unread(count if self.session.is_unlocked else 0)
 
     def _page_status(self, message: str) -> None:
         if self.sender() is self.current_page:
@@ -351,7 +367,7 @@ class MainWindow(QMainWindow):
 
     def sync_now(self) -> None:
         if self.session.is_unlocked:
-            self.status_label.setText(_("Syncing now…"))
+            self.show_notice(_("Syncing now…"))
             self.sync_requested.emit()
 
     def sync_reported(self, report: SyncReport) -> None:
@@ -361,7 +377,7 @@ class MainWindow(QMainWindow):
             page.sync_reported(report)
         if report.rejected:  # one line for the pass, however many were refused
             count = len(report.rejected)
-            self.status_label.setText(
+            self.show_notice(
                 ngettext(
                     "{count} envelope was refused as damaged or forged.",
                     "{count} envelopes were refused as damaged or forged.",
@@ -373,7 +389,7 @@ class MainWindow(QMainWindow):
         if not isinstance(arrivals, list) or not arrivals:
             return
         previews = bool(self.session.user_setting("notification_previews"))
-        self.status_label.setText(self.notifier.notify(arrivals, previews=previews))
+        self.show_notice(self.notifier.notify(arrivals, previews=previews))
 
     def _import_started(self) -> None:
         self._imports_running += 1

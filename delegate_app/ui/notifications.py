@@ -10,12 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
 from delegate_app.i18n import _, ngettext
 from delegate_app.ui.plain_text import notification_markup_escaped
 
 PREVIEW_CHARS = 120
+TRAY_ICON_PX = 64
+BADGE_COLOUR = "#c0392b"
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,42 @@ def notification_text(arrivals: Sequence[Arrival], *, previews: bool) -> tuple[s
     return title, body
 
 
+def badge_text(count: int) -> str:
+    return "99+" if count > 99 else str(count)
+
+
+def badge_icon(base: QIcon, count: int, size: int = TRAY_ICON_PX) -> QIcon:
+    """``base`` with ``count`` in a red disc at its corner (``base`` itself for 0)."""
+    if count <= 0:
+        return base
+    pixmap = base.pixmap(size, size)
+    if pixmap.isNull():
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    disc = QRect(size // 2 - 2, 0, size // 2 + 2, size // 2 + 2)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(BADGE_COLOUR))
+    painter.drawEllipse(disc)
+    font = QFont()
+    font.setBold(True)
+    font.setPixelSize(size // 4 if count > 9 else size // 3)
+    painter.setFont(font)
+    painter.setPen(QColor("#ffffff"))
+    painter.drawText(disc, Qt.AlignmentFlag.AlignCenter, badge_text(count))
+    painter.end()
+    return QIcon(pixmap)
+
+
+def tray_tooltip(count: int) -> str:
+    if count <= 0:
+        return _("Delegate")
+    return ngettext(
+        "Delegate — {count} unread message", "Delegate — {count} unread messages", count
+    ).format(count=count)
+
+
 class Notifier:
     """Shows notifications through a tray icon when the desktop has a system tray."""
 
@@ -53,6 +93,7 @@ class Notifier:
         self._window = window
         self._tray: QSystemTrayIcon | None = None
         self.last: tuple[str, str] | None = None  # what was shown last (title, body)
+        self.unread = 0
 
     def _tray_icon(self) -> QSystemTrayIcon | None:
         if self._tray is None and QSystemTrayIcon.isSystemTrayAvailable():
@@ -60,6 +101,14 @@ class Notifier:
             self._tray.setToolTip(_("Delegate"))
             self._tray.show()
         return self._tray
+
+    def set_unread(self, count: int) -> None:
+        """The tray icon carries the unread count (and says it on hover); 0 while locked."""
+        self.unread = max(0, count)
+        tray = self._tray if count <= 0 else self._tray_icon()
+        if tray is not None:
+            tray.setIcon(badge_icon(self._window.windowIcon(), self.unread))
+            tray.setToolTip(tray_tooltip(self.unread))
 
     def notify(self, arrivals: Sequence[Arrival], *, previews: bool) -> str:
         """Notify about ``arrivals``; returns the in-app status line."""
