@@ -250,14 +250,22 @@ class RateLimit:
             return
         client = scope.get("client")
         key = client[0] if client else "unknown"
-        wait = await ask(self.refusals, key, count=False) or await ask(self.clients, key)
+        try:
+            wait = await ask(self.refusals, key, count=False) or await ask(self.clients, key)
+        except Exception as exc:  # noqa: BLE001 - limits kept in a database that did not answer
+            # Fail closed: a request whose limit cannot be checked is not served, and says the
+            # database is unavailable (503, as /v1/health would), never an opaque 500.
+            logs.event("rate_limit_unavailable", error=type(exc).__name__)
+            await _send_json(send, 503, {"error": "database unavailable"}, {"Retry-After": "5"})
+            return
         if wait:
             await _send_json(send, 429, {"error": "rate limited"}, _retry_after(wait))
             return
 
         async def counting_send(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] in REFUSED_STATUSES:
-                await ask(self.refusals, key)
+                with contextlib.suppress(Exception):  # the answer goes out even if this fails
+                    await ask(self.refusals, key)
             await send(message)
 
         await self.app(scope, receive, counting_send)

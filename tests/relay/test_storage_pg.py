@@ -137,3 +137,26 @@ def test_concurrent_deposits_to_one_mailbox_never_slip_behind_a_reader(postgres_
         )
     finally:
         storage.close()
+
+
+def test_rate_limits_the_database_cannot_check_refuse_with_503_not_500(
+    postgres_url: str,
+) -> None:
+    """The limiters' database failing under a running relay: every request, health included,
+    is refused as "database unavailable" (fail closed), the answer /v1/health documents."""
+    from sync.relay.app import build_app
+    from sync.relay.ratelimit_pg import SharedBuckets
+    from tests.relay.asgi_call import call
+
+    storage = PostgresStorage(postgres_url)
+    buckets = SharedBuckets(postgres_url)
+    try:
+        app = build_app(storage, limiters=buckets.limiter)
+        assert call(app, "/v1/health")[0] == 200
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute("DROP FUNCTION relay_rate_take")  # the limiters' query now fails
+        status, body = call(app, "/v1/health")
+        assert status == 503 and b"database unavailable" in body
+    finally:
+        buckets.close()
+        storage.close()
