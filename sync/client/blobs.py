@@ -14,7 +14,7 @@ and restarts.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from delegate_app.core.documents.attachment_store import transfer_cache
 from delegate_app.core.errors import CryptoError
@@ -105,22 +105,13 @@ def upload_blob(
             log.warning("Blob upload failed: relay lost acknowledged bytes")
             return False
         store.set_uploaded(blob_id, offset)
+        start = offset
+        pieces = (
+            chunk.data[max(start - chunk.offset, 0) :]
+            for chunk in store.chunks_from(blob_id, TransferDirection.UP, start)
+        )
         try:
-            pending: list[bytes] = []  # consecutive pieces sent together in one PUT
-            pending_size = 0
-            for chunk in store.chunks_from(blob_id, TransferDirection.UP, offset):
-                piece = chunk.data[max(offset + pending_size - chunk.offset, 0) :]
-                if piece:
-                    pending.append(piece)
-                    pending_size += len(piece)
-                if pending_size >= PUT_BYTES or chunk.end >= transfer.total:
-                    offset = _put(client, store, blob_id, offset, pending, progress, capability)
-                    pending, pending_size = [], 0
-                    if interrupt is not None and offset < transfer.total and interrupt():
-                        raise TransferPaused
-            if pending:
-                offset = _put(client, store, blob_id, offset, pending, progress, capability)
-            client.blob_complete(blob_id, transfer.total)
+            _send(client, store, transfer, offset, pieces, progress, interrupt, capability)
         except BlobOffsetError as exc:
             log.info("Blob upload offset moved; asking the relay again")
             if exc.offset < 0:
@@ -241,19 +232,8 @@ def _upload_sealed(
             raise RelayProtocolError(_("The relay rejected the upload."))
         store.set_uploaded(blob_id, offset)
         try:
-            pending: list[bytes] = []
-            pending_size = 0
-            for piece in source.pieces(offset):
-                pending.append(piece)
-                pending_size += len(piece)
-                if pending_size >= PUT_BYTES:
-                    offset = _put(client, store, blob_id, offset, pending, progress, capability)
-                    pending, pending_size = [], 0
-                    if interrupt is not None and offset < transfer.total and interrupt():
-                        raise TransferPaused
-            if pending:
-                offset = _put(client, store, blob_id, offset, pending, progress, capability)
-            client.blob_complete(blob_id, transfer.total)
+            pieces = source.pieces(offset)
+            _send(client, store, transfer, offset, pieces, progress, interrupt, capability)
         except AttachmentSourceError as exc:
             store.fail(blob_id, TransferDirection.UP, str(exc))
             log.warning("Blob upload failed: its attachment changed or is gone")
@@ -266,6 +246,36 @@ def _upload_sealed(
         store.complete(blob_id, TransferDirection.UP)
         return True
     raise RelayProtocolError(_("The relay keeps disagreeing about an upload's progress."))
+
+
+def _send(
+    client: RelayClient,
+    store: TransferStore,
+    transfer: BlobTransfer,
+    offset: int,
+    pieces: Iterable[bytes],
+    progress: BytesProgress | None,
+    interrupt: Interrupt | None,
+    capability: DepositCapability | None,
+) -> None:
+    """Send ``pieces`` (the upload's bytes from ``offset`` on), consecutive pieces together in
+    PUTs of about PUT_BYTES, pausing between PUTs when asked, then mark the blob complete."""
+    blob_id = transfer.blob_id
+    pending: list[bytes] = []
+    pending_size = 0
+    for piece in pieces:
+        if not piece:
+            continue
+        pending.append(piece)
+        pending_size += len(piece)
+        if pending_size >= PUT_BYTES:
+            offset = _put(client, store, blob_id, offset, pending, progress, capability)
+            pending, pending_size = [], 0
+            if interrupt is not None and offset < transfer.total and interrupt():
+                raise TransferPaused
+    if pending:
+        _put(client, store, blob_id, offset, pending, progress, capability)
+    client.blob_complete(blob_id, transfer.total)
 
 
 def _refuse(store: TransferStore, blob_id: str, reason: str) -> str:
