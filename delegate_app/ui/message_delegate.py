@@ -47,8 +47,11 @@ HIT_BORDER = "#d69e2e"
 DAY_PILL = "#e7ebf0"
 TEXT = "#1a202c"
 SECONDARY = "#4a5568"
-# At word boundaries, and anywhere inside a word longer than the line.
-WRAP = Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextWrapAnywhere
+# Lines break at word boundaries; a word longer than the line (a link, a hash) breaks anywhere.
+# Qt's drawText has no "word boundary or anywhere" flag: TextWrapAnywhere alone would break
+# ordinary words in the middle, so it is added only for a paragraph with such a word.
+WORD_WRAP = Qt.TextFlag.TextWordWrap
+ANYWHERE_WRAP = Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextWrapAnywhere
 TALL = 1e7
 
 _fonts: dict[str, tuple[QFont, QFont]] = {}
@@ -79,12 +82,19 @@ def paragraphs(text: str, *, right_to_left_ui: bool) -> list[tuple[str, Qt.Layou
     return shown
 
 
+def wrap_flags(paragraph: str, metrics: QFontMetricsF, width: float) -> int:
+    """How ``paragraph`` wraps at ``width``: at words, or anywhere if one word is wider."""
+    too_wide = any(metrics.horizontalAdvance(word) > width for word in paragraph.split())
+    return int(ANYWHERE_WRAP if too_wide else WORD_WRAP)
+
+
 def measure_text(text: str, font: QFont, width: float) -> tuple[float, float]:
     """(height, widest line) of ``text`` wrapped at ``width``, paragraph by paragraph."""
     metrics = QFontMetricsF(font)
     height = widest = 0.0
     for paragraph in text.split("\n"):
-        box = metrics.boundingRect(QRectF(0, 0, width, TALL), int(WRAP), paragraph or " ")
+        wrap = wrap_flags(paragraph, metrics, width)
+        box = metrics.boundingRect(QRectF(0, 0, width, TALL), wrap, paragraph or " ")
         height += box.height()
         widest = max(widest, box.width())
     return height, min(widest, width)
@@ -290,9 +300,8 @@ class MessageBubbleDelegate(QStyledItemDelegate):
         painter.setPen(QColor(TEXT))
         metrics = QFontMetricsF(option.font)
         for paragraph, paragraph_direction in paragraphs(row.message.body, right_to_left_ui=rtl):
-            box = metrics.boundingRect(
-                QRectF(0, 0, content.width(), TALL), int(WRAP), paragraph or " "
-            )
+            wrap = wrap_flags(paragraph, metrics, content.width())
+            box = metrics.boundingRect(QRectF(0, 0, content.width(), TALL), wrap, paragraph or " ")
             painter.setLayoutDirection(paragraph_direction)
             start = (
                 Qt.AlignmentFlag.AlignRight
@@ -301,7 +310,7 @@ class MessageBubbleDelegate(QStyledItemDelegate):
             )
             painter.drawText(
                 QRectF(content.left(), y, content.width(), box.height()),
-                int(start | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignTop | WRAP),
+                int(start | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignTop) | wrap,
                 paragraph,
             )
             y += box.height()
