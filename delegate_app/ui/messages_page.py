@@ -226,7 +226,13 @@ class MessagesPageWidget(PageWidget):
         self.requests.refresh(self.room)
         self._fill_list()
         self._show_current()
+        self._update_current_item()  # the list was filled before showing marked it read
         self.status_message.emit(self.status_text())
+
+    def _update_current_item(self) -> None:
+        current, conversation = self.list.currentItem(), self.current_conversation()
+        if current is not None and conversation is not None:
+            self._update_item(current, conversation)  # shown now: its count is gone
 
     def _preview(self, last: Message | None, draft: str) -> str:
         if draft.strip():
@@ -303,9 +309,7 @@ class MessagesPageWidget(PageWidget):
     def _current_changed(self, current: QListWidgetItem | None, _previous: object) -> None:
         self.current_id = None if current is None else int(current.data(CONVERSATION_ROLE))
         self._show_current()
-        conversation = self.current_conversation()
-        if current is not None and conversation is not None:
-            self._update_item(current, conversation)  # shown now: its count is gone
+        self._update_current_item()
         self.status_message.emit(self.status_text())
 
     def open_conversation(self, conversation_id: int) -> None:

@@ -258,3 +258,23 @@ def test_reply_to_a_message_reaches_the_peer_with_its_quote(
     assert (reply.body, reply.quote_uid, reply.quote_excerpt) == (
         "Yes, 15:00.", asked.uid, "Plenary at 15:00?",
     )  # fmt: skip
+
+
+def test_opening_a_conversation_from_elsewhere_clears_its_unread_count_in_the_list(
+    qtbot: QtBot, make_controller: Callable[..., AppController], missions: list[Peer]
+) -> None:
+    # A search hit opens its conversation this way (MainWindow.show_message).
+    amina, boris = missions
+    with boris.unlocked() as room:
+        room.messenger.send_text("Amina Haddad", "One")
+        room.messenger.send_text("Amina Haddad", "Two")
+    sync_peer(boris)
+    _controller, main = open_gui(qtbot, make_controller, amina)
+    page = _messages(main)
+    qtbot.waitUntil(lambda: page.list.count() == 1, timeout=SIGNAL_TIMEOUT_MS)
+    assert page.list.item(0).data(UNREAD_ROLE) == 2
+    main.show_section("messages")
+    page.open_conversation(page.conversations[0].id)
+    assert len(page.view.messages) == 2
+    assert page.list.item(0).data(UNREAD_ROLE) == 0
+    assert main.sidebar.badge("messages") == 0
