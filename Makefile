@@ -25,7 +25,7 @@ APT_PACKAGES := python$(PY_VERSION)-venv libpython$(PY_VERSION) ca-certificates 
 	dbus dbus-x11 gnome-keyring gettext postgresql
 
 .PHONY: run test lint typecheck pytest bench venv apt clean check-strings update-catalogues \
-	compile-translations test-faults test-faults-long test-fresh
+	compile-translations test-faults test-faults-long test-fresh screenshots
 
 $(APT_STAMP):
 	@mkdir -p $(VENV)
@@ -88,6 +88,10 @@ run: $(STAMP)
 
 bench: $(STAMP)
 	$(OFFSCREEN) $(PY) -m benchmarks.run
+
+# The screenshots of docs/GUI.md: the demo profile and its peer, every page in en, ar and zh_CN.
+screenshots: $(STAMP)
+	$(OFFSCREEN) $(PY) -m delegate_app.demo_screenshots --out docs/screenshots
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .demo .mypy_cache .ruff_cache

@@ -27,6 +27,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="unlock with DELEGATE_PASSPHRASE, render the main window offscreen to FILE, exit",
     )
     parser.add_argument(
+        "--screenshot-page",
+        choices=("library", "messages", "contacts"),
+        default="library",
+        help="with --screenshot: the page to render (default: library)",
+    )
+    parser.add_argument(
         "--benchmark-startup",
         action="store_true",
         help=argparse.SUPPRESS,  # benchmarks: report the main window's first paint, then exit
@@ -78,7 +84,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.screenshot is not None:
         from delegate_app.ui.screenshot import take_screenshot
 
-        return take_screenshot(controller, args.screenshot, os.environ.get("DELEGATE_PASSPHRASE"))
+        return take_screenshot(
+            controller,
+            args.screenshot,
+            os.environ.get("DELEGATE_PASSPHRASE"),
+            args.screenshot_page,
+        )
     if args.benchmark_startup or args.benchmark_unlock:
         from delegate_app.ui.startup_probe import probe_main_window, probe_unlock_window
 
