@@ -102,11 +102,13 @@ audit: $(STAMP)
 		-r $(LOCK_DIR)/app.txt -r $(LOCK_DIR)/relay.txt -r $(LOCK_DIR)/dev.txt
 
 # In `make test`: the audit when its service answers as pip-audit needs, otherwise one clear
-# line and the reason; an unreachable service neither fails the run nor counts as a pass.
+# line and the reason; an unreachable service (the probe's status 3) neither fails the run nor
+# counts as a pass. Any other failure of the probe fails the run.
 audit-if-reachable: $(STAMP)
-	@if reason=$$($(PY) packaging/audit_probe.py $(LOCK_DIR)/app.txt 2>&1); then \
-		$(MAKE) --no-print-directory audit; \
-	else echo "audit skipped: vulnerability service unreachable ($$reason)"; fi
+	@reason=$$($(PY) packaging/audit_probe.py $(LOCK_DIR)/app.txt 2>&1); status=$$?; \
+	if [ $$status -eq 0 ]; then $(MAKE) --no-print-directory audit; \
+	elif [ $$status -eq 3 ]; then echo "audit skipped: vulnerability service unreachable ($$reason)"; \
+	else echo "audit probe failed: $$reason" >&2; exit $$status; fi
 
 # CycloneDX SBOMs from the locks: beside each installer in dist/ and for the relay container.
 sbom: $(STAMP)

@@ -6,7 +6,8 @@ pip-audit's default service is PyPI's JSON API, one request per locked release
 (``/pypi/<name>/<version>/json``, whose ``vulnerabilities`` list is the advisory data). A mirror
 that serves the package index but not that API, no network, or a blocked host all make pip-audit
 unable to audit: the probe asks for the lock's first release the same way and exits 0 only on a
-JSON answer that carries ``vulnerabilities``; otherwise it prints why on stderr and exits 1.
+JSON answer that carries ``vulnerabilities``; otherwise it prints why on stderr and exits 3
+(``UNREACHABLE``). Any other status is the probe's own failure, which `make test` reports.
 It says nothing about vulnerabilities itself: `make audit` (pip-audit --strict) does that.
 """
 
@@ -20,6 +21,7 @@ from pathlib import Path
 import requests
 
 PYPI = "https://pypi.org"
+UNREACHABLE = 3
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", re.MULTILINE)
 
 
@@ -52,11 +54,12 @@ def unreachable_reason(lock: Path, base: str = PYPI, timeout: float = 10.0) -> s
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Does pip-audit's service answer?")
     parser.add_argument("lock", type=Path)
+    parser.add_argument("--base", default=PYPI, help=argparse.SUPPRESS)  # tests: a stand-in
     args = parser.parse_args(argv)
-    reason = unreachable_reason(args.lock)
+    reason = unreachable_reason(args.lock, args.base)
     if reason is not None:
         print(reason, file=sys.stderr)
-        return 1
+        return UNREACHABLE
     return 0
 
 

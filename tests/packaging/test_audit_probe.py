@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -84,6 +86,30 @@ def test_no_network_is_unreachable() -> None:
     assert reason is not None and "ConnectionError" in reason
 
 
+def probe_status(base: str) -> tuple[int, str]:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "packaging" / "audit_probe.py"), str(APP_LOCK), "--base", base],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    return result.returncode, result.stderr
+
+
+def test_the_probe_s_status_tells_make_unreachable_from_broken(
+    service: tuple[Service, str],
+) -> None:
+    state, base = service
+    state.body = json.dumps({"vulnerabilities": []}).encode()
+    assert probe_status(base) == (0, "")
+    state.status = 404
+    status, why = probe_status(base)
+    assert status == probe.UNREACHABLE == 3 and "HTTP 404" in why
+    broken = subprocess.run(
+        [sys.executable, str(ROOT / "packaging" / "audit_probe.py"), "/nonexistent/lock.txt"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert broken.returncode not in (0, probe.UNREACHABLE)
+
+
 def test_make_test_audits_strictly_or_says_it_skipped() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     (test_line,) = re.findall(r"^test: (.*)$", makefile, re.M)
@@ -94,4 +120,5 @@ def test_make_test_audits_strictly_or_says_it_skipped() -> None:
         assert f"-r $(LOCK_DIR)/{name}" in recipe
     gate = makefile.split("\naudit-if-reachable: ", 1)[1].split("\n\n", 1)[0]
     assert "packaging/audit_probe.py" in gate and "$(MAKE) --no-print-directory audit" in gate
+    assert "elif [ $$status -eq 3 ]" in gate and "exit $$status" in gate
     assert 'echo "audit skipped: vulnerability service unreachable' in gate
