@@ -6,6 +6,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 APT_STAMP := $(VENV)/.apt-installed
 DEMO_PROFILE ?= $(CURDIR)/.demo
+# The hashed locks (requirements/*.txt) and the version of uv that writes them (`make lock`);
+# requirements/tools.in pins the same version, so the venv has it.
+LOCK_DIR := requirements
+UV_VERSION := 0.13.9
 # Tests and benchmarks draw offscreen; `make run` uses the desktop's own platform.
 OFFSCREEN := QT_QPA_PLATFORM=$${QT_QPA_PLATFORM:-offscreen}
 
@@ -25,7 +29,8 @@ APT_PACKAGES := python$(PY_VERSION)-venv libpython$(PY_VERSION) ca-certificates 
 	dbus dbus-x11 gnome-keyring gettext postgresql
 
 .PHONY: run test lint typecheck pytest bench venv apt clean check-strings update-catalogues \
-	compile-translations test-faults test-faults-long test-fresh screenshots
+	compile-translations test-faults test-faults-long test-fresh lock audit audit-if-reachable sbom \
+	screenshots
 
 $(APT_STAMP):
 	@mkdir -p $(VENV)
@@ -35,11 +40,13 @@ $(APT_STAMP):
 apt: $(APT_STAMP)
 
 # A venv whose pip does not run (an interrupted or failed creation) is made again from scratch.
-$(STAMP): pyproject.toml | $(APT_STAMP)
+# Every package, pip and the build backend included, comes from the hashed lock (ADR 0032); the
+# project itself is then installed without resolving anything and without a build environment.
+$(STAMP): pyproject.toml $(LOCK_DIR)/dev.txt | $(APT_STAMP)
 	$(PY) -m pip --version >/dev/null 2>&1 || $(PYTHON) -m venv --clear $(VENV)
 	@touch $(APT_STAMP)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes --only-binary :all: -r $(LOCK_DIR)/dev.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 
 venv: $(STAMP)
@@ -68,7 +75,45 @@ compile-translations: $(STAMP)
 pytest: $(STAMP)
 	$(OFFSCREEN) dbus-run-session -- $(PY) -m pytest $(PYTEST_ARGS)
 
-test: lint typecheck check-strings pytest test-packaging
+test: lint typecheck check-strings audit-if-reachable pytest test-packaging
+
+# Regenerates the hashed locks from pyproject.toml and requirements/*.in, universal (every
+# platform and Python >= 3.11 in one file): dev.txt (the venv: everything), app.txt (the
+# installers), relay.txt and build.txt (the relay container). The last three are constrained to
+# dev.txt's choices, so the venv that builds the installers holds exactly what their SBOMs list.
+UV_COMPILE = $(VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command 'make lock'
+# It needs no installed lock (a broken one can be replaced): uv comes from the venv when the
+# lock put it there, otherwise pip installs that exact version.
+lock: | $(APT_STAMP)
+	@$(PY) -m pip --version >/dev/null 2>&1 || $(PYTHON) -m venv --clear $(VENV)
+	@$(VENV)/bin/uv --version 2>/dev/null | grep -q '^uv $(UV_VERSION)\b' || \
+		$(PY) -m pip install --quiet 'uv==$(UV_VERSION)'
+	$(UV_COMPILE) pyproject.toml $(LOCK_DIR)/build.in $(LOCK_DIR)/tools.in --extra dev \
+		-o $(LOCK_DIR)/dev.txt
+	$(UV_COMPILE) pyproject.toml -c $(LOCK_DIR)/dev.txt -o $(LOCK_DIR)/app.txt
+	$(UV_COMPILE) $(LOCK_DIR)/relay.in -c $(LOCK_DIR)/dev.txt -o $(LOCK_DIR)/relay.txt
+	$(UV_COMPILE) $(LOCK_DIR)/build.in -c $(LOCK_DIR)/dev.txt -o $(LOCK_DIR)/build.txt
+
+# Known vulnerabilities in every locked package, from PyPI's advisory data (pip-audit without
+# resolving: the locks are pinned and hashed). --strict: a package the service cannot audit is
+# a failure, never a silent pass.
+audit: $(STAMP)
+	$(VENV)/bin/pip-audit --strict --progress-spinner off --disable-pip --require-hashes \
+		-r $(LOCK_DIR)/app.txt -r $(LOCK_DIR)/relay.txt -r $(LOCK_DIR)/dev.txt
+
+# In `make test`: the audit when its service answers as pip-audit needs, otherwise one clear
+# line and the reason; an unreachable service (the probe's status 3) neither fails the run nor
+# counts as a pass. Any other failure of the probe fails the run.
+audit-if-reachable: $(STAMP)
+	@reason=$$($(PY) packaging/audit_probe.py $(LOCK_DIR)/app.txt 2>&1); status=$$?; \
+	if [ $$status -eq 0 ]; then $(MAKE) --no-print-directory audit; \
+	elif [ $$status -eq 3 ]; then echo "audit skipped: vulnerability service unreachable ($$reason)"; \
+	else echo "audit probe failed: $$reason" >&2; exit $$status; fi
+
+# CycloneDX SBOMs from the locks: beside each installer in dist/ and for the relay container.
+sbom: $(STAMP)
+	$(PY) packaging/sbom.py
 
 # Only the fault-injection tests; FAULT_ROUNDS=N for a long run on demand.
 test-faults: $(STAMP)

@@ -11,17 +11,21 @@ $(PACKAGING_APT_STAMP): | $(APT_STAMP)
 	bash .ci/apt-install.sh $(PACKAGING_APT_PACKAGES)
 	@touch $@
 
-# dist/delegate/: the one-folder PyInstaller bundle (delegate and delegatectl).
+# dist/delegate/: the one-folder PyInstaller bundle (delegate and delegatectl). Each installer
+# target also writes the SBOMs (packaging/sbom.py): <output>.cdx.json beside every installer.
 bundle: $(STAMP) $(PACKAGING_APT_STAMP)
 	$(PY) packaging/build_bundle.py
+	$(PY) packaging/sbom.py
 
 # dist/delegate_<version>_<arch>.deb, reproducible (SOURCE_DATE_EPOCH: the last commit's time).
 deb: bundle
 	$(PY) packaging/build_deb.py
+	$(PY) packaging/sbom.py
 
 # dist/delegate-<version>-x64.msi; BUNDLE=path/to/windows/dist/delegate for a real payload.
 msi: $(STAMP) $(PACKAGING_APT_STAMP)
 	$(PY) packaging/build_msi.py $(if $(BUNDLE),--bundle $(BUNDLE))
+	$(PY) packaging/sbom.py
 
 # Builds the bundle twice, the .deb from each, and the MSI; installs, runs, lints, inspects.
 test-packaging: $(STAMP) $(PACKAGING_APT_STAMP)
