@@ -7,13 +7,18 @@ from __future__ import annotations
 import base64
 import json
 import os
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import nacl.signing
+import psycopg
 import requests
 
+from sync.relay.database_url import SQLiteDatabase, parse_database
+from sync.relay.storage import PrekeyClaim, PrekeyStatus, Quotas
+from sync.relay.storage_open import open_storage
 from tests.relay.conftest import ENGINES
 from tests.relay.signer import MailboxOwner, envelope_id
 from tests.relay.test_processes import owner_at, processes
@@ -339,3 +344,31 @@ def test_the_claim_rate_holds_across_processes(postgres_url: str, tmp_path: Path
             claim((a, b)[n % 2].url, owner.mailbox, owner.token).status_code for n in range(24)
         ]
         assert statuses == [200] * 20 + [429] * 4
+
+
+def test_a_database_from_before_prekeys_gets_the_tables_at_start(relay_db: Path | str) -> None:
+    database = parse_database(relay_db) if isinstance(relay_db, str) else SQLiteDatabase(relay_db)
+    old = open_storage(database)
+    old.deposit("a" * 64, [(envelope_id(1), b"kept")], 1, Quotas(10**6, 10, 10**9, 10**9))
+    old.close()
+    if isinstance(relay_db, str):  # PostgreSQL: back to schema version 1
+        with psycopg.connect(relay_db, autocommit=True) as conn:
+            conn.execute("DROP TABLE prekey_bundles, prekey_items")
+            conn.execute("UPDATE relay_schema SET version = 1")
+    else:  # SQLite: back to version 3
+        lite = sqlite3.connect(relay_db)
+        lite.executescript(
+            "DROP TABLE prekey_bundles; DROP TABLE prekey_items; PRAGMA user_version = 3;"
+        )
+        lite.close()
+    upgraded = open_storage(database)
+    try:
+        assert upgraded.prekey_status("a" * 64) == PrekeyStatus(False, ())
+        stored = upgraded.put_prekeys(
+            "a" * 64, b"h", [("0" * 32, b"k")], replace=False, max_stored=100, now=2
+        )
+        assert stored == 1
+        assert upgraded.claim_prekey("a" * 64) == PrekeyClaim(b"h", ("0" * 32, b"k"))
+        assert [e.data for e in upgraded.fetch("a" * 64, 0, 10)[0]] == [b"kept"]
+    finally:
+        upgraded.close()
