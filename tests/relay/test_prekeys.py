@@ -128,6 +128,24 @@ def test_publish_status_and_claim_round_trip(relay: RelayProcess) -> None:
     assert status(owner)["ids"] == [item(30)["id"]]
 
 
+def test_a_claimed_one_time_key_is_never_handed_out_again(relay: RelayProcess) -> None:
+    owner = MailboxOwner(relay.url)
+    header = published(owner, 2)
+    first = claim(relay.url, owner.mailbox, owner.token).json()["one_time_key"]
+    assert first["id"] == item(0)["id"]
+    # The owner's upload sent again (a retry after a lost answer: a fresh signature) cannot put
+    # back the item claimed meanwhile, whose private key the owner's account has used up.
+    retry = {"bundle": b64url(header), "one_time_keys": [item(0), item(1), item(2)]}
+    assert put(owner, retry).json() == {"one_time_keys": 2}
+    assert status(owner)["ids"] == [item(1)["id"], item(2)["id"]]
+    replacing = {**retry, "one_time_keys": [item(0), item(3)], "replace_one_time_keys": True}
+    assert put(owner, replacing).json() == {"one_time_keys": 1}
+    # Nor after a wipe: the claimed ids outlive it, like envelope tombstones.
+    assert owner.wipe().status_code == 200
+    assert put(owner, retry).json() == {"one_time_keys": 2}
+    assert status(owner)["ids"] == [item(1)["id"], item(2)["id"]]
+
+
 def test_claims_need_a_valid_deposit_token(relay: RelayProcess) -> None:
     owner = MailboxOwner(relay.url)
     published(owner, 3)
@@ -353,12 +371,13 @@ def test_a_database_from_before_prekeys_gets_the_tables_at_start(relay_db: Path 
     old.close()
     if isinstance(relay_db, str):  # PostgreSQL: back to schema version 1
         with psycopg.connect(relay_db, autocommit=True) as conn:
-            conn.execute("DROP TABLE prekey_bundles, prekey_items")
+            conn.execute("DROP TABLE prekey_bundles, prekey_items, prekeys_claimed")
             conn.execute("UPDATE relay_schema SET version = 1")
     else:  # SQLite: back to version 3
         lite = sqlite3.connect(relay_db)
         lite.executescript(
-            "DROP TABLE prekey_bundles; DROP TABLE prekey_items; PRAGMA user_version = 3;"
+            "DROP TABLE prekey_bundles; DROP TABLE prekey_items; DROP TABLE prekeys_claimed;"
+            " PRAGMA user_version = 3;"
         )
         lite.close()
     upgraded = open_storage(database)
@@ -368,7 +387,7 @@ def test_a_database_from_before_prekeys_gets_the_tables_at_start(relay_db: Path 
             "a" * 64, b"h", [("0" * 32, b"k")], replace=False, max_stored=100, now=2
         )
         assert stored == 1
-        assert upgraded.claim_prekey("a" * 64) == PrekeyClaim(b"h", ("0" * 32, b"k"))
+        assert upgraded.claim_prekey("a" * 64, 3) == PrekeyClaim(b"h", ("0" * 32, b"k"))
         assert [e.data for e in upgraded.fetch("a" * 64, 0, 10)[0]] == [b"kept"]
     finally:
         upgraded.close()
