@@ -34,6 +34,7 @@ class SharingState:
     holders: int  # other identities recorded as holding it (we are not counted)
     owner_key: str | None  # who first shared it with us; None: ours, or never shared
     comments: int
+    owner_name: str | None = None  # the owner's contact name, when the owner is a contact
 
     @property
     def shared(self) -> bool:
@@ -48,11 +49,22 @@ def sharing_state(db: Database, uid: str) -> SharingState:
     comments = db.query_one(
         "SELECT count(*) AS n FROM document_comments WHERE document_uid = ?", (uid,)
     )
+    owner_key = str(owner["origin_key"]) if owner and owner["origin_key"] else None
     return SharingState(
         holders=int(holders["n"]) if holders else 0,
-        owner_key=owner["origin_key"] if owner else None,
+        owner_key=owner_key,
         comments=int(comments["n"]) if comments else 0,
+        owner_name=_contact_name(db, owner_key),
     )
+
+
+def _contact_name(db: Database, key: str | None) -> str | None:
+    try:
+        raw = bytes.fromhex(key or "")
+    except ValueError:
+        return None
+    row = db.query_one("SELECT name FROM contacts WHERE identity_key = ?", (raw,)) if raw else None
+    return None if row is None else str(row["name"])
 
 
 def delete_sharing_records(db: Database, uid: str) -> None:
