@@ -21,7 +21,7 @@ from delegate_app.core.documents import DocumentError, ExportTargetExistsError
 from delegate_app.core.documents.library import Library, require_export_allowed
 from delegate_app.core.documents.markings import classification_required
 from delegate_app.core.documents.models import DocumentKind, DocumentSummary, ImportOptions
-from delegate_app.core.documents.removal import SharingState
+from delegate_app.core.documents.removal import describe_sharing
 from delegate_app.i18n import _, ngettext
 
 KIND_CHOICES = [kind.value for kind in DocumentKind]
@@ -270,33 +270,12 @@ def cmd_edit(args: argparse.Namespace) -> int:
     return 0
 
 
-def sharing_description(state: SharingState) -> str:
-    """What deleting a document means for its other holders, in one or two sentences."""
-    parts = []
-    if state.owner_key is not None:
-        owner = state.owner_name or _("a contact")
-        parts.append(_("It was shared with you by {name}.").format(name=owner))
-    if state.holders:
-        parts.append(
-            ngettext(
-                "{count} other person holds a copy.",
-                "{count} other people hold a copy.",
-                state.holders,
-            ).format(count=state.holders)
-        )
-    if state.shared:
-        parts.append(_("Deleting it here does not delete their copies."))
-    else:
-        parts.append(_("It is not shared with anyone."))
-    return " ".join(parts)
-
-
 def cmd_delete(args: argparse.Namespace) -> int:
     with unlocked_vault(args) as vault:
         library = Library(vault.db, policy())
         summary = library.summary(args.id)
         if not args.yes:
-            about = sharing_description(library.sharing_state(args.id))
+            about = describe_sharing(library.sharing_state(args.id))
             confirm(
                 _("Delete “{title}” and its comments from this vault? {about} [y/N]").format(
                     title=summary.title, about=about

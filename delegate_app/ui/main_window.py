@@ -100,6 +100,8 @@ class MainWindow(QMainWindow):
         self.library.import_finished.connect(self._import_finished)
         self.file_menu.insertAction(self._file_separator, self.library.share_action)
         self.file_menu.insertAction(self._file_separator, self.library.export_action)
+        self.file_menu.insertAction(self._file_separator, self.library.details_action)
+        self.file_menu.insertAction(self._file_separator, self.library.delete_action)
         self.file_menu.setToolTipsVisible(True)  # "Set by your organisation" on a locked action
         self.messages: MessagesPageWidget = next(
             page for page in self.pages if isinstance(page, MessagesPageWidget)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from delegate_app.core.vault import Database
+from delegate_app.i18n import _, ngettext
 
 # Tables holding a document's sharing records, each with the column naming its uid.
 BY_UID = (
@@ -71,3 +72,25 @@ def delete_sharing_records(db: Database, uid: str) -> None:
     """Delete every sharing record of the document ``uid`` (inside the caller's transaction)."""
     for table, column in BY_UID:
         db.execute(f"DELETE FROM {table} WHERE {column} = ?", (uid,))  # noqa: S608 - fixed names
+
+
+def describe_sharing(state: SharingState) -> str:
+    """What deleting the document means for others, for its confirmation (one or more
+    sentences): who sent it, how many others hold a copy, and that theirs stay."""
+    parts = []
+    if state.owner_key is not None:
+        owner = state.owner_name or _("a contact")
+        parts.append(_("It was shared with you by {name}.").format(name=owner))
+    if state.holders:
+        parts.append(
+            ngettext(
+                "{count} other person holds a copy.",
+                "{count} other people hold a copy.",
+                state.holders,
+            ).format(count=state.holders)
+        )
+    if state.shared:
+        parts.append(_("Deleting it here does not delete their copies."))
+    else:
+        parts.append(_("It is not shared with anyone."))
+    return " ".join(parts)
