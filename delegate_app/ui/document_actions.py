@@ -76,10 +76,10 @@ class DocumentActions(QObject):
 
     def _saved(self, summary: object) -> None:
         if isinstance(summary, DocumentSummary):
+            self.details_saved.emit(summary)
             self.status_message.emit(
                 _("Saved the details of “{title}”.").format(title=isolate(summary.title))
             )
-            self.details_saved.emit(summary)
 
     def confirm_delete(self, doc_id: int | None = None) -> QMessageBox | None:
         summary = self._summary(doc_id if doc_id is not None else self.target())
@@ -121,5 +121,5 @@ class DocumentActions(QObject):
         if not session.is_unlocked:
             return
         session.library.delete(doc_id)
+        self.deleted.emit(doc_id)  # the page refreshes (and shows its count) first
         self.status_message.emit(_("Deleted “{title}”.").format(title=isolate(title)))
-        self.deleted.emit(doc_id)

@@ -57,7 +57,7 @@ class DocumentForm(QWidget):
         self.kind_combo = QComboBox()
         self.kind_combo.setObjectName("kindCombo")
         for kind in DocumentKind:
-            self.kind_combo.addItem(_(kind.label), kind)
+            self.kind_combo.addItem(_(kind.label), kind.value)
         self.classification_combo = QComboBox()
         self.classification_combo.setObjectName("classificationCombo")
         self.classification_combo.addItem("", None)  # "Choose…": only while one must be chosen
@@ -112,11 +112,10 @@ class DocumentForm(QWidget):
     # -- values ----------------------------------------------------------------------------
 
     def set_kind(self, kind: DocumentKind) -> None:
-        self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(kind)))
+        self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(kind.value)))
 
     def kind(self) -> DocumentKind:
-        value = self.kind_combo.currentData()
-        return value if isinstance(value, DocumentKind) else DocumentKind.BRIEFING
+        return DocumentKind(self.kind_combo.currentData() or DocumentKind.BRIEFING.value)
 
     def set_classification(self, marking: str | None, *, must_choose: bool) -> None:
         """Select ``marking``; with ``must_choose`` and no marking, "Choose…" stays selected
