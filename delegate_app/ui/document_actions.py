@@ -97,7 +97,7 @@ class DocumentActions(QObject):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.setInformativeText(
             describe_sharing(state)
-            + " "
+            + "\n\n"
             + _("Its comments, reading position and PDF are deleted with it.")
         )
         delete = box.addButton(_("&Delete"), QMessageBox.ButtonRole.DestructiveRole)

@@ -80,7 +80,7 @@ class DocumentForm(QWidget):
         self.language_combo.addItem("", OTHER_LANGUAGE)
         layout = QFormLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         fields: list[QWidget] = [] if self.title_edit is None else [self.title_edit]
         fields += [self.kind_combo, self.classification_combo, self.event_combo,
                    self.tags_edit, self.language_combo]  # fmt: skip

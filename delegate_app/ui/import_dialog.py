@@ -71,14 +71,17 @@ class ImportDialog(QDialog):
                 count=count
             )
         )
-        names = ", ".join(isolate(path.name) for path in self.paths[:NAMES_SHOWN])
+        # One name a line: a list of names in several scripts stays readable in either
+        # direction, and no name is broken across lines by its neighbours.
+        lines = [isolate(path.name) for path in self.paths[:NAMES_SHOWN]]
         if count > NAMES_SHOWN:
-            names = ngettext(
-                "{names} and {count} more file", "{names} and {count} more files",
-                count - NAMES_SHOWN,
-            ).format(names=names, count=count - NAMES_SHOWN)  # fmt: skip
-        about = _("These details apply to every file.") if count > 1 else ""
-        self.files_label.setText(f"{names}\n{about}".strip())
+            more = count - NAMES_SHOWN
+            lines.append(
+                ngettext("and {count} more file", "and {count} more files", more).format(count=more)
+            )
+        if count > 1:
+            lines.append(_("These details apply to every file."))
+        self.files_label.setText("\n".join(lines))
         self.required_label.setText(
             _("Your organisation requires a classification for every document.")
         )
