@@ -6,9 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from delegate_app.core.contacts.book import ContactBook
+from delegate_app.core.crypto.cards import make_card
+from delegate_app.core.crypto.identity import LocalIdentity
 from delegate_app.core.documents import DocumentNotFoundError, InvalidDetailsError
 from delegate_app.core.documents.library import Library
 from delegate_app.core.documents.models import DocumentKind, ImportOptions
+from delegate_app.core.documents.removal import describe_sharing
 from delegate_app.core.messaging.transfers import TransferStore
 from delegate_app.core.policy import Policy
 from delegate_app.core.sharing.store import SharingStore
@@ -218,3 +222,23 @@ def test_deleting_an_unknown_document_is_a_typed_error(library: Library) -> None
         library.delete(4242)
     with pytest.raises(DocumentNotFoundError):
         library.edit_details(4242, title="x")
+
+
+def test_the_owner_is_named_when_a_contact(vault: Vault, library: Library, tmp_path: Path) -> None:
+    peer = LocalIdentity.generate()
+    card = make_card(peer, name="Jonas Berg", organisation="Embassy of Sylvania",
+                     relay_url="https://relay.example", created=1)  # fmt: skip
+    contact = ContactBook(vault.db, Policy.from_raw(None)).import_card(card)
+    owner = contact.identity_key.hex()
+    received = _import(library, tmp_path, "theirs.md", "# Theirs\n")
+    _share_records(vault.db, library.summary(received).uid, owner=owner)
+    state = library.sharing_state(received)
+    assert (state.owner_key, state.owner_name) == (owner, "Jonas Berg")
+    text = describe_sharing(state)
+    assert text.startswith("It was shared with you by Jonas Berg. 1 other person holds a copy.")
+    assert text.endswith("Deleting it here does not delete their copies.")
+    unknown = _import(library, tmp_path, "other.md", "# Other\n")
+    _share_records(vault.db, library.summary(unknown).uid, owner=OWNER)  # not a contact
+    assert describe_sharing(library.sharing_state(unknown)).startswith(
+        "It was shared with you by a contact."
+    )
