@@ -123,8 +123,9 @@ class LibraryPageWidget(PageWidget):
         self.details_action = self.document_actions.details_action
         self.delete_action = self.document_actions.delete_action
         self.document_actions.set_enabled(False)
-        self.list_view.addAction(self.document_actions.delete_key)
-        self.list_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        for documents in (self.list_view, self.results):  # F2, Delete and a context menu
+            documents.addAction(self.document_actions.delete_key)
+            documents.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         text_colour = self.palette().color(QPalette.ColorRole.WindowText)
         self.share_action.setIcon(palette_icon("share", text_colour))
         self.export_action.setIcon(palette_icon("file-export", text_colour))
@@ -208,6 +209,7 @@ class LibraryPageWidget(PageWidget):
         self.reader.link_activated.connect(self._link_refused)
         self.drops.files_dropped.connect(self.ask_import)
         self.list_view.customContextMenuRequested.connect(self._list_menu)
+        self.results.customContextMenuRequested.connect(self._results_menu)
         self.document_actions.status_message.connect(self.status_message.emit)
         self.document_actions.details_saved.connect(self._details_saved)
         self.document_actions.deleted.connect(self._deleted)
@@ -485,18 +487,35 @@ class LibraryPageWidget(PageWidget):
     # -- details and delete ------------------------------------------------------------------
 
     def _target_document(self) -> int | None:
-        """The list's current row while the list has the focus, else the open document."""
+        """The current row of the list or the search results while it has the focus, else
+        the open document."""
         index = self.list_view.currentIndex()
         if self.list_view.hasFocus() and index.isValid():
             return self.model.summary(index.row()).id
+        hit = self.results.currentItem()
+        if self.results.hasFocus() and hit is not None:
+            return int(hit.data(Qt.ItemDataRole.UserRole))
         document = self.reader.document
         return None if document is None else document.summary.id
 
     def _list_menu(self, pos: QPoint) -> QMenu | None:
         index = self.list_view.indexAt(pos)
-        if not index.isValid() or not self.session.is_unlocked:
+        if not index.isValid():
             return None
-        doc_id = self.model.summary(index.row()).id
+        return self._document_menu(self.model.summary(index.row()).id,
+                                   self.list_view.viewport().mapToGlobal(pos))  # fmt: skip
+
+    def _results_menu(self, pos: QPoint) -> QMenu | None:
+        hit = self.results.itemAt(pos)
+        if hit is None:
+            return None
+        return self._document_menu(int(hit.data(Qt.ItemDataRole.UserRole)),
+                                   self.results.viewport().mapToGlobal(pos))  # fmt: skip
+
+    def _document_menu(self, doc_id: int, where: QPoint) -> QMenu | None:
+        """Open, Document details…, Delete document… for ``doc_id`` (a row's context menu)."""
+        if not self.session.is_unlocked:
+            return None
         menu = QMenu(self)
         menu.setObjectName("documentMenu")
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -507,7 +526,7 @@ class LibraryPageWidget(PageWidget):
         menu.addSeparator()
         menu.addAction(self.delete_action.text(),
                        lambda: self.document_actions.confirm_delete(doc_id))  # fmt: skip
-        menu.popup(self.list_view.viewport().mapToGlobal(pos))
+        menu.popup(where)
         return menu
 
     def _details_saved(self, summary: object) -> None:

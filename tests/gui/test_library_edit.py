@@ -280,3 +280,28 @@ def test_export_at_the_warning_level_asks_first_naming_the_marking(
         assert library.exporter.export_current() is not None  # below the level: no question
     QApplication.processEvents()
     assert library.findChild(QMessageBox, "exportWarning") is None
+
+
+def test_a_search_hit_can_be_deleted_and_the_results_follow(
+    qtbot: QtBot, controller: AppController, tmp_path: Path
+) -> None:
+    main = unlock(qtbot, controller)
+    library = main.library
+    assert import_files(qtbot, library, _files(tmp_path, "zebra-one.md", "zebra-two.md")) == (2, 0)
+    library.search_edit.setText("zebra")
+    library.run_search()
+    assert library.results.count() == 2
+    menu = library._results_menu(library.results.visualItemRect(library.results.item(0)).center())
+    assert menu is not None
+    assert [a.text() for a in menu.actions() if not a.isSeparator()][-1] == "&Delete document…"
+    menu.close()
+    library.results.setFocus()
+    library.results.setCurrentRow(0)
+    doomed = int(library.results.item(0).data(Qt.ItemDataRole.UserRole))
+    qtbot.keyClick(library.results, Qt.Key.Key_Delete)
+    box = _dialog(qtbot, library, QMessageBox, "deleteConfirmation")
+    _button(box, "confirmDelete").click()
+    qtbot.waitUntil(lambda: library.results.count() == 1)
+    remaining = int(library.results.item(0).data(Qt.ItemDataRole.UserRole))
+    assert remaining != doomed
+    assert [s.id for s in main.session.library.list()] == [remaining]
