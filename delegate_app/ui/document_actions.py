@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from delegate_app.core.documents import DocumentError
 from delegate_app.core.documents.models import DocumentSummary
 from delegate_app.core.documents.removal import describe_sharing
 from delegate_app.i18n import _
@@ -120,6 +121,10 @@ class DocumentActions(QObject):
         session = self.context.session
         if not session.is_unlocked:
             return
-        session.library.delete(doc_id)
+        try:
+            session.library.delete(doc_id)
+        except DocumentError as exc:  # gone meanwhile (a lock, another window): say so
+            self.status_message.emit(str(exc))
+            return
         self.deleted.emit(doc_id)  # the page refreshes (and shows its count) first
         self.status_message.emit(_("Deleted “{title}”.").format(title=isolate(title)))

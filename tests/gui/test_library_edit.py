@@ -240,7 +240,9 @@ def test_an_unshared_document_says_so(
     box = library.document_actions.confirm_delete(main.session.library.list()[0].id)
     assert box is not None
     assert "It is not shared with anyone." in box.informativeText()
-    box.reject()
+    main.session.library.delete(main.session.library.list()[0].id)  # gone meanwhile
+    _button(box, "confirmDelete").click()
+    assert main.status_label.text().startswith("No document with id")
 
 
 def test_export_at_the_warning_level_asks_first_naming_the_marking(
