@@ -1,4 +1,4 @@
-"""``docs import|list|search|show|export``."""
+"""``docs import|list|search|show|edit|delete|export``."""
 
 from __future__ import annotations
 
@@ -19,14 +19,18 @@ from delegate_app.cli.common import (
 from delegate_app.cli.paging import add_page_options, page_window
 from delegate_app.core.documents import DocumentError, ExportTargetExistsError
 from delegate_app.core.documents.library import Library, require_export_allowed
+from delegate_app.core.documents.markings import classification_required
 from delegate_app.core.documents.models import DocumentKind, DocumentSummary, ImportOptions
+from delegate_app.core.documents.removal import describe_sharing
 from delegate_app.i18n import _, ngettext
 
 KIND_CHOICES = [kind.value for kind in DocumentKind]
 
 
 def register(subparsers: Any) -> None:
-    docs = subparsers.add_parser("docs", help=_("import, list, search, show and export documents"))
+    docs = subparsers.add_parser(
+        "docs", help=_("import, list, search, show, edit, delete and export documents")
+    )
     sub = docs.add_subparsers(dest="docs_command", metavar="ACTION", required=True)
 
     imp = sub.add_parser("import", help=_("import Markdown, HTML, text or PDF files"))
@@ -60,12 +64,31 @@ def register(subparsers: Any) -> None:
     add_json_option(show)
     command(show, cmd_show)
 
+    edit = sub.add_parser("edit", help=_("change a document's title, kind, marking and more"))
+    edit.add_argument("id", type=int, metavar="ID")
+    edit.add_argument("--title", metavar="T")
+    edit.add_argument("--kind", choices=KIND_CHOICES)
+    edit.add_argument("--classification", metavar="C", help=_("classification marking"))
+    edit.add_argument("--event", metavar="E", help=_('event or meeting ("" clears it)'))
+    edit.add_argument("--tags", metavar="T", help=_("comma-separated tags (replace the old ones)"))
+    edit.add_argument("--language", metavar="L", help=_('language code ("" clears it)'))
+    add_json_option(edit)
+    command(edit, cmd_edit)
+
+    delete = sub.add_parser("delete", help=_("delete one document from this vault"))
+    delete.add_argument("id", type=int, metavar="ID")
+    delete.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
+    command(delete, cmd_delete)
+
     export = sub.add_parser(
         "export", help=_("write one document to a file (if your organisation allows export)")
     )
     export.add_argument("id", type=int, metavar="ID")
     export.add_argument("file", type=Path, metavar="FILE")
     export.add_argument("--force", action="store_true", help=_("replace FILE if it exists"))
+    export.add_argument(
+        "--yes", action="store_true", help=_("export a highly classified document without asking")
+    )
     command(export, cmd_export)
 
 
@@ -91,12 +114,31 @@ def _kind(value: str | None) -> DocumentKind | None:
     return None if value is None else DocumentKind(value)
 
 
+def _tag_list(text: str) -> tuple[str, ...]:
+    return tuple(t.strip() for t in text.split(",") if t.strip())
+
+
+def confirm(question: str, refusal: str) -> None:
+    """Ask ``question`` on a terminal (y/N); elsewhere, or on any other answer, raise
+    :class:`CliError` with ``refusal`` (which says to pass ``--yes``)."""
+    if not sys.stdin.isatty():
+        raise CliError(refusal)
+    print(question, end=" ", file=sys.stderr, flush=True)
+    answer = sys.stdin.readline().strip().casefold()
+    if answer not in ("y", "yes", _("y").casefold(), _("yes").casefold()):
+        raise CliError(_("Nothing was changed."))
+
+
 def cmd_import(args: argparse.Namespace) -> int:
+    if classification_required(policy()) and not (args.classification or "").strip():
+        raise CliError(
+            _("Your organisation requires a classification: add --classification C.")
+        )  # before asking for the passphrase; the library refuses as well
     options = ImportOptions(
         kind=DocumentKind(args.kind),
         event=args.event,
         classification=args.classification,
-        tags=tuple(t.strip() for t in args.tags.split(",") if t.strip()),
+        tags=_tag_list(args.tags),
         language=args.language,
     )
     imported: list[DocumentSummary] = []
@@ -208,6 +250,45 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_edit(args: argparse.Namespace) -> int:
+    changes = {
+        "title": args.title,
+        "kind": _kind(args.kind),
+        "classification": args.classification,
+        "event": args.event,
+        "tags": None if args.tags is None else _tag_list(args.tags),
+        "language": args.language,
+    }
+    if all(value is None for value in changes.values()):
+        raise CliError(_("Name at least one detail to change, such as --title."), exit_code=2)
+    with unlocked_vault(args) as vault:
+        summary = Library(vault.db, policy()).edit_details(args.id, **changes)
+    if args.json:
+        print_json(summary_json(summary))
+    else:
+        _print_summaries([summary])
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    with unlocked_vault(args) as vault:
+        library = Library(vault.db, policy())
+        summary = library.summary(args.id)
+        if not args.yes:
+            about = describe_sharing(library.sharing_state(args.id))
+            confirm(
+                _("Delete “{title}” and its comments from this vault? {about} [y/N]").format(
+                    title=summary.title, about=about
+                ),
+                _("Not deleted: {about} Use --yes to delete “{title}”.").format(
+                    about=about, title=summary.title
+                ),
+            )
+        library.delete(args.id)
+    print(_("Deleted document {id}: {title}").format(id=args.id, title=summary.title))
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     current = policy()
     require_export_allowed(current)  # before asking for the passphrase
@@ -215,8 +296,21 @@ def cmd_export(args: argparse.Namespace) -> int:
     if not args.force and args.file.exists():
         raise CliError(exists)
     with unlocked_vault(args) as vault:
+        library = Library(vault.db, current)
+        level = library.export_warning(args.id)
+        if level is not None and not args.yes:
+            marking = library.summary(args.id).classification
+            confirm(
+                _("This document is marked {marking}. Export it out of the vault? [y/N]").format(
+                    marking=marking
+                ),
+                _(
+                    "Not exported: the document is marked {marking}, and your organisation asks"
+                    " for confirmation to export documents marked {level} or higher. Use --yes."
+                ).format(marking=marking, level=level),
+            )
         try:
-            Library(vault.db, current).export(args.id, args.file, overwrite=args.force)
+            library.export(args.id, args.file, overwrite=args.force)
         except ExportTargetExistsError:
             raise CliError(exists) from None
     print(_("Exported document {id} to {path}.").format(id=args.id, path=args.file))

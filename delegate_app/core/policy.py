@@ -139,6 +139,14 @@ def _string_list(key: str, value: Any) -> tuple[str, ...]:
     return tuple(item.strip() for item in value)
 
 
+def _optional_text(key: str, value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise PolicyError(f"Policy setting '{key}' must be text.", key=key)
+    return value.strip()
+
+
 @dataclass(frozen=True)
 class SettingSpec:
     key: str
@@ -231,6 +239,25 @@ SPECS: tuple[SettingSpec, ...] = (
         _string_list,
         "Classification markings offered for documents.",
         ValueKind.LIST,
+    ),
+    SettingSpec(
+        "default_classification",
+        None,
+        _optional_text,
+        "Classification offered first when importing (none: the lowest marking).",
+    ),
+    SettingSpec(
+        "require_classification",
+        False,
+        _bool,
+        "Every import must name its classification explicitly.",
+        ValueKind.BOOLEAN,
+    ),
+    SettingSpec(
+        "export_warning_level",
+        None,
+        _optional_text,
+        "Exporting a document marked at or above this classification asks first (none: never).",
     ),
     SettingSpec(
         "requests_per_sender",
@@ -341,6 +368,18 @@ class Policy:
                 "Policy setting 'default_language' must be one of 'allowed_languages'.",
                 key="default_language",
             )
+        markings = self.value("classification_markings")
+        for key in ("default_classification", "export_warning_level"):
+            value = self.value(key)
+            if value is None:
+                continue
+            found = [m for m in markings if m.casefold() == value.casefold()]
+            if not found:
+                raise PolicyError(
+                    f"Policy setting '{key}' must be one of 'classification_markings'.", key=key
+                )
+            setting = self._settings[key]
+            self._settings[key] = EffectiveSetting(key, found[0], setting.source, setting.origin)
         if (
             not self.value("passphrase_required")
             and self.is_locked("keyring_allowed")

@@ -121,6 +121,8 @@ class AppController(QObject):
 
             self.main_window = MainWindow(PageContext(self.session, self.tasks), self.languages)
             self.main_window.lock_requested.connect(self.lock)
+            self.main_window.window_show_requested.connect(self.show_current_window)
+            self.main_window.window_hide_requested.connect(self.hide_windows)
             self.main_window.preferences_changed.connect(self.apply_preferences)
             self.main_window.sync_requested.connect(self.wake_sync)
             self.main_window.resize(*WINDOW_SIZE)
@@ -143,6 +145,25 @@ class AppController(QObject):
         self.idle_lock.start()
         self.lock_shortcut.enabled = True
         QTimer.singleShot(0, self.start_sync)  # once the window is up: it loads the network stack
+
+    def current_window(self) -> QWidget | None:
+        """The window the app is on: the main window when unlocked, else the unlock window."""
+        if self.session.is_unlocked and self.main_window is not None:
+            return self.main_window
+        return self.unlock_window
+
+    def show_current_window(self) -> None:
+        window = self.current_window()
+        if window is not None:
+            window.show()
+            window.raise_()
+            window.activateWindow()
+
+    def hide_windows(self) -> None:
+        """Hide the app's windows; it keeps running (and syncing) with its tray icon."""
+        for window in (self.main_window, self.unlock_window):
+            if window is not None:
+                window.hide()
 
     def apply_preferences(self) -> None:
         self.idle_lock.set_interval(self._idle_interval())

@@ -4,7 +4,8 @@ The save dialog offers a name made from the title; the write runs as a task on t
 thread pool over its own vault connection (a PDF may be large and the chosen folder may be a
 network share or a slow USB stick). When the organisation's policy forbids export the action
 stays disabled and says "Set by your organisation"; the core refuses as well, so no other
-path around the menu exports either.
+path around the menu exports either. A document marked at or above the policy's
+``export_warning_level`` is exported only after a confirmation naming its marking.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from delegate_app.core.documents.library import export_allowed
 from delegate_app.i18n import _
 from delegate_app.ui import file_dialogs
+from delegate_app.ui.bidi import isolate
 from delegate_app.ui.pages import PageContext
 from delegate_app.ui.plain_text import show_as_plain_text
 from delegate_app.ui.workers import Task, TaskControl
@@ -80,11 +82,54 @@ class DocumentExporter(QObject):
         self.action.setStatusTip(tip)
 
     def export_current(self) -> ExportWorker | None:
-        """Ask where to save the open document, then write it there on a worker thread."""
+        """Ask where to save the open document, then write it there on a worker thread. For
+        a document at or above the export warning level, ask first (and return None: the
+        export goes on once the user confirms)."""
         session = self.context.session
         if self.doc_id is None or not session.is_unlocked or not self.allowed:
             return None
-        doc_id = self.doc_id
+        level = session.library.export_warning(self.doc_id)
+        if level is not None:
+            self._warn(self.doc_id, level)
+            return None
+        return self._choose_and_export(self.doc_id)
+
+    def _warn(self, doc_id: int, level: str) -> QMessageBox:
+        summary = self.context.session.library.summary(doc_id)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            _("Export a classified document?"),
+            _("“{title}” is marked {marking}.").format(
+                title=isolate(summary.title), marking=isolate(summary.classification)
+            ),
+            QMessageBox.StandardButton.NoButton,
+            self.parent_widget,
+        )
+        box.setObjectName("exportWarning")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setInformativeText(
+            _(
+                "Your organisation asks you to confirm before exporting documents marked"
+                " {level} or higher. The exported file is not protected by the vault."
+            ).format(level=isolate(level))
+        )
+        export = box.addButton(_("&Export anyway"), QMessageBox.ButtonRole.AcceptRole)
+        export.setObjectName("confirmExport")
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        show_as_plain_text(box)  # the title is the document's own text
+
+        def clicked(button: object) -> None:
+            if button is export and self.doc_id == doc_id and self.context.session.is_unlocked:
+                self._choose_and_export(doc_id)
+
+        box.buttonClicked.connect(clicked)
+        box.open()
+        return box
+
+    def _choose_and_export(self, doc_id: int) -> ExportWorker | None:
+        session = self.context.session
         name = session.library.suggested_export_name(doc_id)
         chosen = file_dialogs.save_file(
             self.parent_widget,

@@ -1,5 +1,5 @@
 """The library page: briefings, position papers and notes — filter, search, read, import,
-share and export."""
+edit details, delete, share and export."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QListView,
+    QMenu,
     QMessageBox,
     QSplitter,
     QStackedWidget,
@@ -28,6 +29,7 @@ from delegate_app.i18n import N_, _, ngettext
 from delegate_app.ui import file_dialogs
 from delegate_app.ui.bidi import isolate
 from delegate_app.ui.comment_panel import CommentPanel
+from delegate_app.ui.document_actions import DocumentActions
 from delegate_app.ui.document_delegate import DocumentItemDelegate
 from delegate_app.ui.document_export import DocumentExporter
 from delegate_app.ui.document_model import DocumentListModel
@@ -41,6 +43,7 @@ from delegate_app.ui.search_results import SECTION_NAMES, NoResultsWidget, Searc
 from delegate_app.ui.style import use_soft_selection
 
 if TYPE_CHECKING:
+    from delegate_app.ui.import_dialog import ImportDialog
     from delegate_app.ui.import_worker import ImportWorker
     from delegate_app.ui.share_dialog import ShareDialog
     from sync.client.engine import SyncReport
@@ -116,6 +119,13 @@ class LibraryPageWidget(PageWidget):
         self.share_action.triggered.connect(self.share_current)
         self.exporter = DocumentExporter(context, self)
         self.export_action = self.exporter.action
+        self.document_actions = DocumentActions(context, self._target_document, self)
+        self.details_action = self.document_actions.details_action
+        self.delete_action = self.document_actions.delete_action
+        self.document_actions.set_enabled(False)
+        for documents in (self.list_view, self.results):  # F2, Delete and a context menu
+            documents.addAction(self.document_actions.delete_key)
+            documents.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         text_colour = self.palette().color(QPalette.ColorRole.WindowText)
         self.share_action.setIcon(palette_icon("share", text_colour))
         self.export_action.setIcon(palette_icon("file-export", text_colour))
@@ -197,7 +207,12 @@ class LibraryPageWidget(PageWidget):
         self.browse_timer.timeout.connect(lambda: self._open_index(self.list_view.currentIndex()))
         self.results.document_chosen.connect(self.open_document)
         self.reader.link_activated.connect(self._link_refused)
-        self.drops.files_dropped.connect(self.import_files)
+        self.drops.files_dropped.connect(self.ask_import)
+        self.list_view.customContextMenuRequested.connect(self._list_menu)
+        self.results.customContextMenuRequested.connect(self._results_menu)
+        self.document_actions.status_message.connect(self.status_message.emit)
+        self.document_actions.details_saved.connect(self._details_saved)
+        self.document_actions.deleted.connect(self._deleted)
         for widget in (self, self.list_view.viewport(), self.results.viewport(),
                        self.reader.text_view.viewport(), self.reader.placeholder):  # fmt: skip
             self.drops.watch(widget)
@@ -264,6 +279,7 @@ class LibraryPageWidget(PageWidget):
         self.sharing_panel.show_document(None)
         self.share_action.setEnabled(False)
         self.exporter.set_document(None)
+        self.document_actions.set_enabled(False)
         self.results.clear()
         self.search_edit.clear()
         self.search_timer.stop()  # clearing the text restarted it
@@ -308,6 +324,7 @@ class LibraryPageWidget(PageWidget):
         self.search_scope.setToolTip(_("Search every section of the library, or this one only"))
         self.share_action.setText(_("S&hare document…"))
         self.exporter.retranslate_ui()
+        self.document_actions.retranslate_ui()
         for combo, first in ((self.event_filter, _("All events")),
                              (self.classification_filter, _("All classifications"))):  # fmt: skip
             if combo.count():
@@ -454,6 +471,7 @@ class LibraryPageWidget(PageWidget):
         self.sharing_panel.show_document(doc_id)
         self.share_action.setEnabled(True)
         self.exporter.set_document(doc_id)
+        self.document_actions.set_enabled(True)
         if not document.summary.is_read:
             library.set_read(doc_id)
             self.model.mark_read(doc_id)
@@ -465,6 +483,72 @@ class LibraryPageWidget(PageWidget):
         if current is not None and current.summary.id == doc_id:
             self.reader.clear()
             self.open_document(doc_id)
+
+    # -- details and delete ------------------------------------------------------------------
+
+    def _target_document(self) -> int | None:
+        """The current row of the list or the search results while it has the focus, else
+        the open document."""
+        index = self.list_view.currentIndex()
+        if self.list_view.hasFocus() and index.isValid():
+            return self.model.summary(index.row()).id
+        hit = self.results.currentItem()
+        if self.results.hasFocus() and hit is not None:
+            return int(hit.data(Qt.ItemDataRole.UserRole))
+        document = self.reader.document
+        return None if document is None else document.summary.id
+
+    def _list_menu(self, pos: QPoint) -> QMenu | None:
+        index = self.list_view.indexAt(pos)
+        if not index.isValid():
+            return None
+        return self._document_menu(self.model.summary(index.row()).id,
+                                   self.list_view.viewport().mapToGlobal(pos))  # fmt: skip
+
+    def _results_menu(self, pos: QPoint) -> QMenu | None:
+        hit = self.results.itemAt(pos)
+        if hit is None:
+            return None
+        return self._document_menu(int(hit.data(Qt.ItemDataRole.UserRole)),
+                                   self.results.viewport().mapToGlobal(pos))  # fmt: skip
+
+    def _document_menu(self, doc_id: int, where: QPoint) -> QMenu | None:
+        """Open, Document details…, Delete document… for ``doc_id`` (a row's context menu)."""
+        if not self.session.is_unlocked:
+            return None
+        menu = QMenu(self)
+        menu.setObjectName("documentMenu")
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.addAction(_("&Open"), lambda: self.open_document(doc_id))
+        menu.addAction(
+            self.details_action.text(), lambda: self.document_actions.edit_details(doc_id)
+        )
+        menu.addSeparator()
+        menu.addAction(self.delete_action.text(),
+                       lambda: self.document_actions.confirm_delete(doc_id))  # fmt: skip
+        menu.popup(where)
+        return menu
+
+    def _details_saved(self, summary: object) -> None:
+        if not isinstance(summary, DocumentSummary):
+            return
+        self._fill_filters()
+        self.refresh()
+        current = self.reader.document
+        if current is not None and current.summary.id == summary.id:
+            self.reader.clear()
+            self.open_document(summary.id)  # title and banners as saved
+
+    def _deleted(self, doc_id: int) -> None:
+        current = self.reader.document
+        if current is not None and current.summary.id == doc_id:
+            self.reader.clear()
+            self.sharing_panel.show_document(None)
+            self.share_action.setEnabled(False)
+            self.exporter.set_document(None)
+            self.document_actions.set_enabled(False)
+        self._fill_filters()
+        self.refresh()
 
     def share_current(self) -> ShareDialog | None:
         document = self.reader.document
@@ -510,15 +594,30 @@ class LibraryPageWidget(PageWidget):
             _("Documents ({patterns})").format(patterns=IMPORT_PATTERNS),
         )
         if paths:
-            self.import_files([Path(p) for p in paths])
+            self.ask_import([Path(p) for p in paths])
 
-    def import_files(self, paths: list[Path]) -> ImportWorker | None:
-        """Import ``paths`` into the current section on a worker thread."""
+    def ask_import(self, paths: list[Path]) -> ImportDialog | None:
+        """Ask the details every file of ``paths`` gets, then import them (if not cancelled)."""
+        if not paths or not self.session.is_unlocked:
+            return None
+        from delegate_app.ui.import_dialog import ImportDialog  # not needed to start up
+
+        dialog = ImportDialog(self.session.library, paths, self.kind, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.import_files(paths, dialog.options()))
+        dialog.open()
+        return dialog
+
+    def import_files(
+        self, paths: list[Path], options: ImportOptions | None = None
+    ) -> ImportWorker | None:
+        """Import ``paths`` on a worker thread with ``options`` (by default: into the current
+        section, with the policy's default marking)."""
         if not paths or not self.session.is_unlocked:
             return None
         from delegate_app.ui.import_worker import ImportWorker  # not needed to start up
 
-        worker = ImportWorker(self.session, paths, ImportOptions(kind=self.kind))
+        worker = ImportWorker(self.session, paths, options or ImportOptions(kind=self.kind))
         worker.signals.progress.connect(self.import_progress.emit)
         worker.signals.succeeded.connect(self._import_done)
         worker.signals.failed.connect(self._import_failed)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QSplitter,
@@ -33,6 +34,7 @@ from delegate_app.ui.plain_text import plain_tooltip, show_as_plain_text
 from delegate_app.ui.retranslate import is_language_change
 from delegate_app.ui.sidebar import SidebarWidget
 from delegate_app.ui.sync_status import sync_status_text
+from delegate_app.ui.tray_menu import TrayMenu
 
 NOTICE_MS = 15_000  # how long a passing notice (new message, sync now) stays in the status bar
 
@@ -43,8 +45,19 @@ if TYPE_CHECKING:
     from sync.client.state import SyncState
 
 
+def _app_window_shown() -> bool:
+    """Whether one of the app's windows (not a menu or a tooltip) is on screen."""
+    return any(
+        widget.isWindow() and widget.isVisible() and not isinstance(widget, QMenu)
+        and widget.windowType() in (Qt.WindowType.Window, Qt.WindowType.Dialog)
+        for widget in QApplication.topLevelWidgets()
+    )  # fmt: skip
+
+
 class MainWindow(QMainWindow):
     lock_requested = Signal()
+    window_show_requested = Signal()  # the tray menu's Show: the window the app is on
+    window_hide_requested = Signal()
     preferences_changed = Signal()
     sync_requested = Signal()  # Sync now, or a page queued something for the relay
     sync_state_shown = Signal(str)  # the status bar's sync text changed
@@ -81,6 +94,7 @@ class MainWindow(QMainWindow):
         self._sync_state_at = datetime.now(UTC)
         self._network_up: bool | None = None
         self.notifier = Notifier(self)
+        self.tray_menu: TrayMenu | None = None  # made with the menus
         self.notice_timer = QTimer(self)
         self.notice_timer.setSingleShot(True)
         self.notice_timer.setInterval(NOTICE_MS)
@@ -100,6 +114,8 @@ class MainWindow(QMainWindow):
         self.library.import_finished.connect(self._import_finished)
         self.file_menu.insertAction(self._file_separator, self.library.share_action)
         self.file_menu.insertAction(self._file_separator, self.library.export_action)
+        self.file_menu.insertAction(self._file_separator, self.library.details_action)
+        self.file_menu.insertAction(self._file_separator, self.library.delete_action)
         self.file_menu.setToolTipsVisible(True)  # "Set by your organisation" on a locked action
         self.messages: MessagesPageWidget = next(
             page for page in self.pages if isinstance(page, MessagesPageWidget)
@@ -137,6 +153,7 @@ class MainWindow(QMainWindow):
     def vault_unlocked(self) -> None:
         info = self.session.profile_info()
         self.sidebar.set_identity(info.name, info.organisation)
+        self.notifier.show_tray()  # its menu: Show/Hide, Lock, Quit
         for page in self.pages:
             page.vault_unlocked()
         self.update_status()
@@ -208,6 +225,13 @@ class MainWindow(QMainWindow):
         self.help_menu.addAction(self.shortcuts_action)
         self.help_menu.addSeparator()
         self.help_menu.addAction(self.about_action)
+
+        self.tray_menu = TrayMenu(
+            self.lock_action, self.quit_action, window_shown=_app_window_shown, parent=self,
+        )  # fmt: skip
+        self.tray_menu.show_requested.connect(self.window_show_requested.emit)
+        self.tray_menu.hide_requested.connect(self.window_hide_requested.emit)
+        self.notifier.set_menu(self.tray_menu)
 
         self._set_action_icons()
         self.import_action.triggered.connect(self.choose_files)
@@ -295,6 +319,8 @@ class MainWindow(QMainWindow):
         self.sync_label.setAccessibleName(_("Sync state"))
         self._show_sync_text()
         self.quit_action.setText(_("&Quit"))
+        if self.tray_menu is not None:
+            self.tray_menu.retranslate_ui()
         self.search_action.setText(_("&Find…"))
         self.search_all_action.setText(_("Search &everything…"))
         self.settings_action.setText(_("&Preferences…"))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import QSystemTrayIcon, QWidget
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 from delegate_app.i18n import _, ngettext
 from delegate_app.ui.plain_text import notification_markup_escaped
@@ -92,6 +92,7 @@ class Notifier:
     def __init__(self, window: QWidget) -> None:
         self._window = window
         self._tray: QSystemTrayIcon | None = None
+        self.menu: QMenu | None = None  # the tray icon's context menu (ui/tray_menu.py)
         self.last: tuple[str, str] | None = None  # what was shown last (title, body)
         self.unread = 0
 
@@ -99,8 +100,19 @@ class Notifier:
         if self._tray is None and QSystemTrayIcon.isSystemTrayAvailable():
             self._tray = QSystemTrayIcon(self._window.windowIcon(), self._window)
             self._tray.setToolTip(_("Delegate"))
+            if self.menu is not None:
+                self._tray.setContextMenu(self.menu)
             self._tray.show()
         return self._tray
+
+    def set_menu(self, menu: QMenu) -> None:
+        self.menu = menu
+        if self._tray is not None:
+            self._tray.setContextMenu(menu)
+
+    def show_tray(self) -> QSystemTrayIcon | None:
+        """Put the icon (and its menu) in the tray now, if the desktop has one."""
+        return self._tray_icon()
 
     def set_unread(self, count: int) -> None:
         """The tray icon carries the unread count (and says it on hover); 0 while locked."""

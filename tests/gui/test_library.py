@@ -15,10 +15,22 @@ from delegate_app.core.documents.models import DocumentKind, ImportOptions
 from delegate_app.ui import file_dialogs
 from delegate_app.ui.controller import AppController
 from delegate_app.ui.document_model import PAGE_SIZE
+from delegate_app.ui.import_dialog import ImportDialog
+from delegate_app.ui.library_page import LibraryPageWidget
 from tests.documents.pdfs import make_pdf
 from tests.gui.conftest import SIGNAL_TIMEOUT_MS, import_files, unlock
 
 pytestmark = pytest.mark.gui
+
+
+def _accept_import_dialog(qtbot: QtBot, library: LibraryPageWidget) -> ImportDialog:
+    """The import dialog opened by the menu or a drop: accept its prefilled details."""
+    qtbot.waitUntil(lambda: library.findChild(ImportDialog, "importDialog") is not None)
+    dialog = library.findChild(ImportDialog, "importDialog")
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.import_button.isEnabled()
+    dialog.import_button.click()
+    return dialog
 
 
 def _search(qtbot: QtBot, controller: AppController, text: str) -> int:
@@ -46,6 +58,7 @@ def test_import_menu_search_snippets_and_reading(
     monkeypatch.setattr(file_dialogs, "open_files", lambda *args, **kwargs: chosen)
     with qtbot.waitSignal(library.import_finished, timeout=SIGNAL_TIMEOUT_MS) as finished:
         main.import_action.trigger()  # File → Import documents… (Ctrl+O)
+        _accept_import_dialog(qtbot, library)
     assert finished.args == [3, 0]
     assert main.import_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Open)
     assert library.model.rowCount() == 3
@@ -109,6 +122,7 @@ def test_drop_files_on_the_list_imports_them(
                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)  # fmt: skip
     with qtbot.waitSignal(library.import_finished, timeout=SIGNAL_TIMEOUT_MS) as finished:
         QApplication.sendEvent(target, drop)
+        _accept_import_dialog(qtbot, library)
     assert drop.isAccepted() and finished.args == [1, 0]
     assert controller.session.library.count() == 1
     assert library.model.rowCount() == 1

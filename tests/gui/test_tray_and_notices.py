@@ -50,3 +50,29 @@ def test_a_notice_gives_the_status_bar_back_to_the_page(
     main.show_notice("New message from Boris Petrov")
     assert main.status_label.text() == "New message from Boris Petrov"
     qtbot.waitUntil(lambda: main.status_label.text() == page_line, timeout=SIGNAL_TIMEOUT_MS)
+
+
+def test_the_tray_menu_shows_hides_and_locks(qtbot: QtBot, controller: AppController) -> None:
+    main = unlock(qtbot, controller)
+    menu = main.tray_menu
+    assert menu is not None
+    assert main.notifier.menu is menu  # the tray icon's context menu, where there is a tray
+    assert main.lock_action in menu.actions() and main.quit_action in menu.actions()
+    menu.update_actions()
+    assert menu.hide_action.isVisible() and not menu.show_action.isVisible()
+    assert menu.hide_action.text() == "&Hide Delegate"
+    menu.hide_action.trigger()
+    assert not main.isVisible()
+    menu.update_actions()
+    assert menu.show_action.isVisible() and not menu.hide_action.isVisible()
+    menu.show_action.trigger()
+    assert main.isVisible()
+
+    main.lock_action.trigger()  # the File menu's Lock, in the tray menu too
+    assert not controller.session.is_unlocked
+    window = controller.unlock_window
+    assert window is not None and window.isVisible()
+    menu.hide_action.trigger()
+    assert not window.isVisible()
+    menu.show_action.trigger()  # locked: Show brings back the unlock window, not the vault
+    assert window.isVisible() and not main.isVisible()

@@ -25,3 +25,11 @@ class ExportTargetExistsError(DocumentError):
 
 class ExportFailedError(DocumentError):
     """The file could not be written (no permission, disk full…); no partial file was left."""
+
+
+class ClassificationRequiredError(DocumentError):
+    """The policy (``require_classification``) asks for an explicit marking and none was named."""
+
+
+class InvalidDetailsError(DocumentError):
+    """A document's details were refused (an empty title, an unknown marking…); nothing changed."""

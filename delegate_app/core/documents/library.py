@@ -9,11 +9,18 @@ from pathlib import Path
 
 from delegate_app.core.documents import importers
 from delegate_app.core.documents.errors import (
-    DocumentError,
+    ClassificationRequiredError,
     ExportForbiddenError,
     ImportRefusedError,
+    InvalidDetailsError,
 )
 from delegate_app.core.documents.export import suggested_file_name, write_export
+from delegate_app.core.documents.markings import (
+    classification_required,
+    default_marking,
+    export_warning,
+    markings,
+)
 from delegate_app.core.documents.models import (
     BodyFormat,
     Document,
@@ -24,6 +31,7 @@ from delegate_app.core.documents.models import (
     ImportOptions,
     SearchHit,
 )
+from delegate_app.core.documents.removal import SharingState
 from delegate_app.core.documents.rendering import (
     markdown_to_html,
     plain_text,
@@ -41,6 +49,15 @@ from delegate_app.i18n import _
 
 Progress = Callable[[int, int], None]
 READ_CHUNK = 1024 * 1024
+MAX_TITLE = 500
+MAX_EVENT = 200
+MAX_TAGS = 50
+MAX_TAG = 100
+MAX_LANGUAGE = 32  # as a shared document's ``language`` (docs/PROTOCOL.md)
+# The six official languages of the United Nations, the codes the import dialog offers; any
+# other language is recorded as "other" (its words are then stemmed by their script).
+UN_LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
+OTHER_LANGUAGE = "other"
 
 
 def export_allowed(policy: Policy) -> bool:
@@ -91,16 +108,31 @@ class Library:
         return int(self._policy.value("max_import_mb")) * 1024 * 1024
 
     def classifications(self) -> tuple[str, ...]:
-        return tuple(self._policy.value("classification_markings"))
+        """The markings offered, lowest level first (docs/DEPLOYMENT.md)."""
+        return markings(self._policy)
+
+    @property
+    def default_classification(self) -> str:
+        """The marking an import gets when none is named (policy ``default_classification``)."""
+        return default_marking(self._policy)
+
+    @property
+    def classification_required(self) -> bool:
+        """Whether an import must name its marking (policy ``require_classification``)."""
+        return classification_required(self._policy)
 
     def _classification(self, requested: str | None) -> str:
         allowed = self.classifications()
-        if requested is None:
-            return allowed[0]
+        if requested is None or not requested.strip():
+            if self.classification_required:
+                raise ClassificationRequiredError(
+                    _("Your organisation requires a classification for every document.")
+                )
+            return self.default_classification
         for marking in allowed:
             if marking.casefold() == requested.strip().casefold():
                 return marking
-        raise DocumentError(
+        raise InvalidDetailsError(
             _("Unknown classification {marking}; use one of: {allowed}.").format(
                 marking=requested, allowed=", ".join(allowed)
             )
@@ -144,15 +176,17 @@ class Library:
     ) -> DocumentSummary:
         options = options or ImportOptions()
         classification = self._classification(options.classification)
+        event, tags = _event(options.event), _tags(options.tags)
+        language = _language(options.language)
         parsed = importers.parse_file(filename, data, max_bytes=self.max_import_bytes)
         doc_id = self._store.insert(
             parsed,
             kind=options.kind,
             classification=classification,
-            event=(options.event or "").strip() or None,
-            language=options.language,
+            event=event,
+            language=language,
             author=options.author,
-            tags=tuple(t.strip() for t in options.tags if t.strip()),
+            tags=tags,
             source_name=filename,
         )
         return self._store.summary(doc_id)
@@ -317,10 +351,53 @@ class Library:
         )
         return self._store.get(doc_id)
 
+    def edit_details(
+        self,
+        doc_id: int,
+        *,
+        title: str | None = None,
+        kind: DocumentKind | None = None,
+        classification: str | None = None,
+        event: str | None = None,
+        tags: tuple[str, ...] | None = None,
+        language: str | None = None,
+    ) -> DocumentSummary:
+        """Change what is recorded about a document (None: keep; ``event``/``language`` ""
+        clear it); search finds it by its new title and tags at once. Raises
+        :class:`InvalidDetailsError` (nothing changed) for an empty or over-long title, an
+        unknown marking, or an over-long event, tag or language."""
+        current = self._store.summary(doc_id)
+        new_title = current.title if title is None else " ".join(title.split())
+        if not new_title:
+            raise InvalidDetailsError(_("A document needs a title."))
+        if len(new_title) > MAX_TITLE:
+            raise InvalidDetailsError(
+                _("A title may be at most {limit} characters long.").format(limit=MAX_TITLE)
+            )
+        self._store.update_details(
+            doc_id,
+            title=new_title,
+            kind=current.kind if kind is None else kind,
+            classification=current.classification
+            if classification is None
+            else self._classification(classification),
+            event=current.event if event is None else _event(event),
+            tags=current.tags if tags is None else _tags(tags),
+            language=current.language if language is None else _language(language),
+        )
+        return self._store.summary(doc_id)
+
     def versions(self, doc_id: int) -> builtins.list[DocumentVersion]:
         return self._store.versions(doc_id)
 
+    def sharing_state(self, doc_id: int) -> SharingState:
+        """Who else holds the document and who sent it, for the delete confirmation."""
+        return self._store.sharing_state(doc_id)
+
     def delete(self, doc_id: int) -> None:
+        """Delete the document here with everything recorded about it (its index rows,
+        versions, PDF, comments, reading state and sharing records); other holders keep
+        their copies (see :mod:`delegate_app.core.documents.removal`)."""
         self._store.delete(doc_id)
 
     # -- export ----------------------------------------------------------------------------
@@ -329,6 +406,11 @@ class Library:
     def export_allowed(self) -> bool:
         """Whether documents may leave the vault (see :func:`export_allowed`)."""
         return export_allowed(self._policy)
+
+    def export_warning(self, doc_id: int) -> str | None:
+        """The policy's ``export_warning_level`` when the document's marking is at or above
+        it (exporting should then ask first, naming the marking); None otherwise."""
+        return export_warning(self._policy, self._store.summary(doc_id).classification)
 
     def export_content(self, doc_id: int) -> DocumentExport:
         """The bytes an export of ``doc_id`` writes: the imported PDF for a PDF document (its
@@ -357,6 +439,44 @@ class Library:
         content = self.export_content(doc_id)
         write_export(path, content.data, overwrite=overwrite)
         return content
+
+
+def _event(value: str | None) -> str | None:
+    event = " ".join((value or "").split())
+    if len(event) > MAX_EVENT:
+        raise InvalidDetailsError(
+            _("An event may be at most {limit} characters long.").format(limit=MAX_EVENT)
+        )
+    return event or None
+
+
+def _tags(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Tags without blanks or repeats, each on one line (newlines separate them in the vault)."""
+    tags: builtins.list[str] = []
+    for value in values:
+        tag = " ".join(value.split())
+        if len(tag) > MAX_TAG:
+            raise InvalidDetailsError(
+                _("A tag may be at most {limit} characters long.").format(limit=MAX_TAG)
+            )
+        if tag and tag.casefold() not in {t.casefold() for t in tags}:
+            tags.append(tag)
+    if len(tags) > MAX_TAGS:
+        raise InvalidDetailsError(
+            _("A document may have at most {limit} tags.").format(limit=MAX_TAGS)
+        )
+    return tuple(tags)
+
+
+def _language(value: str | None) -> str | None:
+    language = (value or "").strip()
+    if len(language) > MAX_LANGUAGE or any(not (c.isalnum() or c in "-_") for c in language):
+        raise InvalidDetailsError(
+            _("{language} is not a language code (such as en, fr or zh).").format(
+                language=language[:MAX_LANGUAGE]
+            )
+        )
+    return language or None
 
 
 def _export_format(document: Document) -> BodyFormat:

@@ -18,6 +18,11 @@ from delegate_app.core.documents.models import (
     DocumentVersion,
     ParsedDocument,
 )
+from delegate_app.core.documents.removal import (
+    SharingState,
+    delete_sharing_records,
+    sharing_state,
+)
 from delegate_app.core.documents.rendering import plain_text
 from delegate_app.core.documents.search_query import (
     HIGHLIGHT_END,
@@ -471,11 +476,74 @@ class DocumentStore:
             for r in rows
         ]
 
-    def delete(self, doc_id: int) -> None:
+    def update_details(
+        self,
+        doc_id: int,
+        *,
+        title: str,
+        kind: DocumentKind,
+        classification: str,
+        event: str | None,
+        tags: Sequence[str],
+        language: str | None,
+    ) -> None:
+        """Change what is recorded about a document, not its text; the index follows. A new
+        title keeps the previous one as a version (the body is unchanged)."""
         with self.db.transaction() as db:
+            current = self.get(doc_id)
+            if title != current.summary.title:
+                db.execute(
+                    "INSERT INTO document_versions (document_id, version, title, body_format,"
+                    " body, saved_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        doc_id,
+                        current.version,
+                        current.summary.title,
+                        current.body_format.value,
+                        current.body,
+                        current.summary.updated_at.timestamp(),
+                    ),
+                )
+                db.execute("UPDATE documents SET version = version + 1 WHERE id = ?", (doc_id,))
+            db.execute(
+                "UPDATE documents SET title = ?, kind = ?, classification = ?, event = ?,"
+                " tags = ?, language = ?, updated_at = ? WHERE id = ?",
+                (
+                    title,
+                    kind.value,
+                    classification,
+                    event,
+                    "\n".join(tags),
+                    language,
+                    _now(),
+                    doc_id,
+                ),
+            )
+            row = db.query_one("SELECT body FROM documents_fts WHERE rowid = ?", (doc_id,))
+            if row is None:  # not indexed (cannot happen after rebuild_index): from the body
+                text = plain_text(current.body_format.value, current.body)
+                db.execute("DELETE FROM documents_stems WHERE rowid = ?", (doc_id,))
+                self._index(doc_id, title, tags, text, language)
+                return
+            indexed = (index_text(title), index_text(" ".join(tags)), str(row["body"]))
+            db.execute(
+                "UPDATE documents_fts SET title = ?, tags = ? WHERE rowid = ?",
+                (indexed[0], indexed[1], doc_id),
+            )
+            db.execute("DELETE FROM documents_stems WHERE rowid = ?", (doc_id,))
+            self._index_stems(doc_id, indexed, language)
+
+    def sharing_state(self, doc_id: int) -> SharingState:
+        return sharing_state(self.db, self.summary(doc_id).uid)
+
+    def delete(self, doc_id: int) -> None:
+        """Delete the document, its index rows, versions, attachments and sharing records."""
+        with self.db.transaction() as db:
+            uid = self.summary(doc_id).uid
             self._update_one("DELETE FROM documents WHERE id = ?", (doc_id,))
             db.execute("DELETE FROM documents_fts WHERE rowid = ?", (doc_id,))
             db.execute("DELETE FROM documents_stems WHERE rowid = ?", (doc_id,))
+            delete_sharing_records(db, uid)
 
     def events(self) -> list[str]:
         rows = self.db.query(
