@@ -102,7 +102,8 @@ class Filters:
     until: datetime | None = None
 
 
-# The exact matches of messages and comments, ranked in pages as documents are ({window},
+# The exact matches of messages and comments, ranked in pages as documents are (and their
+# snippets made in one scan of the page's rowid range, as documents_store explains; {window},
 # {order} and {outer} come from search_paging.BoundedMatches). {filters} are fixed clauses;
 # every value is a bound parameter.
 _MESSAGES_SOURCE = (
@@ -117,10 +118,12 @@ _MESSAGES_SQL = f"""
         ORDER BY {{{{order}}}} LIMIT :limit OFFSET :offset
     )
     SELECT {_MESSAGE_COLUMNS}, snippet(messages_fts, 0, {_SNIPPET}) AS snippet, top.rank AS rank
-    FROM top
-    JOIN messages_fts ON messages_fts.rowid = top.id
+    FROM messages_fts
+    CROSS JOIN top ON top.id = messages_fts.rowid
     JOIN messages m ON m.id = top.id
     WHERE messages_fts MATCH :query
+      AND messages_fts.rowid >= (SELECT min(id) FROM top)
+      AND messages_fts.rowid <= (SELECT max(id) FROM top)
     ORDER BY {{{{outer}}}}
 """  # noqa: S608
 _COMMENTS_SOURCE = (
@@ -136,11 +139,13 @@ _COMMENTS_SQL = f"""
         ORDER BY {{{{order}}}} LIMIT :limit OFFSET :offset
     )
     SELECT {_COMMENT_COLUMNS}, snippet(comments_fts, -1, {_SNIPPET}) AS snippet, top.rank AS rank
-    FROM top
-    JOIN comments_fts ON comments_fts.rowid = top.id
+    FROM comments_fts
+    CROSS JOIN top ON top.id = comments_fts.rowid
     JOIN document_comments c ON c.id = top.id
     LEFT JOIN documents d ON d.uid = c.document_uid
     WHERE comments_fts MATCH :query
+      AND comments_fts.rowid >= (SELECT min(id) FROM top)
+      AND comments_fts.rowid <= (SELECT max(id) FROM top)
     ORDER BY {{{{outer}}}}
 """  # noqa: S608
 # Matches by stems only (migration 16), after every exact match; the snippet is made in Python
