@@ -53,9 +53,9 @@ _BM25 = f"bm25(documents_fts, {', '.join(str(w) for w in BM25_WEIGHTS)})"
 # the match once over the page's rowid range (CROSS JOIN keeps the FTS table the outer loop):
 # looked up row by row instead, FTS5 evaluates the query again for each row — for a prefix
 # query that merges every matching term's doclist each time, about 1 s a page at 100,000
-# documents instead of about 40 ms. {join} and {filters} are fixed clauses from _filters(); {window}, {order} and {outer}
-# are filled by search_paging.BoundedMatches (which matches are ranked, ADR 0026); every value
-# is a bound parameter.
+# documents instead of about 40 ms. {join} and {filters} are fixed clauses from _filters();
+# {window}, {order} and {outer} are filled by search_paging.BoundedMatches (which matches are
+# ranked, ADR 0026); every value is a bound parameter.
 SEARCH_TEMPLATE = f"""
     WITH top AS MATERIALIZED (
         SELECT documents_fts.rowid AS id, {_BM25} AS rank
