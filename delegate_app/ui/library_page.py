@@ -129,6 +129,8 @@ class LibraryPageWidget(PageWidget):
         text_colour = self.palette().color(QPalette.ColorRole.WindowText)
         self.share_action.setIcon(palette_icon("share", text_colour))
         self.export_action.setIcon(palette_icon("file-export", text_colour))
+        self.details_action.setIcon(palette_icon("file-info", text_colour))
+        self.delete_action.setIcon(palette_icon("trash", text_colour))
         self.search_timer = QTimer(self)
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(SEARCH_DELAY_MS)
