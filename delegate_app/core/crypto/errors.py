@@ -58,3 +58,52 @@ class NotForMeError(EnvelopeError):
 
 class SealError(EnvelopeError, ValueError):
     """The request to seal an envelope is invalid (no recipients, too large, bad content type)."""
+
+
+class RatchetError(CryptoError):
+    """Base class for every failure of the Olm ratchet layer (accounts, sessions, pickles)."""
+
+
+class RatchetSessionError(RatchetError, InvalidKeyError):
+    """A session cannot be started from these keys (malformed or insecure public keys)."""
+
+
+class RatchetDecryptError(RatchetError, DecryptionError):
+    """An Olm message does not decrypt with this session or account; the state is unchanged."""
+
+
+class RatchetPickleError(RatchetError, MalformedError):
+    """A stored account or session does not unpickle (corrupt, or another pickle key)."""
+
+
+class EnvelopeSessionKeyError(EnvelopeError):
+    """A v2 envelope's slot names another session key than the one its sender signed."""
+
+
+class EnvelopeBindingError(EnvelopeSignatureError):
+    """A v2 envelope's session key is not bound to its sender's identity key."""
+
+
+class EnvelopeIdMismatchError(EnvelopeError):
+    """The envelope id inside the Olm message is not the outer envelope's (a spliced slot)."""
+
+
+class PrekeyError(CryptoError):
+    """Base class for every reason a claimed prekey bundle or item is refused."""
+
+
+class PrekeyMalformedError(PrekeyError, MalformedError):
+    """A prekey bundle header or item does not parse (size, magic, field lengths)."""
+
+
+class PrekeyDecryptionError(PrekeyError, DecryptionError):
+    """A prekey header or item does not decrypt under this mailbox's token (altered, another
+    mailbox's, another item id's)."""
+
+
+class PrekeyIdentityError(PrekeyError):
+    """A prekey bundle names another identity key than the card it was claimed for."""
+
+
+class PrekeySignatureError(PrekeyError, BadSignatureError):
+    """A signature in a prekey bundle or item does not verify under the card's identity key."""
