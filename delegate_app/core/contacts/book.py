@@ -114,6 +114,7 @@ class ContactBook:
             key_changed=pending is not None,
             pending_card=pending,
             added_at=datetime.fromtimestamp(row["added_at"], UTC),
+            protocol=int(row["protocol"]),
         )
 
     def contacts(self) -> list[Contact]:

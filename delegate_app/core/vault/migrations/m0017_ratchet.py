@@ -4,11 +4,12 @@
   key; both only ever inside the vault), and what of it our relay holds.
 - ``ratchet_sessions``: pairwise Olm sessions, by the contact's identity key and the session
   key (Curve25519) their side uses; a contact may have several (a pre-key session each way
-  until one side answers), newest first by ``last_used``.
+  until one side answers), newest first by ``seq`` (raised on every use).
 - ``claimed_prekeys``: a prekey claimed from a contact's relay (or their card's fallback key),
   used once by the next send to them and deleted in the same transaction.
 - ``ratchet_peers``: per contact the envelope format in use (1 or 2) and their session key as
-  last seen in a verified envelope or bundle.
+  last seen in a verified envelope or bundle; ``restart`` asks the next send to start a new
+  session (an envelope of theirs no session opened).
 """
 
 from delegate_app.core.vault.migrations import Migration
@@ -37,10 +38,11 @@ MIGRATION = Migration(
             created        REAL NOT NULL,
             last_used      REAL NOT NULL,
             last_received  REAL,
+            seq            INTEGER NOT NULL,
             UNIQUE (contact_key, session_id)
         )
         """,
-        "CREATE INDEX ratchet_sessions_contact ON ratchet_sessions (contact_key, last_used)",
+        "CREATE INDEX ratchet_sessions_contact ON ratchet_sessions (contact_key, seq)",
         """
         CREATE TABLE claimed_prekeys (
             contact_key  TEXT PRIMARY KEY,
@@ -56,6 +58,7 @@ MIGRATION = Migration(
             contact_key  TEXT PRIMARY KEY,
             protocol     INTEGER NOT NULL CHECK (protocol IN (1, 2)),
             session_key  BLOB,
+            restart      INTEGER NOT NULL DEFAULT 0,
             updated_at   REAL NOT NULL
         )
         """,
