@@ -49,6 +49,7 @@ from delegate_app.i18n import _
 
 MAGIC = b"DLG"
 VERSION = 1
+SUPPORTED_VERSIONS = (1, 2)  # version 2: envelope_v2.py
 ENVELOPE_ID_BYTES = 16
 SLOT_BYTES = 32 + 32 + 16
 NONCE_BYTES = 24
@@ -187,8 +188,8 @@ def seal(
     return SealedEnvelope(envelope_id=envelope_id, data=prefix + ciphertext)
 
 
-def peek_envelope_id(data: bytes) -> bytes:
-    """The envelope id from the outer header, without decrypting (for replay checks).
+def envelope_version(data: bytes) -> int:
+    """The format version of an envelope: 1 (this module) or 2 (``envelope_v2``).
 
     Raises :class:`EnvelopeMalformedError` or :class:`EnvelopeVersionError`.
     """
@@ -196,15 +197,26 @@ def peek_envelope_id(data: bytes) -> bytes:
     try:
         magic = reader.take(3)
         version = reader.u8() if magic == MAGIC else -1
-        if version == VERSION:
-            return reader.take(ENVELOPE_ID_BYTES)
+        reader.take(ENVELOPE_ID_BYTES)
     except MalformedError:
         raise EnvelopeMalformedError(_("The envelope is truncated.")) from None
     if magic != MAGIC:
         raise EnvelopeMalformedError(_("This is not a Delegate envelope."))
-    raise EnvelopeVersionError(
-        _("Envelope version {version} is not supported.").format(version=version)
-    )
+    if version not in SUPPORTED_VERSIONS:
+        raise EnvelopeVersionError(
+            _("Envelope version {version} is not supported.").format(version=version)
+        )
+    return version
+
+
+def peek_envelope_id(data: bytes) -> bytes:
+    """The envelope id from the outer header of a version 1 or 2 envelope, without decrypting
+    (for replay checks). Both versions put it at bytes 4 to 19.
+
+    Raises :class:`EnvelopeMalformedError` or :class:`EnvelopeVersionError`.
+    """
+    envelope_version(data)
+    return bytes(data[4 : 4 + ENVELOPE_ID_BYTES])
 
 
 def open_envelope(recipient: LocalIdentity, data: bytes) -> OpenedEnvelope:
@@ -227,6 +239,8 @@ def open_envelope(recipient: LocalIdentity, data: bytes) -> OpenedEnvelope:
 
 def _open(recipient: LocalIdentity, data: bytes) -> OpenedEnvelope:
     envelope_id = peek_envelope_id(data)
+    if data[3] != VERSION:
+        raise EnvelopeVersionError(_("This envelope is of version 2: open it as such."))
     slots_start = 4 + ENVELOPE_ID_BYTES + 2
     if len(data) < slots_start:
         raise EnvelopeMalformedError(_("The envelope is truncated."))
