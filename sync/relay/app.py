@@ -34,12 +34,23 @@ from sync.relay.limits import BodyGuard, ByteBudget
 from sync.relay.longpoll import WAIT_HEADER, WaiterSlots, wait_for_deposit
 from sync.relay.metrics import CONTENT_TYPE, RelayMetrics, RequestMetrics
 from sync.relay.notifier import LocalNotifier, Notifier
+from sync.relay.prekeys import (
+    MAX_ITEMS_STORED,
+    ClaimResponse,
+    PrekeyInputError,
+    PrekeysRequest,
+    PrekeysStored,
+    PrekeyStatusResponse,
+    b64url_encode,
+    parse_upload,
+)
 from sync.relay.ratelimit import Limiter, LimiterFactory, ask, in_memory
 from sync.relay.storage import (
     CARD_POOL,
     OPEN_POOL,
     BlobOwnerError,
     OffsetMismatchError,
+    PrekeyLimitError,
     QuotaExceededError,
     Quotas,
     RelayStorage,
@@ -47,6 +58,7 @@ from sync.relay.storage import (
 )
 
 API_VERSIONS = ["v1"]
+PREKEYS_VERSION = 1  # advertised by /versions: the prekey endpoints (RELAY.md, "Prekeys")
 HEX64 = r"^[0-9a-f]{64}$"
 MailboxId = Annotated[
     str, Path(pattern=HEX64, description="the mailbox owner's Ed25519 public key, lowercase hex")
@@ -161,6 +173,7 @@ DepositMailbox = Annotated[
     Header(pattern=HEX64_HEADER, description="blobs: the mailbox whose deposit token is sent"),
 ]
 UNHEALTHY = _error(503, "the database did not answer; `reason` says why")
+NO_PREKEYS = _error(404, "the owner never published prekeys")
 OFFSET = _error(409, "offset or size mismatch; `offset` is the current size", OffsetErrorResponse)
 
 
@@ -363,6 +376,7 @@ def create_app(
     waiters = WaiterSlots(cfg.max_waiters_per_client, cfg.max_waiters)
     client_limiter = limiters("client", cfg.rate_per_client_per_minute)
     target_limiter = limiters("target", cfg.rate_per_mailbox_per_minute)
+    claim_limiter = limiters("claim", cfg.rate_claims_per_mailbox_per_minute)
     quotas = Quotas(
         cfg.mailbox_quota_bytes, cfg.mailbox_quota_count, cfg.relay_quota_bytes,
         cfg.open_quota_bytes, cfg.mailbox_blob_quota_bytes,
@@ -529,8 +543,8 @@ def create_app(
         return Response(text.encode(), media_type=CONTENT_TYPE)
 
     @app.get("/versions", responses=RATE)
-    async def versions() -> dict[str, list[str]]:
-        return {"versions": API_VERSIONS}
+    async def versions() -> dict[str, list[str] | int]:
+        return {"versions": API_VERSIONS, "prekeys": PREKEYS_VERSION}
 
     @app.post(
         "/v1/mailboxes/{mailbox_id}/envelopes",
@@ -689,6 +703,80 @@ def create_app(
         deleted = await run_in_threadpool(storage.wipe, mailbox_id, until)
         logs.event("wipe", mailbox=logs.tag(mailbox_id), deleted=deleted)
         return _json({"deleted": deleted})
+
+    @app.put(
+        "/v1/mailboxes/{mailbox_id}/prekeys",
+        response_model=PrekeysStored,
+        responses={**UNAUTHORIZED, **MALFORMED, **TOO_LARGE, **RATE},
+        summary="Publish the prekey bundle header and add one-time keys (signed)",
+    )
+    async def prekeys_put(mailbox_id: OwnedMailbox, payload: PrekeysRequest) -> Response:
+        try:
+            upload = parse_upload(payload)
+        except PrekeyInputError as exc:
+            raise RelayHTTPError(exc.status, exc.message) from None
+        try:
+            stored = await run_in_threadpool(
+                lambda: storage.put_prekeys(
+                    mailbox_id,
+                    upload.bundle,
+                    upload.items,
+                    replace=upload.replace,
+                    max_stored=MAX_ITEMS_STORED,
+                    now=int(clock()),
+                )
+            )
+        except PrekeyLimitError:
+            raise RelayHTTPError(413, "too many one-time keys") from None
+        logs.event("prekeys_published", mailbox=logs.tag(mailbox_id), stored=stored,
+                   added=len(upload.items), replaced=upload.replace)  # fmt: skip
+        return _json({"one_time_keys": stored})
+
+    @app.get(
+        "/v1/mailboxes/{mailbox_id}/prekeys",
+        response_model=PrekeyStatusResponse,
+        responses={**UNAUTHORIZED, **MALFORMED, **RATE},
+        summary="Whether a bundle is published and which one-time keys are left (signed)",
+    )
+    async def prekeys_status(mailbox_id: OwnedMailbox) -> Response:
+        status = await run_in_threadpool(storage.prekey_status, mailbox_id)
+        return _json(
+            {"published": status.published, "one_time_keys": len(status.ids),
+             "ids": list(status.ids)}
+        )  # fmt: skip
+
+    @app.post(
+        "/v1/mailboxes/{mailbox_id}/prekeys/claim",
+        response_model=ClaimResponse,
+        responses={**FORBIDDEN, **NO_PREKEYS, **MALFORMED, **RATE},
+        summary="Take the bundle and one one-time key, removed for good (deposit token)",
+    )
+    async def prekeys_claim(
+        mailbox_id: MailboxId, x_delegate_deposit_token: DepositToken = None
+    ) -> Response:
+        access = await run_in_threadpool(storage.mailbox_access, mailbox_id, int(clock()))
+        if x_delegate_deposit_token is None or not access.verifiers:
+            logs.event("prekey_claim_refused", mailbox=logs.tag(mailbox_id), reason="no token")
+            raise RelayHTTPError(403, "deposit token required")
+        if not token_matches(x_delegate_deposit_token, access.verifiers):
+            logs.event("prekey_claim_refused", mailbox=logs.tag(mailbox_id), reason="wrong token")
+            raise RelayHTTPError(403, "wrong deposit token")
+        wait = await ask(claim_limiter, mailbox_id)
+        if wait:
+            raise RelayHTTPError(429, "rate limited", _retry_after(wait))
+        claim = await run_in_threadpool(storage.claim_prekey, mailbox_id)
+        if claim is None:
+            raise RelayHTTPError(404, "no prekeys")
+        logs.event("prekey_claimed", mailbox=logs.tag(mailbox_id), one_time=claim.item is not None)
+        item = claim.item
+        return _json(
+            {
+                "bundle": b64url_encode(claim.bundle),
+                "one_time_key": None
+                if item is None
+                else {"id": item[0], "key": b64url_encode(item[1])},
+            }
+        )
 
     @app.put(
         "/v1/blobs/{blob_id}",

@@ -40,6 +40,9 @@ class RelayConfig:
         600  # accepted deposits to / owner requests on a mailbox; blob requests
     )
     rate_rejected_per_client_per_minute: int = 60  # refused requests (4xx) per client address
+    # Prekey claims (docs/RELAY.md, "Prekeys") per mailbox: a card holder cannot drain its
+    # one-time keys in a burst.
+    rate_claims_per_mailbox_per_minute: int = 20
     sweep_interval_seconds: float = 60.0
     # Slow clients (docs/RELAY.md, "Slow clients"; ADR 0011)
     header_timeout_seconds: float = 10.0  # a request head must arrive whole within this

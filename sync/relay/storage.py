@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SWEEP_BATCH = 1000
 MAX_PREVIOUS_VERIFIERS = 4  # retired deposit verifiers kept per mailbox during their grace
 CARD_POOL = "card"  # envelopes and blobs that came with a valid deposit token
@@ -146,6 +146,23 @@ SCHEMA = (
             ON CONFLICT (mailbox) DO UPDATE SET bytes = bytes + excluded.bytes;
     END
     """,
+    # Prekeys (docs/RELAY.md, "Prekeys"), opaque to the relay: one bundle header per mailbox
+    # and its one-time items, claimed in the order they were added (rowid).
+    """
+    CREATE TABLE IF NOT EXISTS prekey_bundles (
+        mailbox     TEXT PRIMARY KEY,
+        bundle      BLOB NOT NULL,
+        updated_at  INTEGER NOT NULL
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS prekey_items (
+        mailbox  TEXT NOT NULL,
+        item_id  TEXT NOT NULL,
+        data     BLOB NOT NULL,
+        UNIQUE (mailbox, item_id)
+    )
+    """,
     """
     CREATE TRIGGER IF NOT EXISTS blob_part_deleted AFTER DELETE ON blob_parts BEGIN
         UPDATE pool_usage SET bytes = bytes - length(old.data) WHERE pool =
@@ -222,6 +239,22 @@ class BlobVanishedError(Exception):
     """A blob expired while it was being read."""
 
 
+class PrekeyLimitError(Exception):
+    """A prekey upload would leave more one-time items stored than the cap allows."""
+
+
+@dataclass(frozen=True)
+class PrekeyStatus:
+    published: bool  # whether the owner stored a bundle header
+    ids: tuple[str, ...]  # the one-time items stored, oldest first
+
+
+@dataclass(frozen=True)
+class PrekeyClaim:
+    bundle: bytes
+    item: tuple[str, bytes] | None  # None: no one-time item left
+
+
 class RelayStorage(Protocol):
     def deposit(
         self,
@@ -252,6 +285,27 @@ class RelayStorage(Protocol):
     def wipe(self, mailbox: str, tombstone_until: int) -> int: ...
     def use_nonce(self, mailbox: str, nonce: str, expires_at: int) -> bool:
         """Records the nonce; False if it was already used for this mailbox."""
+        ...
+
+    def put_prekeys(
+        self,
+        mailbox: str,
+        bundle: bytes,
+        items: Sequence[tuple[str, bytes]],
+        *,
+        replace: bool,
+        max_stored: int,
+        now: int,
+    ) -> int:
+        """Replace the bundle header and add the items (ids already stored are ignored; with
+        ``replace`` the stored ones go first). All or nothing: :class:`PrekeyLimitError` when
+        more than ``max_stored`` would be stored. Returns how many are stored now."""
+        ...
+
+    def prekey_status(self, mailbox: str) -> PrekeyStatus: ...
+    def claim_prekey(self, mailbox: str) -> PrekeyClaim | None:
+        """The bundle header and the oldest one-time item, removed in the same transaction
+        (two claims never get the same item); None when the owner never published."""
         ...
 
     def blob_status(self, blob_id: str) -> BlobStatus | None: ...
@@ -511,7 +565,65 @@ class SQLiteStorage:
                 " SELECT mailbox, envelope_id, ? FROM envelopes WHERE mailbox = ?",
                 (tombstone_until, mailbox),
             )
+            conn.execute("DELETE FROM prekey_items WHERE mailbox = ?", (mailbox,))
+            conn.execute("DELETE FROM prekey_bundles WHERE mailbox = ?", (mailbox,))
             return int(conn.execute("DELETE FROM envelopes WHERE mailbox = ?", (mailbox,)).rowcount)
+
+    def put_prekeys(
+        self,
+        mailbox: str,
+        bundle: bytes,
+        items: Sequence[tuple[str, bytes]],
+        *,
+        replace: bool,
+        max_stored: int,
+        now: int,
+    ) -> int:
+        with self._tx() as conn:
+            if replace:
+                conn.execute("DELETE FROM prekey_items WHERE mailbox = ?", (mailbox,))
+            conn.executemany(
+                "INSERT OR IGNORE INTO prekey_items (mailbox, item_id, data) VALUES (?, ?, ?)",
+                [(mailbox, item_id, data) for item_id, data in items],
+            )
+            stored = int(
+                conn.execute(
+                    "SELECT count(*) FROM prekey_items WHERE mailbox = ?", (mailbox,)
+                ).fetchone()[0]
+            )
+            if stored > max_stored:
+                raise PrekeyLimitError  # the transaction rolls back: nothing stored
+            conn.execute(
+                "INSERT OR REPLACE INTO prekey_bundles (mailbox, bundle, updated_at)"
+                " VALUES (?, ?, ?)",
+                (mailbox, bundle, now),
+            )
+            return stored
+
+    def prekey_status(self, mailbox: str) -> PrekeyStatus:
+        with self._read_lock:
+            published = self._read.execute(
+                "SELECT 1 FROM prekey_bundles WHERE mailbox = ?", (mailbox,)
+            ).fetchone()
+            rows = self._read.execute(
+                "SELECT item_id FROM prekey_items WHERE mailbox = ? ORDER BY rowid", (mailbox,)
+            ).fetchall()
+        return PrekeyStatus(published is not None, tuple(str(r[0]) for r in rows))
+
+    def claim_prekey(self, mailbox: str) -> PrekeyClaim | None:
+        with self._tx() as conn:
+            header = conn.execute(
+                "SELECT bundle FROM prekey_bundles WHERE mailbox = ?", (mailbox,)
+            ).fetchone()
+            if header is None:
+                return None
+            rows = conn.execute(
+                "DELETE FROM prekey_items WHERE rowid = (SELECT rowid FROM prekey_items"
+                " WHERE mailbox = ? ORDER BY rowid LIMIT 1) RETURNING item_id, data",
+                (mailbox,),
+            ).fetchall()
+        item = (str(rows[0][0]), bytes(rows[0][1])) if rows else None
+        return PrekeyClaim(bytes(header[0]), item)
 
     def use_nonce(self, mailbox: str, nonce: str, expires_at: int) -> bool:
         with self._tx() as conn:

@@ -18,7 +18,7 @@ acknowledged deposit, is durable before the HTTP response is sent.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import psycopg
@@ -35,6 +35,9 @@ from sync.relay.storage import (
     BlobVanishedError,
     MailboxAccess,
     OffsetMismatchError,
+    PrekeyClaim,
+    PrekeyLimitError,
+    PrekeyStatus,
     QuotaExceededError,
     Quotas,
     StoredEnvelope,
@@ -164,8 +167,30 @@ SCHEMA_V1 = (
     """,
 )
 
+#: Version 2: prekey bundles (docs/RELAY.md, "Prekeys"), opaque to the relay; one-time items
+#: are claimed in the order they were added (``seq``).
+SCHEMA_V2 = (
+    """
+    CREATE TABLE prekey_bundles (
+        mailbox     TEXT PRIMARY KEY,
+        bundle      BYTEA NOT NULL,
+        updated_at  BIGINT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE prekey_items (
+        seq      BIGINT GENERATED ALWAYS AS IDENTITY,
+        mailbox  TEXT NOT NULL,
+        item_id  TEXT NOT NULL,
+        data     BYTEA NOT NULL,
+        PRIMARY KEY (mailbox, item_id)
+    )
+    """,
+    "CREATE INDEX prekey_items_order ON prekey_items (mailbox, seq)",
+)
+
 #: Migration ``n`` brings a database from version ``n - 1`` to ``n``.
-MIGRATIONS: dict[int, tuple[str, ...]] = {1: SCHEMA_V1}
+MIGRATIONS: dict[int, tuple[str, ...]] = {1: SCHEMA_V1, 2: SCHEMA_V2}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 
@@ -434,10 +459,81 @@ class PostgresStorage:
                 " DO UPDATE SET expires_at = excluded.expires_at",
                 (tombstone_until, mailbox),
             )
+            conn.execute("DELETE FROM prekey_items WHERE mailbox = %s", (mailbox,))
+            conn.execute("DELETE FROM prekey_bundles WHERE mailbox = %s", (mailbox,))
             return self._delete_envelopes(conn, sql.SQL("mailbox = %s"), (mailbox,))
 
         deleted: int = self._tx(work)
         return deleted
+
+    def put_prekeys(
+        self,
+        mailbox: str,
+        bundle: bytes,
+        items: Sequence[tuple[str, bytes]],
+        *,
+        replace: bool,
+        max_stored: int,
+        now: int,
+    ) -> int:
+        def work(conn: Conn) -> int:
+            self._lock_mailbox(conn, mailbox)  # uploads and claims of a mailbox in turn
+            if replace:
+                conn.execute("DELETE FROM prekey_items WHERE mailbox = %s", (mailbox,))
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO prekey_items (mailbox, item_id, data) VALUES (%s, %s, %s)"
+                    " ON CONFLICT (mailbox, item_id) DO NOTHING",
+                    [(mailbox, item_id, data) for item_id, data in items],
+                )
+            row = conn.execute(
+                "SELECT count(*) FROM prekey_items WHERE mailbox = %s", (mailbox,)
+            ).fetchone()
+            stored = 0 if row is None else int(row[0])
+            if stored > max_stored:
+                raise PrekeyLimitError  # the transaction rolls back: nothing stored
+            conn.execute(
+                "INSERT INTO prekey_bundles (mailbox, bundle, updated_at) VALUES (%s, %s, %s)"
+                " ON CONFLICT (mailbox) DO UPDATE"
+                " SET bundle = excluded.bundle, updated_at = excluded.updated_at",
+                (mailbox, bundle, now),
+            )
+            return stored
+
+        stored: int = self._tx(work)
+        return stored
+
+    def prekey_status(self, mailbox: str) -> PrekeyStatus:
+        with self._pool.connection() as conn, conn.transaction():  # one snapshot for both
+            published = conn.execute(
+                "SELECT 1 FROM prekey_bundles WHERE mailbox = %s", (mailbox,)
+            ).fetchone()
+            rows = conn.execute(
+                "SELECT item_id FROM prekey_items WHERE mailbox = %s ORDER BY seq", (mailbox,)
+            ).fetchall()
+        return PrekeyStatus(published is not None, tuple(str(r[0]) for r in rows))
+
+    def claim_prekey(self, mailbox: str) -> PrekeyClaim | None:
+        def work(conn: Conn) -> PrekeyClaim | None:
+            # The mailbox lock makes claims at every process take turns: each removes another
+            # item, and none sees an item another claim removed but has not committed yet.
+            self._lock_mailbox(conn, mailbox)
+            header = conn.execute(
+                "SELECT bundle FROM prekey_bundles WHERE mailbox = %s", (mailbox,)
+            ).fetchone()
+            if header is None:
+                return None
+            row = conn.execute(
+                "DELETE FROM prekey_items WHERE (mailbox, item_id) = (SELECT mailbox, item_id"
+                " FROM prekey_items WHERE mailbox = %s ORDER BY seq LIMIT 1)"
+                " RETURNING item_id, data",
+                (mailbox,),
+            ).fetchone()
+            item = None if row is None else (str(row[0]), bytes(row[1]))
+            return PrekeyClaim(bytes(header[0]), item)
+
+        claim: PrekeyClaim | None = self._tx(work)
+        return claim
 
     def use_nonce(self, mailbox: str, nonce: str, expires_at: int) -> bool:
         with self._pool.connection() as conn:

@@ -23,7 +23,10 @@ RELAY_ENGINES = ENGINES  # the storage contract: both engines
 
 def test_health_versions_and_openapi(relay: RelayProcess) -> None:
     assert requests.get(f"{relay.url}/health", timeout=5).json() == {"status": "ok"}
-    assert requests.get(f"{relay.url}/versions", timeout=5).json() == {"versions": ["v1"]}
+    assert requests.get(f"{relay.url}/versions", timeout=5).json() == {
+        "versions": ["v1"],
+        "prekeys": 1,
+    }
     spec = requests.get(f"{relay.url}/openapi.json", timeout=5).json()
     assert "/v1/mailboxes/{mailbox_id}/envelopes" in spec["paths"]
 
