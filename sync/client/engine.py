@@ -107,6 +107,9 @@ class SyncReport:
     attachments_waiting: list[str] = field(default_factory=list)  # failed now, retried later
     expired: int = 0
     errors: list[str] = field(default_factory=list)
+    #: Contacts (names) an envelope of whose no session opened: a new session starts with
+    #: the next message to them (docs/SYNC.md "Session reset"); the GUI shows a notice.
+    sessions_restarted: list[str] = field(default_factory=list)
 
 
 class SyncEngine:
@@ -394,6 +397,7 @@ class SyncEngine:
                     self._inbox.set_cursor(self.relay_url, mailbox, result.next_cursor)
             for outcome in outcomes:
                 self._count(outcome.outcome, outcome.envelope_id, outcome.reason, report)
+            self._take_restarted(report)
             self._advance(len(outcomes))
             self._ack_owed()
             if not result.more:
@@ -411,6 +415,11 @@ class SyncEngine:
             log.warning("Relay cursor went backwards; fetching from the start")
             self._inbox.reset_cursor(self.relay_url, mailbox)
             self._fetch_inbox(report)
+
+    def _take_restarted(self, report: SyncReport) -> None:
+        restarted = self.room.receiver.restarted
+        report.sessions_restarted.extend(sorted(restarted - set(report.sessions_restarted)))
+        restarted.clear()
 
     @staticmethod
     def _count(outcome: Outcome, envelope_id: str, reason: str | None, report: SyncReport) -> None:

@@ -27,6 +27,10 @@ class Correspondent:
     relay_url: str | None
     mailbox_id: str | None
     deposit_token: bytes | None = None  # from their card (version 2); None: deposit without
+    #: From their card (version 3): their session key and the fallback key a session can
+    #: start from while we have no claimed one-time key (None: a card of version 1 or 2).
+    session_key: bytes | None = None
+    fallback_key: bytes | None = None
 
     @property
     def key(self) -> str:
