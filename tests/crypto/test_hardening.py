@@ -219,7 +219,7 @@ def test_card_text_is_canonical_and_binary_cards_import() -> None:
             with pytest.raises(CryptoError):
                 card_from_text(bad)
     with pytest.raises(UnsupportedVersionError):
-        card_from_text("DELEGATE-CARD:3:" + payload)
+        card_from_text("DELEGATE-CARD:4:" + payload)
     with pytest.raises(MalformedError):
         card_from_text(text + "A" * 5000)
     with pytest.raises(MalformedError):

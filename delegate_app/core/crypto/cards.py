@@ -1,10 +1,12 @@
 """Contact cards: a signed statement of who a mission is and how to reach it.
 
 Binary layout (docs/PROTOCOL.md): ``"DLGC" version | fields(name, organisation, public
-identity, relay URL, mailbox id, created[, deposit token]) | signature(64) |
-org_signature_length(u8) | org_signature``. Version 2 adds the deposit token, the capability
-that lets the card's holders deposit to the mailbox (ADR 0017); version 1 cards, which have
-none, stay readable. The identity key signs everything before the signature; an organisation
+identity, relay URL, mailbox id, created[, deposit token[, session key, binding signature,
+fallback key, fallback signature]]) | signature(64) | org_signature_length(u8) |
+org_signature``. Version 2 adds the deposit token, the capability that lets the card's holders
+deposit to the mailbox (ADR 0017); version 3 adds the Olm session key and a signed fallback key,
+so a holder can start a forward-secret session offline (ADR 0029). Versions 1 and 2 stay
+readable. The identity key signs everything before the signature; an organisation
 key may add its own signature over the same bytes. The text form is ``DELEGATE-CARD:<version>:``
 + base64url, short enough for a QR code.
 """
@@ -24,23 +26,40 @@ from delegate_app.core.crypto.errors import (
     UnsupportedVersionError,
 )
 from delegate_app.core.crypto.identity import (
+    KEY_BYTES,
+    SIGNATURE_BYTES,
     LocalIdentity,
     OrganisationKey,
     PublicIdentity,
     short_hash,
     verify_signature,
 )
+from delegate_app.core.crypto.ratchet import RatchetAccount, SessionBinding, SignedPrekey
 from delegate_app.i18n import _
 
 MAGIC = b"DLGC"
 VERSION = 1  # a card without deposit token
 VERSION_TOKEN = 2  # a card with one
+VERSION_RATCHET = 3  # a card with a token and the keys to start an Olm session
+VERSIONS = (VERSION, VERSION_TOKEN, VERSION_RATCHET)
 TEXT_PREFIX = "DELEGATE-CARD:1:"
-TEXT_PREFIXES = {VERSION: TEXT_PREFIX, VERSION_TOKEN: "DELEGATE-CARD:2:"}
+TEXT_PREFIXES = {
+    VERSION: TEXT_PREFIX,
+    VERSION_TOKEN: "DELEGATE-CARD:2:",
+    VERSION_RATCHET: "DELEGATE-CARD:3:",
+}
 CARD_LABEL = b"delegate-card-v1"
 ORG_LABEL = b"delegate-org-card-v1"
-CARD_LABELS = {VERSION: CARD_LABEL, VERSION_TOKEN: b"delegate-card-v2"}
-ORG_LABELS = {VERSION: ORG_LABEL, VERSION_TOKEN: b"delegate-org-card-v2"}
+CARD_LABELS = {
+    VERSION: CARD_LABEL,
+    VERSION_TOKEN: b"delegate-card-v2",
+    VERSION_RATCHET: b"delegate-card-v3",
+}
+ORG_LABELS = {
+    VERSION: ORG_LABEL,
+    VERSION_TOKEN: b"delegate-org-card-v2",
+    VERSION_RATCHET: b"delegate-org-card-v3",
+}
 DEPOSIT_TOKEN_BYTES = 32
 MAX_TEXT_FIELD = 512
 MAX_CARD_TEXT = 4096
@@ -62,6 +81,32 @@ def _forbidden_in_names(c: str) -> bool:
 
 
 @dataclass(frozen=True)
+class CardRatchet:
+    """A version 3 card's session keys: the Olm session key bound to the identity key, and a
+    signed fallback key a holder starts a session from when it has claimed no one-time key."""
+
+    binding: SessionBinding
+    fallback: SignedPrekey
+
+    @property
+    def session_key(self) -> bytes:
+        return self.binding.session_key
+
+    @classmethod
+    def of(cls, account: RatchetAccount, identity: LocalIdentity) -> CardRatchet:
+        return cls(account.binding(identity), account.signed_fallback(identity))
+
+    def fields(self) -> list[bytes]:
+        return [self.binding.session_key, self.binding.signature, self.fallback.key,
+                self.fallback.signature]  # fmt: skip
+
+    def verify(self, identity_key: bytes) -> None:
+        """Raise a CryptoError unless both keys are signed by ``identity_key``."""
+        self.binding.verify(identity_key)
+        self.fallback.verify(identity_key, self.binding.session_key)
+
+
+@dataclass(frozen=True)
 class ContactCard:
     name: str
     organisation: str
@@ -74,15 +119,17 @@ class ContactCard:
     #: The capability to deposit to ``mailbox_id`` (32 bytes; version 2 cards). Every holder
     #: of the card has it; the relay knows only its verifier (docs/PROTOCOL.md §2.1).
     deposit_token: bytes | None = None
+    #: The keys to start an Olm session (version 3 cards, which also have a deposit token).
+    ratchet: CardRatchet | None = None
 
     @property
     def version(self) -> int:
-        return VERSION if self.deposit_token is None else VERSION_TOKEN
+        return _version(self.deposit_token, self.ratchet)
 
     def signed_bytes(self) -> bytes:
         return _signed_bytes(
             self.name, self.organisation, self.identity, self.relay_url, self.mailbox_id,
-            self.created, self.deposit_token,
+            self.created, self.deposit_token, self.ratchet,
         )  # fmt: skip
 
     def verify(self) -> None:
@@ -90,8 +137,12 @@ class ContactCard:
         check_card_fields(self.name, self.organisation, self.relay_url, self.mailbox_id)
         if self.deposit_token is not None and len(self.deposit_token) != DEPOSIT_TOKEN_BYTES:
             raise MalformedError(_("The card's deposit token is malformed."))
+        if self.ratchet is not None and self.deposit_token is None:
+            raise MalformedError(_("A card with session keys needs a deposit token."))
         self.identity.verify()
         self.identity.check_usable()
+        if self.ratchet is not None:
+            self.ratchet.verify(self.identity.identity_key)
         verify_signature(
             self.identity.identity_key,
             CARD_LABELS[self.version] + self.signed_bytes(),
@@ -119,6 +170,12 @@ class ContactCard:
         return card_text(self.to_bytes())
 
 
+def _version(deposit_token: bytes | None, ratchet: CardRatchet | None) -> int:
+    if ratchet is not None:
+        return VERSION_RATCHET
+    return VERSION if deposit_token is None else VERSION_TOKEN
+
+
 def _signed_bytes(
     name: str,
     organisation: str,
@@ -127,6 +184,7 @@ def _signed_bytes(
     mailbox_id: str,
     created: int,
     deposit_token: bytes | None = None,
+    ratchet: CardRatchet | None = None,
 ) -> bytes:
     fields = [
         name.encode("utf-8"),
@@ -138,8 +196,9 @@ def _signed_bytes(
     ]
     if deposit_token is not None:
         fields.append(deposit_token)
-    version = VERSION if deposit_token is None else VERSION_TOKEN
-    return MAGIC + bytes([version]) + pack_fields(*fields)
+    if ratchet is not None:
+        fields.extend(ratchet.fields())
+    return MAGIC + bytes([_version(deposit_token, ratchet)]) + pack_fields(*fields)
 
 
 def _check_text(value: str, what: str, *, required: bool = False) -> None:
@@ -174,10 +233,13 @@ def make_card(
     relay_url: str,
     created: int,
     deposit_token: bytes | None = None,
+    ratchet: CardRatchet | None = None,
 ) -> ContactCard:
     """This identity's card, signed by its identity key. Raises MalformedError for bad fields.
 
-    With ``deposit_token`` the card is version 2 (what profiles hand out); without, version 1.
+    With ``deposit_token`` and ``ratchet`` (:meth:`CardRatchet.of` the profile's account) the
+    card is version 3, what profiles hand out; with the token alone version 2 (a profile without
+    a ratchet account yet); with neither, version 1.
     """
     name, organisation, relay_url = name.strip(), organisation.strip(), relay_url.strip()
     check_card_fields(name, organisation, relay_url, identity.mailbox.mailbox_id)
@@ -185,12 +247,14 @@ def make_card(
         raise MalformedError(_("The card's date is out of range."))
     if deposit_token is not None and len(deposit_token) != DEPOSIT_TOKEN_BYTES:
         raise MalformedError(_("The card's deposit token is malformed."))
+    if ratchet is not None and deposit_token is None:
+        raise MalformedError(_("A card with session keys needs a deposit token."))
     public = identity.public()
     body = _signed_bytes(
         name, organisation, public, relay_url, identity.mailbox.mailbox_id, created,
-        deposit_token,
+        deposit_token, ratchet,
     )  # fmt: skip
-    version = VERSION if deposit_token is None else VERSION_TOKEN
+    version = _version(deposit_token, ratchet)
     return ContactCard(
         name=name,
         organisation=organisation,
@@ -200,6 +264,7 @@ def make_card(
         created=created,
         signature=identity.sign(CARD_LABELS[version] + body),
         deposit_token=deposit_token,
+        ratchet=ratchet,
     )
 
 
@@ -227,7 +292,7 @@ def parse_card(data: bytes) -> ContactCard:
     if reader.take(4) != MAGIC:
         raise MalformedError(_("This is not a Delegate contact card."))
     version = reader.u8()
-    if version not in (VERSION, VERSION_TOKEN):
+    if version not in VERSIONS:
         raise UnsupportedVersionError(
             _("Contact card version {version} is not supported.").format(version=version)
         )
@@ -240,10 +305,11 @@ def parse_card(data: bytes) -> ContactCard:
     if len(created_raw) != 8:
         raise MalformedError(_("The card's date is malformed."))
     deposit_token = None
-    if version == VERSION_TOKEN:
+    if version in (VERSION_TOKEN, VERSION_RATCHET):
         deposit_token = reader.field(DEPOSIT_TOKEN_BYTES)
         if len(deposit_token) != DEPOSIT_TOKEN_BYTES:
             raise MalformedError(_("The card's deposit token is malformed."))
+    ratchet = _read_ratchet(reader) if version == VERSION_RATCHET else None
     signature = reader.take(64)
     org_length = reader.u8()
     if org_length not in (0, 64):
@@ -260,13 +326,26 @@ def parse_card(data: bytes) -> ContactCard:
         signature=signature,
         org_signature=org_signature,
         deposit_token=deposit_token,
+        ratchet=ratchet,
     )
     card.verify()
     return card
 
 
+def _read_ratchet(reader: Reader) -> CardRatchet:
+    sizes = (KEY_BYTES, SIGNATURE_BYTES, KEY_BYTES, SIGNATURE_BYTES)
+    values = [reader.field(size) for size in sizes]
+    if any(len(value) != size for value, size in zip(values, sizes, strict=True)):
+        raise MalformedError(_("The card's session keys are malformed."))
+    session_key, binding_signature, fallback_key, fallback_signature = values
+    return CardRatchet(
+        SessionBinding(session_key, binding_signature),
+        SignedPrekey(fallback_key, fallback_signature, one_time=False),
+    )
+
+
 def card_from_text(text: str) -> ContactCard:
-    """Parse and verify the text form ``DELEGATE-CARD:<1|2>:<base64url>`` (whitespace ignored).
+    """Parse and verify the text form ``DELEGATE-CARD:<1|2|3>:<base64url>`` (whitespace ignored).
 
     The version in the prefix must be the binary card's.
     """
