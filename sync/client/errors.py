@@ -57,6 +57,11 @@ class RelayProtocolError(RelayError):
         self.status = status
 
 
+class PrekeysUnavailableError(RelayError):
+    """The relay holds no prekeys for this mailbox (404: never published, or wiped), or it
+    predates the prekey endpoints (404/405 for the route)."""
+
+
 class BlobOffsetError(RelayError):
     """The relay holds a different number of bytes of this blob than we assumed (409)."""
 

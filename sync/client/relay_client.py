@@ -29,6 +29,7 @@ from sync.client.errors import (
     BlobNotReadyError,
     BlobOffsetError,
     BlobSizeError,
+    PrekeysUnavailableError,
     RelayAuthError,
     RelayDepositRefusedError,
     RelayError,
@@ -38,6 +39,18 @@ from sync.client.errors import (
     RelayRateLimitedError,
     RelayRefusedError,
     RelayUnreachableError,
+)
+from sync.client.prekeys import (
+    MAX_CLAIM_ANSWER_BYTES,
+    MAX_STATUS_ANSWER_BYTES,
+    ClaimedPrekeys,
+    OneTimePrekey,
+    PrekeyStatus,
+    parse_claim,
+    parse_prekeys_version,
+    parse_status,
+    parse_stored,
+    upload_body,
 )
 from sync.client.tls import mount_ca_file
 
@@ -124,9 +137,10 @@ def _waited(value: str | None) -> int | None:
     return int(text)
 
 
-def _error_text(response: requests.Response) -> str:
+def _error_text(response: requests.Response, body: bytes | None = None) -> str:
+    """The relay's ``error`` text; from ``body`` when the answer was already read (bounded)."""
     try:
-        data = response.json()
+        data = response.json() if body is None else json.loads(body)
     except ValueError:
         return response.reason or str(response.status_code)
     if isinstance(data, dict) and isinstance(data.get("error"), str):
@@ -247,11 +261,17 @@ class RelayClient:
             ) from None
         return response
 
-    def _check(self, response: requests.Response, *, expect: tuple[int, ...] = (200,)) -> None:
+    def _check(
+        self,
+        response: requests.Response,
+        *,
+        expect: tuple[int, ...] = (200,),
+        body: bytes | None = None,
+    ) -> None:
         status = response.status_code
         if status in expect:
             return
-        reason = _error_text(response)
+        reason = _error_text(response, body)
         response.close()
         if status == 429:
             raise RelayRateLimitedError(
@@ -301,6 +321,49 @@ class RelayClient:
             raise RelayProtocolError(_("The relay sent an unexpected answer."))
         return data
 
+    def _read_bounded(self, response: requests.Response, limit: int) -> bytes | None:
+        """At most ``limit`` bytes of a streamed answer, then closed; None when it is longer
+        (the rest is never read)."""
+        body = bytearray()
+        try:
+            for piece in response.iter_content(chunk_size=4096):
+                body += piece
+                if len(body) > limit:
+                    return None
+        except requests.RequestException:
+            raise RelayUnreachableError(
+                _("The connection to the relay at {url} was lost.").format(url=self.base_url)
+            ) from None
+        finally:
+            response.close()
+        return bytes(body)
+
+    def _bounded_json(self, response: requests.Response, limit: int) -> dict[str, Any]:
+        """The JSON object of a streamed answer of at most ``limit`` bytes, errors included
+        (mapped as :meth:`_check` does); anything longer is RelayProtocolError."""
+        body = self._read_bounded(response, limit)
+        self._check(response, body=b"" if body is None else body)
+        if body is None:
+            raise RelayProtocolError(
+                _("The relay sent an answer that is too large."), status=response.status_code
+            )
+        try:
+            data = json.loads(body)
+        except ValueError:
+            raise RelayProtocolError(
+                _("The relay sent an answer that is not JSON."), status=response.status_code
+            ) from None
+        if not isinstance(data, dict):
+            raise RelayProtocolError(_("The relay sent an unexpected answer."))
+        return data
+
+    @staticmethod
+    def _no_prekeys(response: requests.Response) -> None:
+        """404 (none published, or a relay without the endpoints) and 405: a typed error."""
+        if response.status_code in (404, 405):
+            response.close()
+            raise PrekeysUnavailableError(_("The relay holds no prekeys for this mailbox."))
+
     @staticmethod
     def _json_body(payload: Any) -> bytes:
         return json.dumps(payload, separators=(",", ":")).encode("utf-8")
@@ -328,6 +391,61 @@ class RelayClient:
         if not isinstance(versions, list):
             raise RelayProtocolError(_("The relay sent an unexpected answer."))
         return tuple(str(v) for v in versions)
+
+    def prekeys_version(self) -> int:
+        """The prekey endpoints' version the relay advertises in ``/versions`` (0: none)."""
+        response = self._request("GET", "/versions", stream=True)
+        return parse_prekeys_version(self._bounded_json(response, MAX_STATUS_ANSWER_BYTES))
+
+    # -- prekeys (docs/RELAY.md, "Prekeys") ----------------------------------------------
+
+    def publish_prekeys(
+        self,
+        mailbox_id: str,
+        signer: Signer,
+        bundle: bytes,
+        one_time_keys: Sequence[OneTimePrekey] = (),
+        *,
+        replace: bool = False,
+    ) -> int:
+        """Store our bundle header and add one-time items (signed); with ``replace`` the
+        items stored before are deleted first. Returns how many items the relay holds now.
+        ValueError for a request the relay would refuse (sizes, more than 100, an id twice)."""
+        body = self._json_body(upload_body(bundle, one_time_keys, replace=replace))
+        response = self._request(
+            "PUT",
+            f"/v1/mailboxes/{mailbox_id}/prekeys",
+            body=body,
+            content_type="application/json",
+            signer=signer,
+            stream=True,
+        )
+        self._no_prekeys(response)
+        return parse_stored(self._bounded_json(response, MAX_STATUS_ANSWER_BYTES))
+
+    def prekey_status(self, mailbox_id: str, signer: Signer) -> PrekeyStatus:
+        """Whether our bundle is published and which one-time items are left (signed)."""
+        response = self._request(
+            "GET", f"/v1/mailboxes/{mailbox_id}/prekeys", signer=signer, stream=True
+        )
+        self._no_prekeys(response)
+        return parse_status(self._bounded_json(response, MAX_STATUS_ANSWER_BYTES))
+
+    def claim_prekey(self, mailbox_id: str, token: bytes) -> ClaimedPrekeys:
+        """Claim a contact's bundle and one one-time item with the deposit token of their
+        card. The relay removes the item: a claim is not repeatable.
+
+        Raises PrekeysUnavailableError (nothing published, or an older relay),
+        RelayDepositRefusedError (403: our copy of their card is stale), RelayRateLimitedError.
+        """
+        response = self._request(
+            "POST",
+            f"/v1/mailboxes/{mailbox_id}/prekeys/claim",
+            headers={TOKEN_HEADER: token.hex()},
+            stream=True,
+        )
+        self._no_prekeys(response)
+        return parse_claim(self._bounded_json(response, MAX_CLAIM_ANSWER_BYTES))
 
     # -- mailboxes ---------------------------------------------------------------------
 
@@ -568,11 +686,14 @@ class RelayClient:
 
 __all__ = [
     "BlobStatus",
+    "ClaimedPrekeys",
     "DepositCapability",
     "DepositResult",
     "FetchResult",
     "FetchedEnvelope",
+    "OneTimePrekey",
     "OutgoingEnvelope",
+    "PrekeyStatus",
     "RelayClient",
     "RelayError",
     "RelayRefusedError",

@@ -764,7 +764,8 @@ def create_app(
         wait = await ask(claim_limiter, mailbox_id)
         if wait:
             raise RelayHTTPError(429, "rate limited", _retry_after(wait))
-        claim = await run_in_threadpool(storage.claim_prekey, mailbox_id)
+        claimed_until = int(clock()) + cfg.tombstone_ttl_seconds
+        claim = await run_in_threadpool(storage.claim_prekey, mailbox_id, claimed_until)
         if claim is None:
             raise RelayHTTPError(404, "no prekeys")
         logs.event("prekey_claimed", mailbox=logs.tag(mailbox_id), one_time=claim.item is not None)

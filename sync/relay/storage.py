@@ -147,7 +147,8 @@ SCHEMA = (
     END
     """,
     # Prekeys (docs/RELAY.md, "Prekeys"), opaque to the relay: one bundle header per mailbox
-    # and its one-time items, claimed in the order they were added (rowid).
+    # and its one-time items, claimed in the order they were added (rowid). A claimed item's
+    # id is kept a while, so that no upload (a retry, say) can put it back.
     """
     CREATE TABLE IF NOT EXISTS prekey_bundles (
         mailbox     TEXT PRIMARY KEY,
@@ -162,6 +163,14 @@ SCHEMA = (
         data     BLOB NOT NULL,
         UNIQUE (mailbox, item_id)
     )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS prekeys_claimed (
+        mailbox     TEXT NOT NULL,
+        item_id     TEXT NOT NULL,
+        expires_at  INTEGER NOT NULL,
+        PRIMARY KEY (mailbox, item_id)
+    ) WITHOUT ROWID
     """,
     """
     CREATE TRIGGER IF NOT EXISTS blob_part_deleted AFTER DELETE ON blob_parts BEGIN
@@ -297,15 +306,17 @@ class RelayStorage(Protocol):
         max_stored: int,
         now: int,
     ) -> int:
-        """Replace the bundle header and add the items (ids already stored are ignored; with
-        ``replace`` the stored ones go first). All or nothing: :class:`PrekeyLimitError` when
-        more than ``max_stored`` would be stored. Returns how many are stored now."""
+        """Replace the bundle header and add the items (ids stored or claimed before are
+        ignored; with ``replace`` the stored ones go first). All or nothing:
+        :class:`PrekeyLimitError` when more than ``max_stored`` would be stored. Returns how
+        many are stored now."""
         ...
 
     def prekey_status(self, mailbox: str) -> PrekeyStatus: ...
-    def claim_prekey(self, mailbox: str) -> PrekeyClaim | None:
+    def claim_prekey(self, mailbox: str, claimed_until: int) -> PrekeyClaim | None:
         """The bundle header and the oldest one-time item, removed in the same transaction
-        (two claims never get the same item); None when the owner never published."""
+        (two claims never get the same item) and its id kept until ``claimed_until`` (an
+        upload of it is ignored meanwhile); None when the owner never published."""
         ...
 
     def blob_status(self, blob_id: str) -> BlobStatus | None: ...
@@ -583,8 +594,10 @@ class SQLiteStorage:
             if replace:
                 conn.execute("DELETE FROM prekey_items WHERE mailbox = ?", (mailbox,))
             conn.executemany(
-                "INSERT OR IGNORE INTO prekey_items (mailbox, item_id, data) VALUES (?, ?, ?)",
-                [(mailbox, item_id, data) for item_id, data in items],
+                "INSERT OR IGNORE INTO prekey_items (mailbox, item_id, data) SELECT ?, ?, ?"
+                " WHERE NOT EXISTS (SELECT 1 FROM prekeys_claimed"
+                " WHERE mailbox = ? AND item_id = ?)",
+                [(mailbox, item_id, data, mailbox, item_id) for item_id, data in items],
             )
             stored = int(
                 conn.execute(
@@ -610,7 +623,7 @@ class SQLiteStorage:
             ).fetchall()
         return PrekeyStatus(published is not None, tuple(str(r[0]) for r in rows))
 
-    def claim_prekey(self, mailbox: str) -> PrekeyClaim | None:
+    def claim_prekey(self, mailbox: str, claimed_until: int) -> PrekeyClaim | None:
         with self._tx() as conn:
             header = conn.execute(
                 "SELECT bundle FROM prekey_bundles WHERE mailbox = ?", (mailbox,)
@@ -622,6 +635,12 @@ class SQLiteStorage:
                 " WHERE mailbox = ? ORDER BY rowid LIMIT 1) RETURNING item_id, data",
                 (mailbox,),
             ).fetchall()
+            if rows:
+                conn.execute(
+                    "INSERT OR REPLACE INTO prekeys_claimed (mailbox, item_id, expires_at)"
+                    " VALUES (?, ?, ?)",
+                    (mailbox, rows[0][0], claimed_until),
+                )
         item = (str(rows[0][0]), bytes(rows[0][1])) if rows else None
         return PrekeyClaim(bytes(header[0]), item)
 
@@ -749,6 +768,7 @@ class SQLiteStorage:
         with self._tx() as conn:
             conn.execute("DELETE FROM tombstones WHERE expires_at < ?", (now,))
             conn.execute("DELETE FROM nonces WHERE expires_at < ?", (now,))
+            conn.execute("DELETE FROM prekeys_claimed WHERE expires_at < ?", (now,))
             conn.execute("DELETE FROM verifiers WHERE expires_at < ?", (now,))
             expired = [
                 r[0] for r in conn.execute("SELECT blob_id FROM blobs WHERE expires_at < ?", (now,))

@@ -168,7 +168,8 @@ SCHEMA_V1 = (
 )
 
 #: Version 2: prekey bundles (docs/RELAY.md, "Prekeys"), opaque to the relay; one-time items
-#: are claimed in the order they were added (``seq``).
+#: are claimed in the order they were added (``seq``); claimed ids are kept a while
+#: (``prekeys_claimed``) so that no upload puts them back.
 SCHEMA_V2 = (
     """
     CREATE TABLE prekey_bundles (
@@ -187,6 +188,15 @@ SCHEMA_V2 = (
     )
     """,
     "CREATE INDEX prekey_items_order ON prekey_items (mailbox, seq)",
+    """
+    CREATE TABLE prekeys_claimed (
+        mailbox     TEXT NOT NULL,
+        item_id     TEXT NOT NULL,
+        expires_at  BIGINT NOT NULL,
+        PRIMARY KEY (mailbox, item_id)
+    )
+    """,
+    "CREATE INDEX prekeys_claimed_expiry ON prekeys_claimed (expires_at)",
 )
 
 #: Migration ``n`` brings a database from version ``n - 1`` to ``n``.
@@ -482,9 +492,11 @@ class PostgresStorage:
                 conn.execute("DELETE FROM prekey_items WHERE mailbox = %s", (mailbox,))
             with conn.cursor() as cur:
                 cur.executemany(
-                    "INSERT INTO prekey_items (mailbox, item_id, data) VALUES (%s, %s, %s)"
+                    "INSERT INTO prekey_items (mailbox, item_id, data) SELECT %s, %s, %s"
+                    " WHERE NOT EXISTS (SELECT 1 FROM prekeys_claimed"
+                    " WHERE mailbox = %s AND item_id = %s)"
                     " ON CONFLICT (mailbox, item_id) DO NOTHING",
-                    [(mailbox, item_id, data) for item_id, data in items],
+                    [(mailbox, item_id, data, mailbox, item_id) for item_id, data in items],
                 )
             row = conn.execute(
                 "SELECT count(*) FROM prekey_items WHERE mailbox = %s", (mailbox,)
@@ -513,7 +525,7 @@ class PostgresStorage:
             ).fetchall()
         return PrekeyStatus(published is not None, tuple(str(r[0]) for r in rows))
 
-    def claim_prekey(self, mailbox: str) -> PrekeyClaim | None:
+    def claim_prekey(self, mailbox: str, claimed_until: int) -> PrekeyClaim | None:
         def work(conn: Conn) -> PrekeyClaim | None:
             # The mailbox lock makes claims at every process take turns: each removes another
             # item, and none sees an item another claim removed but has not committed yet.
@@ -529,8 +541,14 @@ class PostgresStorage:
                 " RETURNING item_id, data",
                 (mailbox,),
             ).fetchone()
-            item = None if row is None else (str(row[0]), bytes(row[1]))
-            return PrekeyClaim(bytes(header[0]), item)
+            if row is None:
+                return PrekeyClaim(bytes(header[0]), None)
+            conn.execute(
+                "INSERT INTO prekeys_claimed (mailbox, item_id, expires_at) VALUES (%s, %s, %s)"
+                " ON CONFLICT (mailbox, item_id) DO UPDATE SET expires_at = excluded.expires_at",
+                (mailbox, row[0], claimed_until),
+            )
+            return PrekeyClaim(bytes(header[0]), (str(row[0]), bytes(row[1])))
 
         claim: PrekeyClaim | None = self._tx(work)
         return claim
@@ -689,6 +707,7 @@ class PostgresStorage:
         for statement, params in (
             ("DELETE FROM tombstones WHERE expires_at < %s", (now,)),
             ("DELETE FROM nonces WHERE expires_at < %s", (now,)),
+            ("DELETE FROM prekeys_claimed WHERE expires_at < %s", (now,)),
             ("DELETE FROM verifiers WHERE expires_at < %s", (now,)),
             ("DELETE FROM rate_buckets WHERE full_at < %s", (float(now),)),
             ("DELETE FROM mailbox_usage WHERE count <= 0", ()),

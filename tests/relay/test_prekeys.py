@@ -7,13 +7,18 @@ from __future__ import annotations
 import base64
 import json
 import os
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import nacl.signing
+import psycopg
 import requests
 
+from sync.relay.database_url import SQLiteDatabase, parse_database
+from sync.relay.storage import PrekeyClaim, PrekeyStatus, Quotas
+from sync.relay.storage_open import open_storage
 from tests.relay.conftest import ENGINES
 from tests.relay.signer import MailboxOwner, envelope_id
 from tests.relay.test_processes import owner_at, processes
@@ -121,6 +126,24 @@ def test_publish_status_and_claim_round_trip(relay: RelayProcess) -> None:
     )
     assert fresh.json() == {"one_time_keys": 1}
     assert status(owner)["ids"] == [item(30)["id"]]
+
+
+def test_a_claimed_one_time_key_is_never_handed_out_again(relay: RelayProcess) -> None:
+    owner = MailboxOwner(relay.url)
+    header = published(owner, 2)
+    first = claim(relay.url, owner.mailbox, owner.token).json()["one_time_key"]
+    assert first["id"] == item(0)["id"]
+    # The owner's upload sent again (a retry after a lost answer: a fresh signature) cannot put
+    # back the item claimed meanwhile, whose private key the owner's account has used up.
+    retry = {"bundle": b64url(header), "one_time_keys": [item(0), item(1), item(2)]}
+    assert put(owner, retry).json() == {"one_time_keys": 2}
+    assert status(owner)["ids"] == [item(1)["id"], item(2)["id"]]
+    replacing = {**retry, "one_time_keys": [item(0), item(3)], "replace_one_time_keys": True}
+    assert put(owner, replacing).json() == {"one_time_keys": 1}
+    # Nor after a wipe: the claimed ids outlive it, like envelope tombstones.
+    assert owner.wipe().status_code == 200
+    assert put(owner, retry).json() == {"one_time_keys": 2}
+    assert status(owner)["ids"] == [item(1)["id"], item(2)["id"]]
 
 
 def test_claims_need_a_valid_deposit_token(relay: RelayProcess) -> None:
@@ -339,3 +362,32 @@ def test_the_claim_rate_holds_across_processes(postgres_url: str, tmp_path: Path
             claim((a, b)[n % 2].url, owner.mailbox, owner.token).status_code for n in range(24)
         ]
         assert statuses == [200] * 20 + [429] * 4
+
+
+def test_a_database_from_before_prekeys_gets_the_tables_at_start(relay_db: Path | str) -> None:
+    database = parse_database(relay_db) if isinstance(relay_db, str) else SQLiteDatabase(relay_db)
+    old = open_storage(database)
+    old.deposit("a" * 64, [(envelope_id(1), b"kept")], 1, Quotas(10**6, 10, 10**9, 10**9))
+    old.close()
+    if isinstance(relay_db, str):  # PostgreSQL: back to schema version 1
+        with psycopg.connect(relay_db, autocommit=True) as conn:
+            conn.execute("DROP TABLE prekey_bundles, prekey_items, prekeys_claimed")
+            conn.execute("UPDATE relay_schema SET version = 1")
+    else:  # SQLite: back to version 3
+        lite = sqlite3.connect(relay_db)
+        lite.executescript(
+            "DROP TABLE prekey_bundles; DROP TABLE prekey_items; DROP TABLE prekeys_claimed;"
+            " PRAGMA user_version = 3;"
+        )
+        lite.close()
+    upgraded = open_storage(database)
+    try:
+        assert upgraded.prekey_status("a" * 64) == PrekeyStatus(False, ())
+        stored = upgraded.put_prekeys(
+            "a" * 64, b"h", [("0" * 32, b"k")], replace=False, max_stored=100, now=2
+        )
+        assert stored == 1
+        assert upgraded.claim_prekey("a" * 64, 3) == PrekeyClaim(b"h", ("0" * 32, b"k"))
+        assert [e.data for e in upgraded.fetch("a" * 64, 0, 10)[0]] == [b"kept"]
+    finally:
+        upgraded.close()
