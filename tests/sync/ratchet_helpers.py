@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from delegate_app.core.contacts.book import deposit_token
+from delegate_app.core.contacts.store import ContactStore
+from delegate_app.core.crypto.cards import make_card
 from delegate_app.core.crypto.envelope import envelope_version
 from delegate_app.core.messaging.outbox import Outbox
 from delegate_app.core.messaging.ratchet_store import ClaimedKey, RatchetStore
@@ -30,3 +33,19 @@ def outbox_versions(peer: Peer) -> dict[str, int]:
     """The envelope format of each pending delivery, by recipient identity key."""
     with peer.unlocked() as room:
         return {d.identity_key: envelope_version(d.data) for d in Outbox(room.db).pending()}
+
+
+def as_format_1_contact(holder: Peer, owner: Peer) -> None:
+    """``holder`` keeps a version 2 card of ``owner`` (a client from before format 2)."""
+    with owner.unlocked() as room:
+        card = make_card(
+            room.identity,
+            name=owner.name,
+            organisation=room.db.get_setting("profile.organisation") or "",
+            relay_url=room.relay_url or "",
+            created=2_000_000_000,
+            deposit_token=deposit_token(room.db),
+        )
+    with holder.unlocked() as room:
+        current = room.contacts.get(owner.name)
+        ContactStore(room.db).update_card(current.id, card)

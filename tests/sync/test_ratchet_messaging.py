@@ -13,7 +13,7 @@ from delegate_app.core.messaging.outbox import Outbox
 from delegate_app.core.messaging.ratchet_store import RatchetStore
 from delegate_app.core.messaging.receiver import SESSION_LOST, Outcome
 from tests.sync.profiles import Peer, hand_deliver, profiles_at
-from tests.sync.ratchet_helpers import hand_claim, outbox_versions
+from tests.sync.ratchet_helpers import as_format_1_contact, hand_claim, outbox_versions
 
 RELAY = "http://127.0.0.1:9"
 
@@ -60,7 +60,9 @@ def test_a_claimed_key_starts_a_session_used_both_ways(trio: list[Peer]) -> None
 
 def test_a_group_with_a_format_1_member_reaches_everyone(trio: list[Peer]) -> None:
     amina, boris, chen = trio
-    hand_claim(amina, boris)  # Chen's client has published nothing: format 1 for him
+    as_format_1_contact(amina, chen)  # Chen's client is from before format 2
+    as_format_1_contact(amina, boris)
+    hand_claim(amina, boris)  # but Boris's has published prekeys
     group = amina.room.messenger.create_group("Delegation", ["Boris Petrov", "Chen Wei"])
     hand_deliver(trio)
     amina.room.messenger.send_in(group, "To a mixed group.")
@@ -132,3 +134,25 @@ def _drop_outbox(peer: Peer) -> None:
     with peer.unlocked() as room:
         outbox = Outbox(room.db)
         outbox.mark_deposited(outbox.pending())
+
+
+def test_a_format_1_contact_moves_to_format_2_once_they_send_it(trio: list[Peer]) -> None:
+    amina, _boris, chen = trio
+    c_key = chen.room.sender.key
+    as_format_1_contact(amina, chen)  # Amina holds Chen's old card; no prekeys of his claimed
+    amina.room.messenger.send_text("Chen Wei", "Still format 1.")
+    assert outbox_versions(amina) == {c_key: 1}
+    assert amina.room.contacts.get("Chen Wei").protocol == 1
+    ((envelope_id, data),) = _pending(amina)
+    assert chen.room.receiver.receive(envelope_id, data).outcome is Outcome.ACCEPTED
+    _drop_outbox(amina)
+    # Chen's client (with Amina's version 3 card) starts a session from her fallback key:
+    # his delivery receipt is already format 2.
+    chen.room.messenger.flush_receipts()
+    assert outbox_versions(chen) == {amina.room.sender.key: 2}
+    hand_deliver(trio)
+    assert amina.room.contacts.get("Chen Wei").protocol == 2
+    amina.room.messenger.send_text("Chen Wei", "Now format 2 as well.")
+    assert outbox_versions(amina) == {c_key: 2}
+    hand_deliver(trio)
+    assert _bodies(chen)[-1] == "Now format 2 as well."

@@ -84,6 +84,8 @@ class ContactDirectory:
             relay_url=card.relay_url or None,
             mailbox_id=card.mailbox_id or None,
             deposit_token=card.deposit_token,
+            session_key=None if card.ratchet is None else card.ratchet.session_key,
+            fallback_key=None if card.ratchet is None else card.ratchet.fallback.key,
         )
         return correspondent, row["pending_card"] is not None
 

@@ -4,14 +4,15 @@ Pickles are only ever written here, inside the encrypted vault, in the caller's 
 a session advanced to seal or open an envelope is saved in the same commit as the outbox row
 or the message it produced (docs/SYNC.md "Sessions"), so a crash between the two leaves both
 as they were. Nothing of this leaves the vault (no log, no error text carries a pickle).
+The pickle key is kept in the vault beside the pickles: the vault's encryption is what
+protects them at rest; the key only satisfies vodozemac's API.
 """
 
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import dataclass
-
-import nacl.utils
 
 from delegate_app.core.crypto.identity import LocalIdentity
 from delegate_app.core.crypto.ratchet import PICKLE_KEY_BYTES, RatchetAccount, RatchetSession
@@ -69,7 +70,7 @@ class RatchetStore:
             if not self.has_account():
                 account = RatchetAccount.create()
                 account.signed_fallback(identity)
-                key = nacl.utils.random(PICKLE_KEY_BYTES)
+                key = secrets.token_bytes(PICKLE_KEY_BYTES)  # the vault is the protection
                 self.db.execute(
                     "INSERT INTO ratchet_account (id, pickle, pickle_key, created_at)"
                     " VALUES (1, ?, ?, ?)",
