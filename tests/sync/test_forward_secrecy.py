@@ -42,7 +42,7 @@ from tests.sync.profiles import Peer, profiles_at, sync_peer
 class Recorder:
     """Every envelope the relay has stored for one mailbox, read from its database file."""
 
-    def __init__(self, relay_db: Path, mailbox_id: str) -> None:
+    def __init__(self, relay_db: Path | str, mailbox_id: str) -> None:
         self.relay_db, self.mailbox_id = relay_db, mailbox_id
         self.envelopes: dict[str, bytes] = {}
 
