@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import struct
 
 import nacl.bindings as sodium
+import nacl.signing
 import pytest
+import vodozemac
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -328,3 +331,42 @@ def _junk_setup() -> tuple[Party, bytes, Party]:
 
 
 _RECEIVER, _JUNK_TARGET, _RECEIVER_STATE = _junk_setup()
+
+
+def test_an_independent_reader_opens_a_v2_envelope_from_the_document() -> None:
+    """PROTOCOL.md §4.2 read with libsodium, hashlib, struct and raw vodozemac only."""
+    alice, bob = Party(), Party()
+    data = alice.send([bob], b"read me from the spec")
+    me = bob.identity
+    n = struct.unpack(">H", data[20:22])[0]
+    assert data[:4] == b"DLG\x02" and n == 1
+    slot, prefix_end = data[22:334], 22 + 312 * n + 24
+    nonce = hashlib.blake2b(slot[:32] + me.public().encryption_key, digest_size=24,
+                            person=b"dlg-slot2-nonce").digest()  # fmt: skip
+    s = sodium.crypto_box_open(slot[32:], nonce, slot[:32], me.encryption_secret)
+    session_key, olm_type, length = s[:32], s[32], struct.unpack(">H", s[33:35])[0]
+    assert len(s) == 264 and olm_type == 0 and not any(s[35 + length :])
+    # Bob's Olm account, as vodozemac itself sees it (the wrapper's pickle holds its pickle).
+    raw_account = vodozemac.Account.from_pickle(
+        json.loads(bob.account.pickle(bytes(32)))["olm"], bytes(32)
+    )
+    message = vodozemac.AnyOlmMessage.from_parts(olm_type, s[35 : 35 + length]).to_pre_key()
+    assert message is not None
+    _session, secret = raw_account.create_inbound_session(
+        vodozemac.Curve25519PublicKey.from_bytes(session_key), message
+    )
+    assert secret[:10] == b"dlg-v2-key" and secret[10:26] == data[4:20]
+    padded = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
+        data[prefix_end:], data[:prefix_end], data[prefix_end - 24 : prefix_end], secret[26:]
+    )
+    inner = padded.rstrip(b"\x00")[:-1]
+    fields, pos = [], 0
+    for _field in range(7):
+        (size,) = struct.unpack(">I", inner[pos : pos + 4])
+        fields.append(inner[pos + 4 : pos + 4 + size])
+        pos += 4 + size
+    assert fields[0] == alice.identity.public().to_bytes() and fields[1] == session_key
+    assert fields[3] == me.public().identity_key and fields[6] == b"read me from the spec"
+    verify = nacl.signing.VerifyKey(fields[0][:32])
+    verify.verify(b"delegate-session-key-v1" + session_key, fields[2])
+    verify.verify(b"delegate-envelope-v2" + data[4:20] + inner[:pos], inner[pos:])

@@ -98,6 +98,8 @@ S_BYTES = KEY_BYTES + 1 + 2 + OLM_MAX_BYTES  # 264
 SLOT_V2_BYTES = 32 + 16 + S_BYTES  # ephemeral key, box MAC, S: 312
 HEADER_BYTES = 4 + ENVELOPE_ID_BYTES + 2
 OlmEncrypt = Callable[[bytes], tuple[int, bytes]]
+_VERIFIED_CACHE_SIZE = 4096
+_VERIFIED_BINDINGS: set[bytes] = set()
 
 
 @dataclass
@@ -145,6 +147,24 @@ def _slot(
         raise SealError(_("A recipient's encryption key is unusable.")) from None
     nonce = _slot_nonce(ephemeral_public, recipient.encryption_key)
     return ephemeral_public + bytes(box.encrypt(inner, nonce).ciphertext)
+
+
+def _verify_binding(identity_key: bytes, binding: SessionBinding) -> None:
+    """Bindings that verified once are remembered (by all 128 bytes): every envelope of a
+    session carries the same one, and verifying it each time would cost one more Ed25519
+    verification per message."""
+    remembered = identity_key + binding.session_key + binding.signature
+    if remembered in _VERIFIED_BINDINGS:
+        return
+    try:
+        binding.verify(identity_key)
+    except BadSignatureError:
+        raise EnvelopeBindingError(
+            _("The sender's session key is not bound to the sender's identity.")
+        ) from None
+    if len(_VERIFIED_BINDINGS) >= _VERIFIED_CACHE_SIZE:
+        _VERIFIED_BINDINGS.clear()
+    _VERIFIED_BINDINGS.add(remembered)
 
 
 def _signed_bytes(envelope_id: bytes, inner_fields: bytes) -> bytes:
@@ -350,12 +370,7 @@ def _finish(me: LocalIdentity, data: bytes, slot: SlotV2, secret: bytes) -> Open
         raise EnvelopeMalformedError(_("The envelope's fields are malformed."))
     if session_key != slot.session_key:
         raise EnvelopeSessionKeyError(_("The envelope's key slot names another session key."))
-    try:
-        SessionBinding(session_key, binding_signature).verify(sender.identity_key)
-    except BadSignatureError:
-        raise EnvelopeBindingError(
-            _("The sender's session key is not bound to the sender's identity.")
-        ) from None
+    _verify_binding(sender.identity_key, SessionBinding(session_key, binding_signature))
     verify_signature(sender.identity_key, _signed_bytes(envelope_id, inner_fields), signature)
     recipients = tuple(
         recipient_keys[i : i + KEY_BYTES] for i in range(0, len(recipient_keys), KEY_BYTES)

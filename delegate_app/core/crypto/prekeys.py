@@ -105,7 +105,7 @@ def _seal(key: bytes, plaintext: bytes, ad: bytes, rng: Random) -> bytes:
     )
 
 
-def _open(key: bytes, sealed: bytes, ad: bytes, what: str) -> bytes:
+def _open(key: bytes, sealed: bytes, ad: bytes, refusal: str) -> bytes:
     try:
         return bytes(
             nacl.bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(
@@ -113,10 +113,7 @@ def _open(key: bytes, sealed: bytes, ad: bytes, what: str) -> bytes:
             )
         )
     except nacl.exceptions.CryptoError:
-        raise PrekeyDecryptionError(
-            _("The {what} does not decrypt for this mailbox: it was altered or is another's.")
-            .format(what=what)
-        ) from None  # fmt: skip
+        raise PrekeyDecryptionError(refusal) from None
 
 
 def bundle_header(
@@ -171,7 +168,12 @@ def open_claim(
     mailbox = _mailbox(mailbox_id)
     if not NONCE_BYTES + TAG_BYTES < len(header) <= MAX_HEADER_BYTES:
         raise PrekeyMalformedError(_("The prekey bundle has an invalid size."))
-    plain = _open(key, header, HEADER_AD_LABEL + mailbox, _("prekey bundle"))
+    plain = _open(
+        key,
+        header,
+        HEADER_AD_LABEL + mailbox,
+        _("The prekey bundle does not decrypt for this mailbox: it was altered or is another's."),
+    )
     try:
         identity_key, binding, fallback, created = _parse_header(plain)
     except MalformedError as exc:
@@ -189,7 +191,12 @@ def open_claim(
     if not NONCE_BYTES + TAG_BYTES < len(sealed) <= MAX_ITEM_BYTES:
         raise PrekeyMalformedError(_("The one-time key has an invalid size."))
     ad = ITEM_AD_LABEL + mailbox + _item_id(item_id)
-    item_plain = _open(key, sealed, ad, _("one-time key"))
+    item_plain = _open(
+        key,
+        sealed,
+        ad,
+        _("The one-time key does not decrypt for this mailbox: it was altered or is another's."),
+    )
     if len(item_plain) != ITEM_PLAIN_BYTES:
         raise PrekeyMalformedError(_("The one-time key is malformed."))
     one_time = SignedPrekey(item_plain[:KEY_BYTES], item_plain[KEY_BYTES:], one_time=True)
