@@ -43,6 +43,7 @@ MIGRATION = Migration(
         )
         """,
         "CREATE INDEX ratchet_sessions_contact ON ratchet_sessions (contact_key, seq)",
+        "CREATE INDEX ratchet_sessions_key ON ratchet_sessions (session_key, seq)",
         """
         CREATE TABLE claimed_prekeys (
             contact_key  TEXT PRIMARY KEY,
