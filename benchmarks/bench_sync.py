@@ -41,7 +41,8 @@ from typing import Any
 import requests
 
 from benchmarks.common import BENCH_PASSPHRASE, row, scale, scaled
-from delegate_app.core.contacts.book import ContactBook, own_card
+from delegate_app.core.contacts.book import ContactBook, load_identity, own_card
+from delegate_app.core.crypto.cards import ContactCard, make_card
 from delegate_app.core.crypto.chunks import CHUNK_SIZE, ChunkSealer, new_chunk_key
 from delegate_app.core.crypto.keywrap import FAST_KDF
 from delegate_app.core.documents.attachment_store import AttachmentStore
@@ -106,11 +107,25 @@ def _profile(root: Path, name: str, relay_url: str, policy: Policy) -> Vault:
     )
 
 
-def _introduce(receiver: Vault, senders: list[Vault], policy: Policy) -> None:
-    receiver_card = own_card(receiver.db, policy)
+def _card(vault: Vault, policy: Policy, envelope_format: int) -> ContactCard:
+    """The profile's card: version 3 (format 2 traffic), or version 2 as a client from before
+    ratchet sessions hands out (format 1 traffic)."""
+    card = own_card(vault.db, policy)
+    if envelope_format == 2:
+        return card
+    return make_card(
+        load_identity(vault.db), name=card.name, organisation=card.organisation,
+        relay_url=card.relay_url, created=card.created, deposit_token=card.deposit_token,
+    )  # fmt: skip
+
+
+def _introduce(
+    receiver: Vault, senders: list[Vault], policy: Policy, envelope_format: int = 2
+) -> None:
+    receiver_card = _card(receiver, policy, envelope_format)
     book = ContactBook(receiver.db, policy)
     for sender in senders:
-        book.import_card(own_card(sender.db, policy))
+        book.import_card(_card(sender, policy, envelope_format))
         ContactBook(sender.db, policy).import_card(receiver_card)
 
 
@@ -179,12 +194,13 @@ def bench_backlog(tmp: Path, policy: Policy) -> dict[str, Any]:
 # -- (b) end-to-end messages per second --------------------------------------------------
 
 
-def bench_messages_per_s(tmp: Path, policy: Policy) -> dict[str, Any]:
+def bench_messages_per_s(tmp: Path, policy: Policy, envelope_format: int = 2) -> dict[str, Any]:
+    """End-to-end messages/s through the relay in envelope format 2 (ratchet sessions), or 1."""
     count = scaled(5_000, 100)
     with relay(tmp / "relay-rate") as url:
         alice = _profile(tmp / "alice", "Alice", url, policy)
         bob = _profile(tmp / "bob", "Bob", url, policy)
-        _introduce(bob, [alice], policy)
+        _introduce(bob, [alice], policy, envelope_format)
         a_room, b_room = Mailroom.open(alice.db, policy), Mailroom.open(bob.db, policy)
         conversation = a_room.messenger.direct_conversation("Bob")
         started = time.perf_counter()
@@ -201,7 +217,7 @@ def bench_messages_per_s(tmp: Path, policy: Policy) -> dict[str, Any]:
     # Baseline: seal, queue, open and commit the same way, handed over without a relay.
     carol = _profile(tmp / "carol", "Carol", "http://127.0.0.1:9", policy)
     dave = _profile(tmp / "dave", "Dave", "http://127.0.0.1:9", policy)
-    _introduce(dave, [carol], policy)
+    _introduce(dave, [carol], policy, envelope_format)
     c_room, d_room = Mailroom.open(carol.db, policy), Mailroom.open(dave.db, policy)
     conversation = c_room.messenger.direct_conversation("Dave")
     started = time.perf_counter()
@@ -218,7 +234,7 @@ def bench_messages_per_s(tmp: Path, policy: Policy) -> dict[str, Any]:
     carol.lock()
     dave.lock()
     return row(
-        "sync_messages_per_s",
+        "sync_messages_per_s" if envelope_format == 2 else "sync_messages_per_s_format_1",
         count / elapsed,
         "messages/s",
         count / baseline,
@@ -398,6 +414,7 @@ def run() -> list[dict[str, Any]]:
         base = Path(tmp)
         rows.append(bench_backlog(base / "backlog", policy))
         rows.append(bench_messages_per_s(base / "rate", policy))
+        rows.append(bench_messages_per_s(base / "rate-format-1", policy, envelope_format=1))
         rows.extend(bench_attachment(base / "attachment", policy))
     return rows
 

@@ -107,6 +107,7 @@ def contact_json(book: ContactBook, contact: Contact) -> dict[str, Any]:
         "verified_by_organisation": contact.org_verified,
         "key_changed": contact.key_changed,
         "safety_number": book.safety_number(contact),
+        "protocol": contact.protocol,
     }
 
 

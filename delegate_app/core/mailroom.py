@@ -14,6 +14,7 @@ from delegate_app.core.contacts.models import Contact
 from delegate_app.core.crypto.identity import LocalIdentity
 from delegate_app.core.messaging.directory import ContactDirectory
 from delegate_app.core.messaging.handlers import message_handlers
+from delegate_app.core.messaging.ratchet_store import RatchetStore
 from delegate_app.core.messaging.receiver import Handler, Receiver
 from delegate_app.core.messaging.request_store import RequestLimits
 from delegate_app.core.messaging.requests import Requests
@@ -41,6 +42,8 @@ class Mailroom:
     @classmethod
     def open(cls, db: Database, policy: Policy) -> Mailroom:
         identity = load_identity(db)
+        # A profile made before envelope format 2 gets its ratchet account on first unlock.
+        RatchetStore(db).ensure_account(identity)
         relay = policy.resolve_user_choice("relay_url", db.get_setting("profile.relay_url"))
         contacts = ContactBook(db, policy)
         directory = ContactDirectory(contacts, db)

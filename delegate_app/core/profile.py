@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from delegate_app.core.contacts.book import ensure_identity
 from delegate_app.core.crypto.keywrap import DEFAULT_KDF, KdfParams
 from delegate_app.core.errors import ProfileError
+from delegate_app.core.messaging.ratchet_store import RatchetStore
 from delegate_app.core.paths import ProfilePaths
 from delegate_app.core.policy import Policy
 from delegate_app.core.vault import Database, Vault
@@ -52,7 +53,7 @@ def init_profile(
         db.set_setting("profile.organisation", organisation)
         if relay_url:
             db.set_setting("profile.relay_url", relay_url)
-        ensure_identity(db)
+        RatchetStore(db).ensure_account(ensure_identity(db))
     return vault
 
 

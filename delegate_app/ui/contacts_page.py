@@ -55,6 +55,13 @@ def contact_row_text(name: str, organisation: str, state: str) -> str:
     )
 
 
+def forward_secrecy_text(contact: Contact) -> str:
+    """Whether messages with this contact ratchet (envelope format 2) or not yet (format 1)."""
+    if contact.protocol >= 2:
+        return _("Forward secrecy: on")
+    return _("Forward secrecy: off")
+
+
 class ContactsPageWidget(PageWidget):
     contact_imported = Signal(str)  # the contact's name
     contacts_changed = Signal()
@@ -73,12 +80,17 @@ class ContactsPageWidget(PageWidget):
         self.detail_label.setWordWrap(True)
         self.trust_label = QLabel()
         self.trust_label.setObjectName("contactTrust")
+        self.secrecy_label = QLabel()
+        self.secrecy_label.setObjectName("contactForwardSecrecy")
         self.verify_button = QPushButton()
         self.banner = KeyChangeBannerWidget()
         self.error_label = QLabel()
         self.error_label.setObjectName("errorMessage")
         self.error_label.setWordWrap(True)
-        show_as_plain_text(self.name_label, self.detail_label, self.trust_label, self.error_label)
+        show_as_plain_text(
+            self.name_label, self.detail_label, self.trust_label, self.secrecy_label,
+            self.error_label,
+        )  # fmt: skip
         self.dialog: VerificationDialog | MyCardDialog | None = None
         self._layout()
         self.list.currentItemChanged.connect(lambda *_args: self._show_current())
@@ -105,6 +117,7 @@ class ContactsPageWidget(PageWidget):
         detail_layout.addWidget(self.name_label)
         detail_layout.addWidget(self.detail_label)
         detail_layout.addWidget(self.trust_label)
+        detail_layout.addWidget(self.secrecy_label)
         row = QHBoxLayout()
         row.addWidget(self.verify_button)
         row.addStretch(1)
@@ -201,13 +214,16 @@ class ContactsPageWidget(PageWidget):
         self.verify_button.setEnabled(contact is not None)
         self.banner.show_contact(contact)
         if contact is None:
-            for label in (self.name_label, self.detail_label, self.trust_label):
+            for label in (
+                self.name_label, self.detail_label, self.trust_label, self.secrecy_label
+            ):  # fmt: skip
                 label.clear()
             return
         self.name_label.setText(contact.name)
         self.detail_label.setText(contact.organisation)
         self.trust_label.setText(trust_text(contact))
         self.trust_label.setAccessibleName(_("Trust"))
+        self.secrecy_label.setText(forward_secrecy_text(contact))
 
     # -- cards --------------------------------------------------------------------------------
 

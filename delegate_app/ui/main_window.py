@@ -401,6 +401,24 @@ class MainWindow(QMainWindow):
             return
         for page in self.pages:
             page.sync_reported(report)
+        restarted = report.sessions_restarted
+        if len(restarted) == 1:
+            self.show_notice(
+                _(
+                    "A message from {name} could not be decrypted; a new secure session was "
+                    "started."
+                ).format(name=isolate(restarted[0]))
+            )
+        elif restarted:  # one line however many (a forger cannot fill the status bar)
+            self.show_notice(
+                ngettext(
+                    "Messages from {count} contact could not be decrypted; new secure sessions "
+                    "were started.",
+                    "Messages from {count} contacts could not be decrypted; new secure sessions "
+                    "were started.",
+                    len(restarted),
+                ).format(count=len(restarted))
+            )
         if report.rejected:  # one line for the pass, however many were refused
             count = len(report.rejected)
             self.show_notice(

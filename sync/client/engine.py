@@ -3,6 +3,7 @@
 One pass (:meth:`SyncEngine.sync_once`):
 
 0. register our deposit token's verifier at our relay (once per engine, idempotent);
+   publish or top up our prekeys, claim contacts' (bounded; ``prekey_sync.py``);
 1. acknowledge what earlier passes committed but could not acknowledge;
 2. deposit the outbox — messages, then receipts, then documents — in batches per
    mailbox (a 413 splits the batch; a single envelope too large fails alone);
@@ -57,6 +58,7 @@ from sync.client.errors import (
     RelayUnreachableError,
 )
 from sync.client.live import LONG_POLL_SECONDS, LongPoll, PollOutcome
+from sync.client.prekey_sync import PrekeySync
 from sync.client.relay_client import (
     DepositCapability,
     FetchResult,
@@ -107,6 +109,11 @@ class SyncReport:
     attachments_waiting: list[str] = field(default_factory=list)  # failed now, retried later
     expired: int = 0
     errors: list[str] = field(default_factory=list)
+    #: Contacts (names) an envelope of whose no session opened: a new session starts with
+    #: the next message to them (docs/SYNC.md "Session reset"); the GUI shows a notice.
+    sessions_restarted: list[str] = field(default_factory=list)
+    prekeys_published: int = 0  # our one-time keys uploaded this pass
+    prekeys_claimed: int = 0  # contacts' prekeys claimed this pass
 
 
 class SyncEngine:
@@ -141,6 +148,7 @@ class SyncEngine:
         self._inbox = InboxState(room.db)
         self._transfers = TransferStore(room.db)
         self._registered: str | None = None  # the verifier our relay confirmed this run
+        self.prekeys = PrekeySync(room, self.client, self._signer, self.relay_url, clock)
         # Live delivery (docs/SYNC.md): long-polls between passes while the relay offers them.
         self._live = live
         self._live_wait = LONG_POLL_SECONDS
@@ -226,6 +234,7 @@ class SyncEngine:
         self._set_state(self.state.with_(status=SyncStatus.SYNCING, done=0, total=pending))
         try:
             self._register()
+            self._prekeys(report)
             self._ack_owed()
             self._deposit_outbox(report)
             self._fetch_inbox(report)
@@ -267,6 +276,17 @@ class SyncEngine:
         if self._registered != verifier:
             self.client().register_verifier(self.room.mailbox_id, self._signer, verifier)
             self._registered = verifier
+
+    def _prekeys(self, report: SyncReport) -> None:
+        """Publish or top up our prekeys, then claim contacts' (docs/SYNC.md "Prekeys"). Only
+        our relay becoming unreachable ends the pass: mail flows whatever prekeys do."""
+        try:
+            report.prekeys_published += self.prekeys.publish()
+        except RelayUnreachableError:
+            raise
+        except RelayError as exc:
+            log.info("Prekeys were not published: %s", type(exc).__name__)
+        report.prekeys_claimed += self.prekeys.claim()
 
     def _token_for(self, delivery: OutboxDelivery) -> bytes | None:
         """The deposit token for a delivery's mailbox: from the recipient's stored card (ours
@@ -394,6 +414,7 @@ class SyncEngine:
                     self._inbox.set_cursor(self.relay_url, mailbox, result.next_cursor)
             for outcome in outcomes:
                 self._count(outcome.outcome, outcome.envelope_id, outcome.reason, report)
+            self._take_restarted(report)
             self._advance(len(outcomes))
             self._ack_owed()
             if not result.more:
@@ -411,6 +432,11 @@ class SyncEngine:
             log.warning("Relay cursor went backwards; fetching from the start")
             self._inbox.reset_cursor(self.relay_url, mailbox)
             self._fetch_inbox(report)
+
+    def _take_restarted(self, report: SyncReport) -> None:
+        restarted = self.room.receiver.restarted
+        report.sessions_restarted.extend(sorted(restarted - set(report.sessions_restarted)))
+        restarted.clear()
 
     @staticmethod
     def _count(outcome: Outcome, envelope_id: str, reason: str | None, report: SyncReport) -> None:

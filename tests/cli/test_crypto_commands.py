@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+from delegate_app.core.crypto.cards import parse_any_card
 from tests.cli.helpers import delegatectl
 
 
@@ -37,6 +38,7 @@ def test_card_exchange_safety_numbers_and_key_change(tmp_path: Path) -> None:
     assert delegatectl("contacts", "verify", "Bob", "--profile", alice).returncode == 0
     (contact,) = json.loads(delegatectl("contacts", "list", "--profile", alice, "--json").stdout)
     assert contact["verified"] and not contact["key_changed"]
+    assert contact["protocol"] == 1  # no envelope exchanged yet: no session, format 1
 
     # Bob reinstalls: same name, new keys. Alice is warned, and the contact is flagged.
     shutil.rmtree(bob)
@@ -119,10 +121,10 @@ def test_org_keygen_and_sign(tmp_path: Path) -> None:
 
 
 def _token_of(card_file: Path) -> bytes:
-    payload = card_file.read_text().strip().split(":", 2)[2]
-    raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
-    assert raw[:5] == b"DLGC\x02"  # a version 2 card: the token is its last field
-    return raw[-(64 + 1 + 32) : -(64 + 1)]
+    card = parse_any_card(card_file.read_bytes())
+    assert card.version == 3  # what profiles hand out: token, session key, fallback key
+    assert card.deposit_token is not None
+    return card.deposit_token
 
 
 def test_card_export_can_replace_the_deposit_token(tmp_path: Path) -> None:

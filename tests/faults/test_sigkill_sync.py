@@ -7,7 +7,10 @@ tenths of a second, so the window follows the measured durations), or as soon as
 recorded its first, second or third signed request (a fetch or an acknowledgement: the process
 is then waiting for the answer, committing a received batch, or acking). Some finish. At the
 end both profiles sync cleanly and every message must be there exactly once on both sides.
-``DELEGATE_FAULT_ROUNDS`` (default 50) and ``DELEGATE_FAULT_SEED`` change the run.
+The traffic is envelope format 2 (each profile holds the other's version 3 card), so a kill
+between opening and committing, or between sealing and committing, must not desynchronise
+the ratchet sessions: afterwards both are still on format 2 and the next message each way
+opens. ``DELEGATE_FAULT_ROUNDS`` (default 50) and ``DELEGATE_FAULT_SEED`` change the run.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from delegate_app.core.messaging.ratchet_store import RatchetStore
 from tests.faults import report
 from tests.faults.clients import mail_of, processes, sync_process
 from tests.relay_server import RelayProcess
@@ -139,3 +143,18 @@ def test_sigkill_at_random_points_loses_nothing_and_shows_nothing_twice(
         assert len(mail.outgoing) == len(set(mail.outgoing)) == MESSAGES_EACH_WAY
         assert set(mail.outgoing) == sent[peer.name] and mail.queued == 0
     stats.extra["sync processes"] += rounds * len(peers)
+    # The sessions survived every kill: still format 2, and one more message each way opens.
+    for peer in peers:
+        with peer.unlocked() as room:
+            contact = room.contacts.get(other[peer.name].name)
+            assert contact.protocol == 2
+            assert not RatchetStore(room.db).restart_wanted(contact.identity_key.hex())
+        queue(peer, 1)
+    for _ in range(2):
+        for peer in peers:
+            with processes() as running:
+                running.append(sync_process(peer, stderr=subprocess.PIPE))
+                _, err = running[0].communicate(timeout=240)
+                assert running[0].returncode == 0, err.decode(errors="replace")
+    for peer in peers:
+        assert set(mail_of(peer).incoming) == sent[other[peer.name].name]

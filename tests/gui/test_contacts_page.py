@@ -195,3 +195,18 @@ def test_keep_old_key_unblocks_sending_to_the_old_key(
     sync_peer(boris)
     with boris.unlocked() as room:
         assert [m.body for m in room.messenger.messages()] == ["Still you?"]
+
+
+def test_the_details_say_whether_messages_with_the_contact_have_forward_secrecy(
+    qtbot: QtBot, make_controller: Callable[..., AppController], missions: list[Peer]
+) -> None:
+    amina, _boris = missions
+    _controller, main = open_gui(qtbot, make_controller, amina)
+    page = _contacts(main)
+    page.list.setCurrentRow(0)
+    assert page.secrecy_label.text() == "Forward secrecy: off"  # nothing exchanged yet
+    with amina.unlocked() as room:  # the first message starts a session (Boris's v3 card)
+        room.messenger.send_text("Boris Petrov", "In a ratchet session.")
+    page.refresh()
+    page.list.setCurrentRow(0)
+    assert page.secrecy_label.text() == "Forward secrecy: on"

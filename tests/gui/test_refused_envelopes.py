@@ -1,4 +1,4 @@
-"""A pass that refused envelopes says so once in the status bar, whatever their number."""
+"""A pass that refused envelopes, or met one no session opens, says so in the status bar."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pytestqt.qtbot import QtBot
 
 from delegate_app.core.messaging.models import Priority
+from delegate_app.core.messaging.ratchet_store import RatchetStore
+from delegate_app.ui.bidi import isolate
 from delegate_app.ui.controller import AppController
 from tests.gui.conftest import SIGNAL_TIMEOUT_MS
 from tests.gui.missions import open_gui
@@ -27,5 +29,28 @@ def test_a_flood_of_refused_envelopes_is_one_status_line(
     _controller, main = open_gui(qtbot, make_controller, amina)
     qtbot.waitUntil(
         lambda: main.status_label.text() == "30 envelopes were refused as damaged or forged.",
+        timeout=SIGNAL_TIMEOUT_MS,
+    )
+
+
+def test_a_message_no_session_opens_is_a_notice_naming_the_sender(
+    qtbot: QtBot, make_controller: Callable[..., AppController], missions: list[Peer]
+) -> None:
+    amina, boris = missions
+    boris.room.messenger.send_text("Amina Haddad", "Starts a session.")
+    sync_peer(boris)
+    sync_peer(amina)  # receives, and answers with a receipt in the session
+    sync_peer(boris)
+    with amina.unlocked() as room:  # as after restoring a backup from before the session
+        assert RatchetStore(room.db).discard_sessions(boris.room.sender.key) >= 1
+    boris.room.messenger.send_text("Amina Haddad", "Cannot be opened.")
+    sync_peer(boris)
+    _controller, main = open_gui(qtbot, make_controller, amina)
+    qtbot.waitUntil(
+        lambda: (
+            main.status_label.text()
+            == f"A message from {isolate('Boris Petrov')} could not be decrypted; a new secure "
+            "session was started."
+        ),
         timeout=SIGNAL_TIMEOUT_MS,
     )

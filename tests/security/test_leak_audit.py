@@ -1,7 +1,7 @@
 """Leak audit: after a full two-profile exchange through a real relay on 127.0.0.1, no file
 either profile wrote, nothing in the test's directory, the relay's database (and its WAL) and
 none of the captured logs holds a plaintext marker, the passphrase, a person's name, a
-database key or a private key — in raw, hex or base64 form."""
+database key, a private key, a ratchet pickle or its pickle key — in raw, hex or base64 form."""
 
 from __future__ import annotations
 
@@ -131,6 +131,15 @@ def test_nothing_secret_reaches_any_file_or_log(tmp_path: Path) -> None:
             needles[f"signing key of {peer.name}"] = identity.signing_seed
             needles[f"encryption key of {peer.name}"] = identity.encryption_secret
             needles[f"mailbox key of {peer.name}"] = identity.mailbox_seed
+            # The ratchet state: the pickle key and every pickle stay inside the vault.
+            ratchet = peer.vault.db
+            (account,) = ratchet.query("SELECT pickle, pickle_key FROM ratchet_account")
+            needles[f"pickle key of {peer.name}"] = bytes(account["pickle_key"])
+            needles[f"account pickle of {peer.name}"] = str(account["pickle"]).encode()
+            sessions = ratchet.query("SELECT session_id, pickle FROM ratchet_sessions")
+            assert sessions  # the exchange ran in format 2 (so this part is not vacuous)
+            for row in sessions:
+                needles[f"session {row['session_id']}"] = str(row["pickle"]).encode()
 
         # First scan: everything open, so the WAL and shared-memory files are there too.
         client_log.flush()

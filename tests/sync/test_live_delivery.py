@@ -137,6 +137,9 @@ class _OldRelayHandler(BaseHTTPRequestHandler):
         if self.path == "/health":
             self._answer({"status": "ok"})
             return
+        if self.path == "/versions":  # nor prekeys: no "prekeys" in its versions
+            self._answer({"versions": ["v1"]})
+            return
         self.server.fetches.append(self.path)
         self._answer({"envelopes": [], "next_cursor": 0, "more": False})
 

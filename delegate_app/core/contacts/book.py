@@ -18,9 +18,10 @@ from delegate_app.core.contacts.models import (
     NoIdentityError,
 )
 from delegate_app.core.contacts.store import ContactStore
-from delegate_app.core.crypto.cards import ContactCard, make_card, safety_number
+from delegate_app.core.crypto.cards import CardRatchet, ContactCard, make_card, safety_number
 from delegate_app.core.crypto.deposit import new_deposit_token
 from delegate_app.core.crypto.identity import LocalIdentity, PublicIdentity
+from delegate_app.core.messaging.ratchet_store import RatchetStore
 from delegate_app.core.policy import Policy
 from delegate_app.core.vault import Database
 from delegate_app.core.vault.database import IntegrityError
@@ -82,8 +83,11 @@ def rotate_deposit_token(db: Database) -> bytes:
 
 
 def own_card(db: Database, policy: Policy, *, created: int | None = None) -> ContactCard:
-    """This profile's card (version 2, with our deposit token), signed now with its identity key."""
+    """This profile's card, signed now with its identity key: version 3 (our deposit token, our
+    session key and fallback key), or version 2 while the profile has no ratchet account."""
     identity = load_identity(db)
+    store = RatchetStore(db)
+    ratchet = CardRatchet.of(store.account(), identity) if store.has_account() else None
     relay = policy.resolve_user_choice("relay_url", db.get_setting("profile.relay_url")) or ""
     return make_card(
         identity,
@@ -92,6 +96,7 @@ def own_card(db: Database, policy: Policy, *, created: int | None = None) -> Con
         relay_url=relay,
         created=created if created is not None else int(datetime.now(UTC).timestamp()),
         deposit_token=deposit_token(db),
+        ratchet=ratchet,
     )
 
 
@@ -114,6 +119,7 @@ class ContactBook:
             key_changed=pending is not None,
             pending_card=pending,
             added_at=datetime.fromtimestamp(row["added_at"], UTC),
+            protocol=int(row["protocol"]),
         )
 
     def contacts(self) -> list[Contact]:

@@ -32,6 +32,8 @@ class Contact:
     key_changed: bool  # a card with a new identity key waits for the user's decision
     pending_card: ContactCard | None
     added_at: datetime
+    #: The envelope format in use with them: 2 once a ratchet session exists (forward secrecy).
+    protocol: int = 1
 
     @property
     def identity_key(self) -> bytes:

@@ -14,6 +14,13 @@ def _now() -> float:
     return datetime.now(UTC).timestamp()
 
 
+#: Contacts with the envelope format in use with each (1 until a ratchet session, docs/SYNC.md).
+_SELECT = (
+    "SELECT c.*, coalesce(p.protocol, 1) AS protocol FROM contacts c"
+    " LEFT JOIN ratchet_peers p ON p.contact_key = lower(hex(c.identity_key))"
+)
+
+
 class ContactStore:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -31,16 +38,16 @@ class ContactStore:
 
     # contacts
     def rows(self) -> list[Any]:
-        return self.db.query("SELECT * FROM contacts ORDER BY name")
+        return self.db.query(f"{_SELECT} ORDER BY c.name")
 
     def by_name(self, name: str) -> Any | None:
-        return self.db.query_one("SELECT * FROM contacts WHERE name = ?", (name.strip(),))
+        return self.db.query_one(f"{_SELECT} WHERE c.name = ?", (name.strip(),))
 
     def by_identity_key(self, identity_key: bytes) -> Any | None:
-        return self.db.query_one("SELECT * FROM contacts WHERE identity_key = ?", (identity_key,))
+        return self.db.query_one(f"{_SELECT} WHERE c.identity_key = ?", (identity_key,))
 
     def by_id(self, contact_id: int) -> Any | None:
-        return self.db.query_one("SELECT * FROM contacts WHERE id = ?", (contact_id,))
+        return self.db.query_one(f"{_SELECT} WHERE c.id = ?", (contact_id,))
 
     def insert(self, card: ContactCard) -> int:
         now = _now()

@@ -27,6 +27,10 @@ class Correspondent:
     relay_url: str | None
     mailbox_id: str | None
     deposit_token: bytes | None = None  # from their card (version 2); None: deposit without
+    #: From their card (version 3): their session key and the fallback key a session can
+    #: start from while we have no claimed one-time key (None: a card of version 1 or 2).
+    session_key: bytes | None = None
+    fallback_key: bytes | None = None
 
     @property
     def key(self) -> str:
@@ -80,6 +84,8 @@ class ContactDirectory:
             relay_url=card.relay_url or None,
             mailbox_id=card.mailbox_id or None,
             deposit_token=card.deposit_token,
+            session_key=None if card.ratchet is None else card.ratchet.session_key,
+            fallback_key=None if card.ratchet is None else card.ratchet.fallback.key,
         )
         return correspondent, row["pending_card"] is not None
 

@@ -20,7 +20,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from delegate_app.core.contacts.store import ContactStore
-from delegate_app.core.crypto.envelope import OpenedEnvelope, open_envelope, peek_envelope_id
+from delegate_app.core.crypto.envelope import (
+    OpenedEnvelope,
+    envelope_version,
+    open_envelope,
+    peek_envelope_id,
+)
 from delegate_app.core.crypto.identity import LocalIdentity
 from delegate_app.core.errors import CryptoError, DelegateError, VaultStorageError
 from delegate_app.core.messaging.directory import Correspondent, Directory
@@ -33,6 +38,7 @@ from delegate_app.core.messaging.request_store import (
     RequestLimits,
     RequestStore,
 )
+from delegate_app.core.messaging.sessions import Opening, SessionLostError, Sessions
 from delegate_app.core.vault import Database
 from delegate_app.core.vault.database import IntegrityError
 
@@ -45,6 +51,9 @@ STRANGER_RECEIPT = "a receipt from someone who is not a contact"  # dropped sile
 #: A stranger's content we cannot use (unknown type, malformed message): counted like
 #: ``OVER_LIMITS``, never stored, so a stranger cannot grow ``inbox_rejected``.
 STRANGER_MALFORMED = "unusable content from someone who is not a contact"
+#: A format-2 envelope no session of ours opens: dropped, and the next send to its sender
+#: starts a new session (the user is told, ``Receiver.restarted``).
+SESSION_LOST = "no session opens it"
 #: At most one "Rejected an envelope" warning per this many seconds; the rest are counted in it.
 WARNING_INTERVAL = 60.0
 #: Characters of a stranger's first words kept for the request list (the body has them all).
@@ -133,6 +142,11 @@ class Receiver:
         self._inbox = InboxState(db)
         self._seen = ContactStore(db)
         self._requests = RequestStore(db)
+        self._sessions = Sessions(db, identity)
+        self._state: Opening | None = None  # what opening the current envelope changed
+        #: Contacts (by name) whose envelope no session opened since the caller last looked:
+        #: a new session starts with the next send; the user is shown a notice.
+        self.restarted: set[str] = set()
         #: Envelopes this receiver decrypted (an observable for "opened once", docs/SYNC.md).
         self.opened = 0
         self._warned_at: float | None = None
@@ -148,6 +162,7 @@ class Receiver:
     ) -> ReceiveResult:
         self._warn(reason)
         with self.db.transaction():
+            self._save_state()  # it opened: its message key is used up all the same
             self._inbox.reject(envelope_id, reason)
             self._inbox.release(envelope_id)
             self._bookkeeping(position, envelope_id)
@@ -164,6 +179,31 @@ class Receiver:
             self._inbox.release(envelope_id)
             self._bookkeeping(position, envelope_id)
         return ReceiveResult(envelope_id, Outcome.REJECTED, reason=reason)
+
+    def _save_state(self) -> None:
+        """Save the sessions (and account) the current envelope's opening advanced, in the
+        caller's transaction; once per envelope."""
+        state, self._state = self._state, None
+        if state is not None:
+            state.commit(self._sessions.store, self._clock())
+
+    def _session_lost(
+        self, envelope_id: str, error: SessionLostError, position: RelayPosition | None
+    ) -> ReceiveResult:
+        """Drop a format-2 envelope no session opens; its sender's next session starts anew."""
+        self._warn(str(error))
+        names = []
+        with self.db.transaction():
+            for key in error.contacts:
+                contact = self.directory.by_key(key)
+                if contact is not None:
+                    self._sessions.store.request_restart(key, now=self._clock())
+                    names.append(contact.name)
+            self._inbox.count_unreadable()
+            self._inbox.release(envelope_id)
+            self._bookkeeping(position, envelope_id)
+        self.restarted.update(names)
+        return ReceiveResult(envelope_id, Outcome.DISCARDED, reason=SESSION_LOST)
 
     def _warn(self, reason: str) -> None:
         """Log a rejection, aggregated: a flood of bad envelopes is one line a minute."""
@@ -225,11 +265,25 @@ class Receiver:
             return self._unreadable(
                 envelope_id, "The envelope id does not match the relay's id.", position
             )
-        # Already-seen ids are caught by the INSERT into seen_envelopes inside the commit below
-        # (one statement fewer per envelope than checking first; duplicates are rare).
+        self._state = None
+        try:
+            version = envelope_version(data)
+        except CryptoError as exc:
+            return self._unreadable(envelope_id, str(exc), position)
+        if version == 2 and self._seen.envelope_seen(bytes.fromhex(envelope_id)):
+            # A second open would fail (its message key is gone) and read as a lost session.
+            return self._skip(envelope_id, position, from_relay=from_relay)
+        # Format 1: already-seen ids are caught by the INSERT into seen_envelopes inside the
+        # commit below (one statement fewer per envelope than checking first).
         try:
             self.opened += 1
-            opened = open_envelope(self.identity, data)
+            if version == 2:
+                self._state = self._sessions.open(data)
+                opened = self._state.opened
+            else:
+                opened = open_envelope(self.identity, data)
+        except SessionLostError as exc:
+            return self._session_lost(envelope_id, exc, position)
         except CryptoError as exc:
             return self._unreadable(envelope_id, str(exc), position)
         sender_key = opened.sender.identity_key.hex()
@@ -267,12 +321,14 @@ class Receiver:
                 if not self._seen.record_envelope(bytes.fromhex(envelope_id)):
                     raise _AlreadySeenError
                 handler(self.db, inbound)
+                self._save_state()
                 if request_item:
                     self._requests.remove_item(envelope_id)
                 elif not from_relay:  # an envelope an earlier version held, converted
                     self._inbox.release(envelope_id)
                 self._bookkeeping(position, envelope_id)
         except _AlreadySeenError:
+            self._state = None
             if request_item:
                 self._requests.remove_item(envelope_id)
             return self._skip(envelope_id, position, from_relay=from_relay)
@@ -306,6 +362,7 @@ class Receiver:
         # The block list comes before anything of the content is looked at: a blocked sender's
         # envelopes are dropped silently, whatever they carry.
         if self._requests.is_blocked(opened.sender.identity_key):
+            self._state = None  # a stranger's session is kept only with a kept request
             self._drop(envelope_id, position, from_relay=from_relay)
             return ReceiveResult(envelope_id, Outcome.DISCARDED, content_type, BLOCKED)
         try:
@@ -313,6 +370,7 @@ class Receiver:
                 raise PayloadError("Unknown content type.")
             preview = _preview(content_type, opened.body)
         except PayloadError:
+            self._state = None
             # Counted with the envelopes dropped over the bounds, never a row per envelope.
             with self.db.transaction():
                 self._requests.count_discarded(1)
@@ -334,6 +392,9 @@ class Receiver:
                     now=self._clock(),
                 )
             )
+            if admission is Admission.KEPT:
+                self._save_state()  # bounded by the request limits, like the request itself
+            self._state = None
             if not from_relay:
                 self._inbox.release(envelope_id)
             self._bookkeeping(position, envelope_id)

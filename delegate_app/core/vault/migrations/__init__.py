@@ -34,6 +34,7 @@ def all_migrations() -> tuple[Migration, ...]:
         m0014_drafts_and_quotes,
         m0015_attachment_chunks,
         m0016_message_stems,
+        m0017_ratchet,
     )
 
     migrations = (
@@ -53,6 +54,7 @@ def all_migrations() -> tuple[Migration, ...]:
         m0014_drafts_and_quotes.MIGRATION,
         m0015_attachment_chunks.MIGRATION,
         m0016_message_stems.MIGRATION,
+        m0017_ratchet.MIGRATION,
     )
     versions = [m.version for m in migrations]
     if versions != list(range(1, len(migrations) + 1)):
